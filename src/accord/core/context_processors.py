@@ -1,0 +1,34 @@
+"""Navigation for the capabilities the viewer's role can use in the current organisation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from accord.access.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    scope = getattr(request, "scope", None)
+    if scope is None:
+        return {"nav_items": [], "current_scope": None}
+    slug = scope.organisation.slug
+    items = [("Home", reverse("org-home", args=[slug]))]
+    if scope.role != Role.MEMBER:
+        items.append(("Units", reverse("unit-list", args=[slug])))
+        items.append(("People", reverse("person-list", args=[slug])))
+    else:
+        items.append(("My unit", reverse("unit-detail", args=[slug, scope.person.unit_id]))
+                     if scope.person else ("My unit", reverse("org-home", args=[slug])))
+    if scope.is_admin:
+        items.append(("Import org chart", reverse("import-upload", args=[slug])))
+    items.append(("API tokens", reverse("token-list", args=[slug])))
+    current = request.path
+    nav = [
+        {"label": label, "url": url, "current": current == url or (
+            url != reverse("org-home", args=[slug]) and current.startswith(url))}
+        for label, url in items
+    ]
+    return {"nav_items": nav, "current_scope": scope}

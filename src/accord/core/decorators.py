@@ -1,0 +1,30 @@
+"""View decorators that resolve the viewer's scope in the organisation named by the URL."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+
+from accord.access.scopes import scope_for
+
+
+def with_scope(*, admin_only: bool = False) -> Callable[..., Callable[..., HttpResponse]]:
+    """Require a login and a membership in ``org_slug``; pass the Scope to the view."""
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @functools.wraps(view)
+        def wrapped(request: HttpRequest, org_slug: str, *args: Any, **kwargs: Any) -> HttpResponse:
+            scope = scope_for(request.user, org_slug)
+            if admin_only:
+                scope.require_admin()
+            request.scope = scope  # type: ignore[attr-defined]
+            return view(request, scope, *args, **kwargs)
+
+        return wrapped
+
+    return decorate

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accord.access.scopes import Scope, memberships_of
+from accord.core.decorators import with_scope
+from accord.org import selectors as org_selectors
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    memberships = list(memberships_of(request.user))  # type: ignore[arg-type]
+    if len(memberships) == 1:
+        return redirect("org-home", memberships[0].organisation.slug)
+    return render(request, "core/choose_organisation.html", {"memberships": memberships})
+
+
+@with_scope()
+def organisation_home(request: HttpRequest, scope: Scope) -> HttpResponse:
+    context: dict[str, object] = {"scope": scope, "counts": org_selectors.organisation_counts(scope)}
+    if scope.is_admin:
+        context["recent_imports"] = org_selectors.recent_imports(scope)
+    if scope.sees_whole_organisation or scope.led_unit_paths:
+        context["top_units"] = org_selectors.unit_tree(
+            scope, max_depth=1 if scope.sees_whole_organisation else None
+        )[:40]
+    return render(request, "core/organisation_home.html", context)
+
+
+@never_cache
+@require_GET
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness and database reachability, for load balancers."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    return JsonResponse({"status": "ok"})

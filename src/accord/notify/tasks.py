@@ -1,0 +1,19 @@
+"""Queue tasks for outgoing email. Later capabilities send reminders through these."""
+
+from __future__ import annotations
+
+from huey.contrib.djhuey import db_task, task
+
+from accord.notify.services import send_plain_email
+
+
+@db_task(retries=3, retry_delay=60)
+def deliver_email(*, to: list[str], subject: str, body: str) -> int:
+    """Send one email from the worker; retried when the mail server is unavailable."""
+    return send_plain_email(to=to, subject=subject, body=body)
+
+
+@task()
+def queue_echo(value: str) -> str:
+    """Round-trips a value through the queue: used by `accord worker --check` and the tests."""
+    return value

@@ -1,0 +1,50 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from accord.access import views as access_views
+from accord.api.api import api
+from accord.core import views as core_views
+from accord.org import views as org_views
+
+org = "o/<slug:org_slug>/"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.health, name="health"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/change/", auth_views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/change/done/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path("accounts/password/reset/", auth_views.PasswordResetView.as_view(), name="password_reset"),
+    path(
+        "accounts/password/reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/password/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/password/reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+    path(org, core_views.organisation_home, name="org-home"),
+    path(org + "units/", org_views.unit_list, name="unit-list"),
+    path(org + "units/<int:unit_id>/", org_views.unit_detail, name="unit-detail"),
+    path(org + "people/", org_views.person_list, name="person-list"),
+    path(org + "people/<int:person_id>/", org_views.person_detail, name="person-detail"),
+    path(org + "import/", org_views.import_upload, name="import-upload"),
+    path(org + "import/<int:import_id>/", org_views.import_preview, name="import-preview"),
+    path(org + "import/<int:import_id>/confirm/", org_views.import_confirm, name="import-confirm"),
+    path(org + "import/<int:import_id>/discard/", org_views.import_discard, name="import-discard"),
+    path(org + "tokens/", access_views.token_list, name="token-list"),
+    path(org + "tokens/<int:token_id>/revoke/", access_views.token_revoke, name="token-revoke"),
+    path("api/", api.urls),
+]
