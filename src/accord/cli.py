@@ -106,7 +106,9 @@ def create_org(
 def import_org(
     file: Annotated[Path, typer.Argument(help="CSV or XLSX org chart (docs/import-format.md).")],
     org: Annotated[str, typer.Option("--org", help="Slug of the organisation to import into.")],
-    dry_run: Annotated[bool, typer.Option(help="Validate and show the changes; write nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option(help="Validate and show the changes; write nothing.")
+    ] = False,
     deactivate_missing: Annotated[
         bool, typer.Option(help="Deactivate active people who are not in the file.")
     ] = False,
@@ -135,7 +137,9 @@ def import_org(
             )
         except ImportFileError as error:
             progress.stop()
-            errors.print(f"[bold red]{error.total} problem(s) in {file.name}; nothing was imported.[/]")
+            errors.print(
+                f"[bold red]{error.total} problem(s) in {file.name}; nothing was imported.[/]"
+            )
             for issue in error.issues:
                 errors.print(f"  {issue}", highlight=False, markup=False)
             if error.total > len(error.issues):
@@ -147,7 +151,12 @@ def import_org(
     table = Table(title="Dry run: nothing was written" if dry_run else "Imported")
     for column in ("rows", "create", "update", "unchanged", "deactivate", "new_units"):
         table.add_column(column.replace("_", " "), justify="right")
-    table.add_row(*(f"{summary[c]:,}" for c in ("rows", "create", "update", "unchanged", "deactivate", "new_units")))
+    table.add_row(
+        *(
+            f"{summary[c]:,}"
+            for c in ("rows", "create", "update", "unchanged", "deactivate", "new_units")
+        )
+    )
     console.print(table)
     if summary["new_unit_kinds"]:
         console.print(f"New unit kinds: {', '.join(summary['new_unit_kinds'])}")
@@ -160,7 +169,9 @@ def generate_demo(
     out: Annotated[
         Path | None, typer.Option(help="Write the roster to this CSV or XLSX file instead.")
     ] = None,
-    org: Annotated[str, typer.Option(help="Slug of the demo organisation to create.")] = "riverside",
+    org: Annotated[
+        str, typer.Option(help="Slug of the demo organisation to create.")
+    ] = "riverside",
     name: Annotated[str, typer.Option(help="Name of the health system.")] = "Riverside Health",
 ) -> None:
     """Generate a synthetic health system: into the database, or to a file for import."""
@@ -207,7 +218,11 @@ def _seed_and_print(*, org: str, name: str, people: int, seed: int) -> None:
         with _progress_bar() as progress:
             try:
                 logins = seed_demo(
-                    slug=org, name=name, people=people, seed=seed, progress=_ImportProgress(progress)
+                    slug=org,
+                    name=name,
+                    people=people,
+                    seed=seed,
+                    progress=_ImportProgress(progress),
                 )
             except OrganisationError as error:
                 raise _fail(str(error)) from None
@@ -222,11 +237,15 @@ def _seed_and_print(*, org: str, name: str, people: int, seed: int) -> None:
 
 @app.command()
 def demo(
-    people: Annotated[int, typer.Option(min=50, max=300_000, help="Size of the demo system.")] = 2000,
+    people: Annotated[
+        int, typer.Option(min=50, max=300_000, help="Size of the demo system.")
+    ] = 2000,
     seed: Annotated[int, typer.Option(help="Same seed, same health system.")] = 7,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
-    serve_after: Annotated[bool, typer.Option("--serve/--no-serve", help="Start the server.")] = True,
+    serve_after: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server.")
+    ] = True,
 ) -> None:
     """Migrate, generate the demo health system if it is not there, print logins and serve."""
     _setup_django(demo=True)
@@ -257,12 +276,24 @@ def _run_server(*, host: str, port: int, workers: int, with_worker: bool) -> Non
     children: list[subprocess.Popen[Any]] = []
     if with_worker:
         children.append(subprocess.Popen([sys.executable, "-m", "accord.cli", "worker"]))
-    server = subprocess.Popen(
+    # Arguments are Accord's own plus a validated host and port: no shell is involved.
+    server = subprocess.Popen(  # noqa: S603
         [
-            sys.executable, "-m", "gunicorn", "accord.wsgi:application",
-            "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", "4",
-            "--access-logfile", "-", "--access-logformat", '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
-        ]  # fmt: skip
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "accord.wsgi:application",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "--access-logformat",
+            '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
+        ]
     )
     children.append(server)
 

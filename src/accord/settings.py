@@ -177,7 +177,9 @@ WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = DATA_DIR / "media"
 
 # Email: EMAIL_URL such as smtp+tls://user:pass@mail.example.org:587 or console://
-_email = dj_email_url.parse(env_str("EMAIL_URL", "console://" if (DEBUG or TESTING) else "smtp://localhost:25"))
+_email = dj_email_url.parse(
+    env_str("EMAIL_URL", "console://" if (DEBUG or TESTING) else "smtp://localhost:25")
+)
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email["EMAIL_HOST"]
 EMAIL_PORT = _email["EMAIL_PORT"]

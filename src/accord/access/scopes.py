@@ -20,6 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
@@ -104,9 +105,9 @@ class Scope:
             raise PermissionDenied("Only a program admin of this organisation can do this.")
 
 
-def scope_for(user: User | object, organisation_slug: str) -> Scope:
+def scope_for(user: User | AnonymousUser, organisation_slug: str) -> Scope:
     """The viewer's scope in an organisation; 404 when they have no membership there."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         raise Http404
     membership = (
         Membership.objects.select_related("organisation", "person__unit")
@@ -119,6 +120,8 @@ def scope_for(user: User | object, organisation_slug: str) -> Scope:
 
 
 def memberships_of(user: User) -> QuerySet[Membership]:
-    return Membership.objects.select_related("organisation").filter(user=user).order_by(
-        "organisation__name"
+    return (
+        Membership.objects.select_related("organisation")
+        .filter(user=user)
+        .order_by("organisation__name")
     )

@@ -14,7 +14,7 @@ from django.utils import timezone
 from accord.access.models import ApiToken, Membership, Role, User
 from accord.org.models import Organisation, Person
 
-TOKEN_PREFIX = "acc_"
+TOKEN_PREFIX = "acc_"  # noqa: S105 — a public marker, not a secret
 
 
 class AccessError(ValueError):

@@ -30,7 +30,9 @@ def token_list(request: HttpRequest, scope: Scope) -> HttpResponse:
             form = ApiTokenForm()
     tokens = ApiToken.objects.filter(membership=scope.membership)
     response = render(
-        request, "access/token_list.html", {"form": form, "tokens": tokens, "new_secret": new_secret}
+        request,
+        "access/token_list.html",
+        {"form": form, "tokens": tokens, "new_secret": new_secret},
     )
     response.headers["Cache-Control"] = "no-store"
     return response

@@ -52,10 +52,15 @@ def unauthorised(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     problems: list[dict[str, Any]] = [
-        {"field": ".".join(str(p) for p in error.get("loc", [])[1:]) or None, "message": error.get("msg")}
+        {
+            "field": ".".join(str(p) for p in error.get("loc", [])[1:]) or None,
+            "message": error.get("msg"),
+        }
         for error in exc.errors
     ]
-    return api.create_response(request, {"detail": "Invalid request.", "errors": problems}, status=422)
+    return api.create_response(
+        request, {"detail": "Invalid request.", "errors": problems}, status=422
+    )
 
 
 def _register_routers() -> None:

@@ -20,15 +20,22 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Units", reverse("unit-list", args=[slug])))
         items.append(("People", reverse("person-list", args=[slug])))
     else:
-        items.append(("My unit", reverse("unit-detail", args=[slug, scope.person.unit_id]))
-                     if scope.person else ("My unit", reverse("org-home", args=[slug])))
+        items.append(
+            ("My unit", reverse("unit-detail", args=[slug, scope.person.unit_id]))
+            if scope.person
+            else ("My unit", reverse("org-home", args=[slug]))
+        )
     if scope.is_admin:
         items.append(("Import org chart", reverse("import-upload", args=[slug])))
     items.append(("API tokens", reverse("token-list", args=[slug])))
     current = request.path
     nav = [
-        {"label": label, "url": url, "current": current == url or (
-            url != reverse("org-home", args=[slug]) and current.startswith(url))}
+        {
+            "label": label,
+            "url": url,
+            "current": current == url
+            or (url != reverse("org-home", args=[slug]) and current.startswith(url)),
+        }
         for label, url in items
     ]
     return {"nav_items": nav, "current_scope": scope}

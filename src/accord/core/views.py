@@ -22,7 +22,10 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @with_scope()
 def organisation_home(request: HttpRequest, scope: Scope) -> HttpResponse:
-    context: dict[str, object] = {"scope": scope, "counts": org_selectors.organisation_counts(scope)}
+    context: dict[str, object] = {
+        "scope": scope,
+        "counts": org_selectors.organisation_counts(scope),
+    }
     if scope.is_admin:
         context["recent_imports"] = org_selectors.recent_imports(scope)
     if scope.sees_whole_organisation or scope.led_unit_paths:

@@ -210,7 +210,14 @@ class _Builder:
         )
         return external_id
 
-    def staff(self, unit: tuple[str, ...], kinds: tuple[str, ...], mix: dict[str, float], count: int, manager: str) -> list[str]:
+    def staff(
+        self,
+        unit: tuple[str, ...],
+        kinds: tuple[str, ...],
+        mix: dict[str, float],
+        count: int,
+        manager: str,
+    ) -> list[str]:
         professions = list(mix)
         weights = list(mix.values())
         return [
@@ -375,7 +382,11 @@ def _build_hospital(
             for team_index in range(team_count):
                 team = (*unit, f"Team {chr(ord('A') + team_index % 26)}{team_index // 26 or ''}")
                 team_kinds = (*unit_kinds, "team")
-                count = per_team if team_index < team_count - 1 else headcount - per_team * (team_count - 1)
+                count = (
+                    per_team
+                    if team_index < team_count - 1
+                    else headcount - per_team * (team_count - 1)
+                )
                 lead_profession = max(template.mix, key=lambda p: template.mix[p])
                 lead = b.person(
                     unit_path=team, unit_kinds=team_kinds, profession=lead_profession,
@@ -385,5 +396,9 @@ def _build_hospital(
                 members += b.staff(team, team_kinds, template.mix, count - 1, lead)
         remaining -= headcount
         if first and template.name == "ED Nursing" and not logins.staff_nurse:
-            nurses = [r for r in b.roster.rows[-len(members):] if r["profession"] == N and r["leader"] == "no"]
+            nurses = [
+                r
+                for r in b.roster.rows[-len(members) :]
+                if r["profession"] == N and r["leader"] == "no"
+            ]
             logins.staff_nurse = nurses[0]["external_id"] if nurses else members[0]

@@ -71,7 +71,7 @@ def seed_demo(
 def demo_logins(slug: str = "riverside") -> list[DemoLogin]:
     """The demo logins of an already seeded organisation, for printing again."""
     organisation = Organisation.objects.get(slug=slug)
-    labels = {
+    labels: dict[str, str] = {
         Role.ADMIN: "Program admin",
         Role.EXECUTIVE: "Executive",
         Role.MEMBER: "Staff nurse",

@@ -16,7 +16,7 @@ router = Router(tags=["organisation"])
 
 
 def _scope(request: HttpRequest) -> Scope:
-    return request.auth  # type: ignore[attr-defined, no-any-return]
+    return request.auth  # type: ignore[attr-defined]
 
 
 class MeOut(Schema):

@@ -260,15 +260,17 @@ def plan_org_import(
     professions = {
         p.name.lower(): p.name for p in Profession.objects.filter(organisation=organisation)
     }
-    role_groups = {value for value in RoleGroup.values}
+    role_groups = set(RoleGroup.values)
     existing_kinds = {
         k.name.lower(): k.name for k in UnitKind.objects.filter(organisation=organisation)
     }
-    depth_kinds = dict(
-        UnitKind.objects.filter(organisation=organisation, default_depth__isnull=False).values_list(
+    depth_kinds: dict[int, str] = {
+        depth: name
+        for depth, name in UnitKind.objects.filter(organisation=organisation).values_list(
             "default_depth", "name"
         )
-    )
+        if depth is not None
+    }
 
     def get(raw: list[Any], column: str) -> Any:
         position = seen.get(column)
@@ -329,8 +331,9 @@ def plan_org_import(
             parts = tuple(part.strip() for part in values["unit_path"].split("/"))
             if any(not part for part in parts):
                 issues.add(
-                    index, "unit_path", "A unit path has an empty level (look for '//' or a "
-                    "leading or trailing '/')."
+                    index,
+                    "unit_path",
+                    "A unit path has an empty level (look for '//' or a leading or trailing '/').",
                 )
             elif any(len(part) > 200 for part in parts):
                 issues.add(index, "unit_path", "A unit name is longer than 200 characters.")
@@ -400,9 +403,9 @@ def plan_org_import(
 
     plan = ImportPlan(organisation=organisation, rows=rows, deactivate_missing=deactivate_missing)
     _check_units(plan, existing_kinds, depth_kinds, issues)
-    existing_people = _check_people(plan, issues, rows_with_errors=set(first_row_of) - {
-        r.external_id for r in rows
-    })
+    existing_people = _check_people(
+        plan, issues, rows_with_errors=set(first_row_of) - {r.external_id for r in rows}
+    )
     issues.raise_if_any()
     _count_changes(plan, existing_people)
     return plan
@@ -526,9 +529,7 @@ def _check_people(
         if node is not None and state.get(node) == 1:
             cycle = chain[chain.index(node) :]
             if any(member in in_file for member in cycle):
-                first = min(
-                    (in_file[m] for m in cycle if m in in_file), key=lambda r: r.row
-                )
+                first = min((in_file[m] for m in cycle if m in in_file), key=lambda r: r.row)
                 issues.add(
                     first.row,
                     "manager_external_id",

@@ -33,7 +33,9 @@ class Organisation(models.Model):
 class UnitKind(models.Model):
     """A level of the tree (system, hospital, department, unit, team...): data, not code."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="unit_kinds")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="unit_kinds"
+    )
     name = models.CharField(max_length=60)
     # Default depth at which the import uses this kind when the file names none.
     default_depth = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -186,3 +188,6 @@ class OrgImport(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.get_status_display()})"

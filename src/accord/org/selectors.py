@@ -61,7 +61,9 @@ def get_person(scope: Scope, person_id: int) -> Person:
     return person
 
 
-def unit_tree(scope: Scope, *, root: Unit | None = None, max_depth: int | None = None) -> list[UnitRow]:
+def unit_tree(
+    scope: Scope, *, root: Unit | None = None, max_depth: int | None = None
+) -> list[UnitRow]:
     """Visible units in tree order with subtree headcounts: two queries whatever the size."""
     units = visible_units(scope)
     if root is not None:

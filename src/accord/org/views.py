@@ -18,7 +18,9 @@ PAGE_SIZE = 50
 @with_scope()
 def unit_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     rows = selectors.unit_tree(scope, max_depth=None if request.GET.get("all") else 2)
-    return render(request, "org/unit_list.html", {"rows": rows, "show_all": bool(request.GET.get("all"))})
+    return render(
+        request, "org/unit_list.html", {"rows": rows, "show_all": bool(request.GET.get("all"))}
+    )
 
 
 @with_scope()

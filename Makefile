@@ -1,0 +1,43 @@
+# Every target bootstraps what it needs: a fresh clone runs `make demo` or `make test` directly.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+AXE := node_modules/axe-core/axe.min.js
+PYTEST_ARGS ?=
+
+.PHONY: demo test lint bench clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11) and "Accord needs Python 3.11 (set PYTHON=...)")'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+$(AXE): package.json
+	npm install --no-audit --no-fund --no-package-lock --silent
+	touch $(AXE)
+
+demo: $(STAMP)
+	$(BIN)/accord demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	ACCORD_TESTING=1 $(BIN)/mypy
+
+# SQLite always; PostgreSQL as well when DATABASE_URL points at one (CI sets it).
+test: $(STAMP) $(AXE) lint
+	env -u DATABASE_URL ACCORD_TEST_DATABASE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	@case "$$DATABASE_URL" in \
+	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL)" && \
+	    ACCORD_TEST_DATABASE=postgresql $(BIN)/pytest $(PYTEST_ARGS) ;; \
+	  *) echo "== DATABASE_URL is not PostgreSQL: skipped the PostgreSQL run" ;; \
+	esac
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
