@@ -31,10 +31,12 @@ def _setup_django(*, demo: bool = False) -> None:
         os.environ.setdefault("DEBUG", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
     import django
-    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
 
-    django.setup()
-    Path(settings.DATA_DIR).mkdir(parents=True, exist_ok=True)
+    try:
+        django.setup()
+    except ImproperlyConfigured as error:
+        raise _fail(f"configuration: {error}") from None
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
