@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves its bundled Swagger UI, so /api/docs needs no CDN
     "huey.contrib.djhuey",
     "accord.core",
     "accord.org",
@@ -233,5 +234,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Request lines can carry tokens in query strings; Accord never logs them.
-    "loggers": {"django.server": {"handlers": [], "propagate": False}},
+    "loggers": {
+        "django.server": {"handlers": [], "propagate": False},
+        # The queue worker installs its own handler on this logger.
+        "huey": {"handlers": [], "propagate": False},
+    },
 }
