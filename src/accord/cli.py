@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -40,7 +41,8 @@ def _setup_django(*, demo: bool = False) -> None:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    errors.print(f"[bold red]Error:[/] {message}", highlight=False)
+    # Never wrapped: a path or slug split across lines is hard to read and to copy.
+    errors.print(f"[bold red]Error:[/] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -117,48 +119,47 @@ def import_org(
 ) -> None:
     """Import or re-sync an organisation chart. All rows are checked before anything is written."""
     _setup_django()
-    from accord.org.importing import ImportFileError, plan_org_import
+    from accord.org.importing import ImportFileError
     from accord.org.models import Organisation
-    from accord.org.services import apply_org_import
+    from accord.org.services import import_org_chart
 
     organisation = Organisation.objects.filter(slug=org).first()
     if organisation is None:
         raise _fail(f"--org: no organisation with the slug {org!r}.")
     if not file.is_file():
         raise _fail(f"FILE: {file} does not exist or is not a file.")
-    content = file.read_bytes()
+    try:
+        content = file.read_bytes()
+    except OSError as error:
+        raise _fail(f"FILE: cannot read {file}: {error.strerror}.") from None
     with _progress_bar() as progress:
-        report = _ImportProgress(progress)
         try:
-            plan = plan_org_import(
+            plan = import_org_chart(
                 organisation=organisation,
                 filename=file.name,
                 content=content,
                 deactivate_missing=deactivate_missing,
-                progress=report,
+                dry_run=dry_run,
+                progress=_ImportProgress(progress),
             )
         except ImportFileError as error:
             progress.stop()
             errors.print(
-                f"[bold red]{error.total} problem(s) in {file.name}; nothing was imported.[/]"
+                f"[bold red]{error.total} problem(s) in {file.name}; nothing was imported.[/]",
+                highlight=False,
             )
             for issue in error.issues:
-                errors.print(f"  {issue}", highlight=False, markup=False)
+                # One problem per line, never wrapped: admins grep and diff this list.
+                errors.print(f"  {issue}", highlight=False, markup=False, soft_wrap=True)
             if error.total > len(error.issues):
                 errors.print(f"  … and {error.total - len(error.issues)} more.")
             raise typer.Exit(1) from None
-        summary = plan.summary()
-        if not dry_run:
-            apply_org_import(plan=plan, progress=report)
+    summary = plan.summary()
+    columns = ("rows", "create", "update", "unchanged", "deactivate", "new_units")
     table = Table(title="Dry run: nothing was written" if dry_run else "Imported")
-    for column in ("rows", "create", "update", "unchanged", "deactivate", "new_units"):
+    for column in columns:
         table.add_column(column.replace("_", " "), justify="right")
-    table.add_row(
-        *(
-            f"{summary[c]:,}"
-            for c in ("rows", "create", "update", "unchanged", "deactivate", "new_units")
-        )
-    )
+    table.add_row(*(f"{summary[c]:,}" for c in columns))
     console.print(table)
     if summary["new_unit_kinds"]:
         console.print(f"New unit kinds: {', '.join(summary['new_unit_kinds'])}")
@@ -203,7 +204,10 @@ def _write_xlsx(path: Path, rows: list[dict[str, str]]) -> None:
     sheet = workbook.create_sheet("People")
     sheet.append(list(COLUMNS))
     for row in rows:
-        sheet.append([row[c] for c in COLUMNS])
+        cells: list[object] = [row[c] for c in COLUMNS]
+        # Real date cells, as an HR system's Excel export has them.
+        cells[COLUMNS.index("hire_date")] = dt.date.fromisoformat(row["hire_date"])
+        sheet.append(cells)
     workbook.save(path)
 
 

@@ -6,6 +6,7 @@ Every value has a default that makes the embedded demo work; production sets
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -75,6 +76,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "ninja",  # serves its bundled Swagger UI, so /api/docs needs no CDN
     "huey.contrib.djhuey",
+    "axes",
     "accord.core",
     "accord.org",
     "accord.access",
@@ -94,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accord.core.middleware.ContentSecurityPolicyMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes requires
 ]
 
 ROOT_URLCONF = "accord.urls"
@@ -155,6 +158,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one email from
+# one address, that pair is refused for AXES_COOLOFF_TIME; a success clears the count. Locking
+# the pair, not the address, keeps one person's typos from locking out a hospital behind a
+# shared NAT, and a stranger from locking out a colleague elsewhere. Behind a proxy the address
+# is the proxy's unless AXES_IPWARE_* is configured, so then the email alone counts.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("ACCORD_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("ACCORD_LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_USERNAME_CALLABLE = "accord.access.throttling.attempted_email"
+AXES_RESET_ON_SUCCESS = True
+AXES_DISABLE_ACCESS_LOG = True  # no record of every successful sign-in; failures suffice
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("es", "Español")]

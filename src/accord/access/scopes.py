@@ -6,8 +6,14 @@ it. Roles, widest first:
 * program admin — everything in the organisation, and may change it;
 * executive — the whole organisation, read only;
 * leader — the subtree of the units they lead (a person flagged as leader leads
-  the unit they belong to) plus everyone in their reporting line;
+  the unit they belong to) plus everyone in their reporting line, but never the
+  people they themselves report to; a leader whose person record is inactive
+  keeps only their own record;
 * member — their own person record and unit.
+
+A membership with no person record sees no units and no people (admins and
+executives excepted). Counts shown to a viewer are counts of people in their
+scope, so a number never reveals someone the viewer could not see.
 
 A user with no membership in an organisation gets a 404 for everything in it,
 so another organisation's slug, unit or person ids reveal nothing. Individual
@@ -54,20 +60,33 @@ class Scope:
         return self.role in (Role.ADMIN, Role.EXECUTIVE)
 
     @cached_property
+    def _active_person(self) -> Person | None:
+        """The viewer's person record while it is active; a former employee leads nothing."""
+        person = self.person
+        return person if person is not None and person.is_active else None
+
+    @cached_property
     def led_unit_paths(self) -> tuple[str, ...]:
         """Paths of the subtrees this leader leads (empty for other roles)."""
-        person = self.person
+        person = self._active_person
         if self.role != Role.LEADER or person is None or not person.is_leader:
-            return ()
-        if not person.is_active:
             return ()
         return (person.unit.path,)
 
     def _reporting_line(self) -> Q:
-        person = self.person
-        if self.role != Role.LEADER or person is None or not person.is_active:
+        """Everyone who reports to the viewer, directly or through others (leaders only)."""
+        person = self._active_person
+        if self.role != Role.LEADER or person is None:
             return Q(pk__in=[])
         return Q(reporting_path__startswith=person.reports_prefix)
+
+    def _managers(self) -> list[int]:
+        """The people the viewer reports to: a leader who shares a unit with their boss
+        leads that unit, but never the people above them."""
+        person = self.person
+        if person is None:
+            return []
+        return [int(pk) for pk in person.reporting_path.strip("/").split("/") if pk]
 
     def units(self) -> QuerySet[Unit]:
         base = Unit.objects.filter(organisation=self.organisation)
@@ -76,15 +95,18 @@ class Scope:
         person = self.person
         if person is None:
             return base.none()
-        if self.role == Role.MEMBER:
-            return base.filter(pk=person.unit_id)
+        own_unit = Q(pk=person.unit_id)
+        if self.role != Role.LEADER:
+            return base.filter(own_unit)
         in_led_subtree = Q(pk__in=[])
         for path in self.led_unit_paths:
             in_led_subtree |= Q(path__startswith=path)
+        # Only current reports bring their unit into view: a unit someone once worked in
+        # is none of the leader's business.
         reports_units = Person.objects.filter(
-            self._reporting_line(), organisation=self.organisation
+            self._reporting_line(), organisation=self.organisation, is_active=True
         ).values("unit_id")
-        return base.filter(in_led_subtree | Q(pk=person.unit_id) | Q(pk__in=reports_units))
+        return base.filter(in_led_subtree | own_unit | Q(pk__in=reports_units))
 
     def people(self) -> QuerySet[Person]:
         base = Person.objects.filter(organisation=self.organisation)
@@ -93,12 +115,14 @@ class Scope:
         person = self.person
         if person is None:
             return base.none()
-        if self.role == Role.MEMBER:
-            return base.filter(pk=person.pk)
-        in_led_subtree = Q(pk=person.pk)
+        themselves = Q(pk=person.pk)
+        if self.role != Role.LEADER:
+            return base.filter(themselves)
+        in_led_subtree = Q(pk__in=[])
         for path in self.led_unit_paths:
             in_led_subtree |= Q(unit__path__startswith=path)
-        return base.filter(in_led_subtree | self._reporting_line())
+        below = (in_led_subtree | self._reporting_line()) & ~Q(pk__in=self._managers())
+        return base.filter(themselves | below)
 
     def require_admin(self) -> None:
         if not self.is_admin:

@@ -1,7 +1,8 @@
 """API routes for units and people. Every handler reads through the token's Scope."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: django-ninja's @paginate re-reads the handler's
+# annotations outside this module, and string annotations such as "Query[UnitFilters]" would
+# then break the OpenAPI document (a 500 at /api/openapi.json).
 import datetime as dt
 
 from django.http import HttpRequest
@@ -13,6 +14,16 @@ from accord.org import selectors
 from accord.org.models import Person, Unit
 
 router = Router(tags=["organisation"])
+
+MAX_PAGE_SIZE = 500
+
+
+class Page(LimitOffsetPagination):
+    """`limit` and `offset`; a page holds at most MAX_PAGE_SIZE rows (asking for more is a 422)."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, le=MAX_PAGE_SIZE, description="Rows per page.")
+        offset: int = Field(0, ge=0, description="Rows to skip.")
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -85,7 +96,7 @@ def me(request: HttpRequest) -> MeOut:
 
 
 @router.get("/units", response=list[UnitOut], summary="Units the token may see")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_units(request: HttpRequest, filters: Query[UnitFilters]) -> object:
     scope = _scope(request)
     units = selectors.visible_units(scope)
@@ -102,7 +113,7 @@ def get_unit(request: HttpRequest, unit_id: int) -> Unit:
 
 
 @router.get("/people", response=list[PersonOut], summary="People the token may see")
-@paginate(LimitOffsetPagination)
+@paginate(Page)
 def list_people(request: HttpRequest, filters: Query[PeopleFilters]) -> object:
     scope = _scope(request)
     unit = selectors.get_unit(scope, filters.unit_id) if filters.unit_id is not None else None

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 
 
 class OrgImportForm(forms.Form):
@@ -17,10 +18,12 @@ class OrgImportForm(forms.Form):
 
     def clean_file(self) -> object:
         upload = self.cleaned_data["file"]
-        if upload.size > settings.ACCORD_MAX_IMPORT_BYTES:
-            limit = settings.ACCORD_MAX_IMPORT_BYTES // (1024 * 1024)
+        limit = settings.ACCORD_MAX_IMPORT_BYTES
+        if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is larger than {limit} MB; import it with the command line instead."
+                f"The file is {filesizeformat(upload.size)}, larger than the "
+                f"{filesizeformat(limit)} the browser upload accepts; import it with the "
+                "command line instead (accord import-org)."
             )
         return upload
 

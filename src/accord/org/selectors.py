@@ -15,8 +15,10 @@ from accord.org.models import OrgImport, Person, Unit
 @dataclass(frozen=True)
 class UnitRow:
     unit: Unit
-    headcount: int  # active people in the whole subtree
-    direct_headcount: int  # active people attached to this unit itself
+    # Counts of active people the viewer may see, never of everyone: a leader who sees a
+    # unit only because one report works there must not learn how many others do.
+    headcount: int  # in the whole subtree
+    direct_headcount: int  # attached to this unit itself
 
 
 def visible_units(scope: Scope) -> QuerySet[Unit]:
@@ -64,30 +66,35 @@ def get_person(scope: Scope, person_id: int) -> Person:
 def unit_tree(
     scope: Scope, *, root: Unit | None = None, max_depth: int | None = None
 ) -> list[UnitRow]:
-    """Visible units in tree order with subtree headcounts: two queries whatever the size."""
+    """Visible units in tree order with headcounts of visible people: two queries."""
     units = visible_units(scope)
     if root is not None:
         units = units.filter(path__startswith=root.path)
     if max_depth is not None:
         units = units.filter(depth__lte=max_depth)
-    unit_list = list(units.order_by("path"))
-    direct: Counter[int] = Counter(
-        dict(
-            Person.objects.filter(organisation=scope.organisation, is_active=True)
-            .values_list("unit_id")
-            .annotate(n=Count("id"))
-            .values_list("unit_id", "n")
-        )
+    # Depth first, siblings by name: sorting the name path keeps each subtree contiguous.
+    unit_list = sorted(units, key=lambda unit: unit.full_name.split("/"))
+    direct: Counter[int] = Counter()
+    subtree: Counter[int] = Counter()
+    counts_by_unit = (
+        scope.people()
+        .filter(is_active=True)
+        .values_list("unit_id", "unit__path")
+        .annotate(n=Count("id"))
+        .values_list("unit_id", "unit__path", "n")
+        .order_by()
     )
     # Roll direct counts up along each unit's path: every unit adds itself to its ancestors.
-    subtree: Counter[int] = Counter()
-    all_paths = Unit.objects.filter(organisation=scope.organisation).values_list("pk", "path")
-    for pk, path in all_paths:
-        count = direct.get(pk, 0)
-        if count:
-            for ancestor in path.strip("/").split("/"):
-                subtree[int(ancestor)] += count
-    return [UnitRow(unit, subtree.get(unit.pk, 0), direct.get(unit.pk, 0)) for unit in unit_list]
+    for unit_id, path, count in counts_by_unit:
+        direct[unit_id] += count
+        for ancestor in path.strip("/").split("/"):
+            subtree[int(ancestor)] += count
+    return [UnitRow(unit, subtree[unit.pk], direct[unit.pk]) for unit in unit_list]
+
+
+def led_unit_tree(scope: Scope) -> list[UnitRow]:
+    """The subtrees a leader leads, without units seen only through a report who works there."""
+    return [row for row in unit_tree(scope) if row.unit.path.startswith(scope.led_unit_paths)]
 
 
 def unit_ancestors(unit: Unit) -> list[Unit]:

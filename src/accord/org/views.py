@@ -65,8 +65,11 @@ def person_detail(request: HttpRequest, scope: Scope, person_id: int) -> HttpRes
 
 @with_scope(admin_only=True)
 def import_upload(request: HttpRequest, scope: Scope) -> HttpResponse:
-    form = OrgImportForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
+    # Bound on every POST, so a POST without a file shows "required" rather than nothing.
+    form = (
+        OrgImportForm(request.POST, request.FILES) if request.method == "POST" else OrgImportForm()
+    )
+    if form.is_valid():
         upload = form.cleaned_data["file"]
         org_import = services.preview_org_import(
             organisation=scope.organisation,
@@ -93,10 +96,11 @@ def import_preview(request: HttpRequest, scope: Scope, import_id: int) -> HttpRe
 @with_scope(admin_only=True)
 def import_confirm(request: HttpRequest, scope: Scope, import_id: int) -> HttpResponse:
     org_import = selectors.get_import(scope, import_id)
-    if org_import.status != OrgImport.Status.PREVIEWED:
-        messages.error(request, "This upload has already been applied or discarded.")
+    try:
+        org_import = services.confirm_org_import(org_import=org_import)
+    except services.OrganisationError as error:
+        messages.error(request, str(error))
         return redirect("import-preview", scope.organisation.slug, org_import.pk)
-    org_import = services.confirm_org_import(org_import=org_import)
     if org_import.status == OrgImport.Status.APPLIED:
         summary = org_import.summary
         messages.success(
@@ -112,6 +116,11 @@ def import_confirm(request: HttpRequest, scope: Scope, import_id: int) -> HttpRe
 @require_POST
 @with_scope(admin_only=True)
 def import_discard(request: HttpRequest, scope: Scope, import_id: int) -> HttpResponse:
-    services.discard_org_import(org_import=selectors.get_import(scope, import_id))
+    org_import = selectors.get_import(scope, import_id)
+    try:
+        services.discard_org_import(org_import=org_import)
+    except services.OrganisationError as error:
+        messages.error(request, str(error))
+        return redirect("import-preview", scope.organisation.slug, org_import.pk)
     messages.info(request, "Upload discarded; nothing was changed.")
     return redirect("import-upload", scope.organisation.slug)

@@ -1,0 +1,49 @@
+"""The API docs page in a real browser: it renders offline, under the site's CSP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import REQUIRE_SERVICES
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def chromium_page() -> Any:
+    if not CHROMIUM.exists():
+        if REQUIRE_SERVICES:
+            pytest.fail(f"browser tests need {CHROMIUM}")
+        pytest.skip(f"browser tests need {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=["--no-sandbox", "--disable-gpu"], headless=True
+        )
+        yield browser.new_page()
+        browser.close()
+
+
+def test_swagger_ui_renders_every_operation_from_this_site_alone(
+    live_server: Any, chromium_page: Any
+) -> None:
+    page = chromium_page
+    problems: list[str] = []
+    requested: list[str] = []
+    page.on("console", lambda m: m.type == "error" and problems.append(m.text))
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on("request", lambda request: requested.append(request.url))
+
+    page.goto(f"{live_server.url}/api/docs")
+    page.locator(".opblock").first.wait_for()
+    assert page.locator(".opblock").count() == 5
+    page.locator(".opblock-summary").first.click()
+    page.locator(".opblock-body").first.wait_for()
+
+    assert problems == []
+    assert [url for url in requested if not url.startswith(live_server.url)] == []

@@ -1,0 +1,409 @@
+"""Every page and API operation, requested by every kind of viewer.
+
+``ACCESS`` declares, route by route, what each viewer gets: the page (200), a redirect, a
+403 for a member of the organisation whose role does not allow it, a 404 for anything outside
+their scope, and for anyone outside the organisation a 404 whatever the id, so an outsider
+never learns whether something exists. Anonymous visitors are sent to the login page, or get
+a 401 from the API.
+
+The routes themselves are discovered from the root URLconf and the OpenAPI document. A route
+with no entry in ``ACCESS`` fails ``test_every_route_declares_who_may_use_it``: a new page or
+API operation must say who may use it before it can ship.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from accord.access.models import ApiToken
+from accord.access.services import issue_api_token
+from accord.api.api import api
+from accord.org.importing import plan_org_import
+from accord.org.models import OrgImport, Person, Unit
+from accord.org.services import apply_org_import, preview_org_import
+from tests.cast import Cast, build_cast, roster_csv
+
+VIEWERS = (
+    "anonymous",
+    "admin",
+    "executive",
+    "chair",
+    "nurse_manager",
+    "staff_nurse",
+    "outsider",
+)
+RIVERSIDE_ROLES = ("admin", "executive", "chair", "nurse_manager", "staff_nurse")
+
+OK = 200
+REDIRECT = "redirect"  # a 302 anywhere but the login page
+LOGIN = "login"  # a 302 to the login page, to come back afterwards
+UNAUTHORISED = 401
+FORBIDDEN = 403
+NOT_FOUND = 404
+NOT_ALLOWED = 405
+
+Outcome = int | str
+
+
+def web(
+    *, everyone: Outcome | None = None, anonymous: Outcome = LOGIN, outsider: Outcome = NOT_FOUND,
+    **roles: Outcome,
+) -> dict[str, Outcome]:  # fmt: skip
+    """Outcomes for a riverside page: named roles as given, the other riverside roles
+    ``everyone``; anonymous visitors to the login page and outsiders a 404 unless told."""
+    unknown = set(roles) - set(RIVERSIDE_ROLES)
+    assert not unknown, f"not a riverside role: {unknown}"
+    outcomes: dict[str, Outcome] = {"anonymous": anonymous, "outsider": outsider}
+    for role in RIVERSIDE_ROLES:
+        outcome = roles.get(role, everyone)
+        assert outcome is not None, f"no outcome for {role}"
+        outcomes[role] = outcome
+    return outcomes
+
+
+def api_call(**outcomes: Any) -> dict[str, Outcome]:
+    """The same for an API operation: without a token, a 401."""
+    return web(anonymous=UNAUTHORISED, **outcomes)
+
+
+def for_all(outcome: Outcome) -> dict[str, Outcome]:
+    return dict.fromkeys(VIEWERS, outcome)
+
+
+@dataclass
+class World:
+    """The cast plus the things routes take as arguments."""
+
+    cast: Cast
+    riverside_import: OrgImport
+    lakeview_import: OrgImport
+    lakeview_unit: Unit
+    lakeview_person: Person
+    tokens: dict[str, tuple[ApiToken, str]]  # viewer -> (token, plaintext)
+
+    def unit(self, name: str) -> int:
+        return Unit.objects.get(organisation=self.cast.riverside, name=name).pk
+
+    def person(self, external_id: str) -> int:
+        return self.cast.person(external_id).pk
+
+
+def build_world() -> World:
+    cast = build_cast()
+    lakeview_rows = [
+        ("lee", "Lee Lakeview", "Lakeview Clinics/Family Medicine", "system/department", "",
+         "clinician", "Physician", "yes"),
+    ]  # fmt: skip
+    apply_org_import(
+        plan=plan_org_import(
+            organisation=cast.lakeview, filename="lakeview.csv", content=roster_csv(lakeview_rows)
+        )
+    )
+
+    def upload(cast_org: Any) -> OrgImport:
+        return preview_org_import(
+            organisation=cast_org,
+            filename="roster.csv",
+            content=roster_csv(),
+            deactivate_missing=False,
+        )
+
+    tokens = {
+        viewer: issue_api_token(membership=cast.membership(user), name=f"{viewer}'s script")
+        for viewer, user in cast.by_role.items()
+    }
+    return World(
+        cast=cast,
+        riverside_import=upload(cast.riverside),
+        lakeview_import=upload(cast.lakeview),
+        lakeview_unit=Unit.objects.get(organisation=cast.lakeview, name="Family Medicine"),
+        lakeview_person=Person.objects.get(organisation=cast.lakeview, external_id="lee"),
+        tokens=tokens,
+    )
+
+
+Args = Callable[[World, str], tuple[Any, ...]]
+
+
+def riverside(*rest: Callable[[World], Any]) -> Args:
+    return lambda world, viewer: ("riverside", *(part(world) for part in rest))
+
+
+def lakeview(*rest: Callable[[World], Any]) -> Args:
+    return lambda world, viewer: ("lakeview", *(part(world) for part in rest))
+
+
+def no_args(world: World, viewer: str) -> tuple[Any, ...]:
+    return ()
+
+
+@dataclass(frozen=True)
+class Case:
+    """One request, made by every viewer in turn."""
+
+    what: str
+    expected: dict[str, Outcome]
+    args: Args = no_args
+    method: str = "GET"
+    data: Callable[[World], dict[str, Any]] = field(default=lambda world: {})
+
+
+def unit_cases(at: Callable[..., Args], outcomes: Callable[..., dict[str, Outcome]]) -> list[Case]:
+    """The same units, asked for by page or API: ``at`` builds the arguments."""
+    return [
+        Case("ED Nursing, in every riverside member's scope",
+             outcomes(everyone=OK), at(lambda w: w.unit("ED Nursing"))),
+        Case("Emergency, the unit the chair leads",
+             outcomes(admin=OK, executive=OK, chair=OK, everyone=NOT_FOUND),
+             at(lambda w: w.unit("Emergency"))),
+        Case("Perioperative, seen by the chair only through a cross-line report",
+             outcomes(admin=OK, executive=OK, chair=OK, everyone=NOT_FOUND),
+             at(lambda w: w.unit("Perioperative"))),
+        Case("Pediatrics, outside the chair's subtree",
+             outcomes(admin=OK, executive=OK, everyone=NOT_FOUND),
+             at(lambda w: w.unit("Pediatrics"))),
+        Case("the root of the organisation",
+             outcomes(admin=OK, executive=OK, everyone=NOT_FOUND),
+             at(lambda w: w.unit("Riverside Health"))),
+    ]  # fmt: skip
+
+
+def person_cases(
+    at: Callable[..., Args], outcomes: Callable[..., dict[str, Outcome]]
+) -> list[Case]:
+    return [
+        Case("sam, the staff nurse, in every riverside member's scope",
+             outcomes(everyone=OK), at(lambda w: w.person("sam"))),
+        Case("chad, the chair himself and the nurse manager's boss",
+             outcomes(admin=OK, executive=OK, chair=OK, everyone=NOT_FOUND),
+             at(lambda w: w.person("chad"))),
+        Case("oscar_r, in Surgery but reporting to the chair",
+             outcomes(admin=OK, executive=OK, chair=OK, everyone=NOT_FOUND),
+             at(lambda w: w.person("oscar_r"))),
+        Case("olga, oscar_r's colleague in Surgery",
+             outcomes(admin=OK, executive=OK, everyone=NOT_FOUND),
+             at(lambda w: w.person("olga"))),
+        Case("the chief executive, the chair's own boss",
+             outcomes(admin=OK, executive=OK, everyone=NOT_FOUND),
+             at(lambda w: w.person("ceo"))),
+        Case("pat, in Pediatrics",
+             outcomes(admin=OK, executive=OK, everyone=NOT_FOUND),
+             at(lambda w: w.person("pat"))),
+    ]  # fmt: skip
+
+
+def admin_only_post(import_id: Args, *, admin: Outcome) -> list[Case]:
+    return [
+        Case("asked for with GET", for_all(NOT_ALLOWED), import_id),
+        Case("a riverside upload", web(admin=admin, everyone=FORBIDDEN), import_id, "POST"),
+    ]
+
+
+riverside_import: Args = riverside(lambda w: w.riverside_import.pk)
+lakeview_import_at_riverside: Args = riverside(lambda w: w.lakeview_import.pk)
+alices_token: Args = riverside(lambda w: w.tokens["admin"][0].pk)
+
+
+def own_token(world: World, viewer: str) -> tuple[Any, ...]:
+    token = world.tokens.get(viewer) or world.tokens["admin"]
+    return ("riverside", token[0].pk)
+
+
+# fmt: off
+ACCESS: dict[str, list[Case]] = {
+    # Sign-in and account pages: Django's own, open to whoever they are for.
+    "home": [
+        Case("the start page", web(anonymous=LOGIN, outsider=REDIRECT, everyone=REDIRECT)),
+    ],
+    "health": [Case("the health check", for_all(OK))],
+    "login": [Case("the sign-in page", web(anonymous=OK, outsider=REDIRECT, everyone=REDIRECT))],
+    "logout": [
+        Case("asked for with GET", for_all(NOT_ALLOWED)),
+        Case("signing out", for_all(REDIRECT), method="POST"),
+    ],
+    "password_change": [Case("the form", web(outsider=OK, everyone=OK))],
+    "password_change_done": [Case("the confirmation", web(outsider=OK, everyone=OK))],
+    "password_reset": [Case("the form", for_all(OK))],
+    "password_reset_done": [Case("the confirmation", for_all(OK))],
+    "password_reset_confirm": [
+        Case("a link that is not valid", for_all(OK), lambda w, v: ("bm9ib2R5", "not-a-token")),
+    ],
+    "password_reset_complete": [Case("the confirmation", for_all(OK))],
+    # Riverside's pages.
+    "org-home": [
+        Case("riverside's home", web(everyone=OK), riverside()),
+        Case("lakeview's home", web(everyone=NOT_FOUND, outsider=OK), lakeview()),
+        Case("an organisation that does not exist", web(everyone=NOT_FOUND),
+             lambda w, v: ("atlantis",)),
+    ],
+    "unit-list": [Case("riverside's units", web(everyone=OK), riverside())],
+    "unit-detail": [
+        *unit_cases(riverside, web),
+        Case("a lakeview unit asked for at riverside", web(everyone=NOT_FOUND),
+             riverside(lambda w: w.lakeview_unit.pk)),
+        Case("a riverside unit asked for at lakeview", web(everyone=NOT_FOUND),
+             lakeview(lambda w: w.unit("ED Nursing"))),
+    ],
+    "person-list": [Case("riverside's people", web(everyone=OK), riverside())],
+    "person-detail": [
+        *person_cases(riverside, web),
+        Case("a lakeview person asked for at riverside", web(everyone=NOT_FOUND),
+             riverside(lambda w: w.lakeview_person.pk)),
+        Case("a riverside person asked for at lakeview", web(everyone=NOT_FOUND),
+             lakeview(lambda w: w.person("sam"))),
+    ],
+    "import-upload": [
+        Case("the upload form", web(admin=OK, everyone=FORBIDDEN), riverside()),
+        Case("uploading a roster", web(admin=REDIRECT, everyone=FORBIDDEN), riverside(), "POST",
+             lambda w: {"file": SimpleUploadedFile("roster.csv", roster_csv())}),
+    ],
+    "import-preview": [
+        Case("a riverside upload", web(admin=OK, everyone=FORBIDDEN), riverside_import),
+        Case("a lakeview upload asked for at riverside",
+             web(admin=NOT_FOUND, everyone=FORBIDDEN), lakeview_import_at_riverside),
+        Case("a riverside upload asked for at lakeview", web(everyone=NOT_FOUND),
+             lakeview(lambda w: w.riverside_import.pk)),
+    ],
+    "import-confirm": [
+        *admin_only_post(riverside_import, admin=REDIRECT),
+        Case("a lakeview upload confirmed at riverside",
+             web(admin=NOT_FOUND, everyone=FORBIDDEN), lakeview_import_at_riverside, "POST"),
+    ],
+    "import-discard": [
+        *admin_only_post(riverside_import, admin=REDIRECT),
+        Case("a lakeview upload discarded at riverside",
+             web(admin=NOT_FOUND, everyone=FORBIDDEN), lakeview_import_at_riverside, "POST"),
+    ],
+    "token-list": [
+        Case("the viewer's tokens", web(everyone=OK), riverside()),
+        Case("creating a token", web(everyone=OK), riverside(), "POST",
+             lambda w: {"name": "matrix"}),
+    ],
+    "token-revoke": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), alices_token),
+        Case("the viewer's own token", web(everyone=REDIRECT), own_token, "POST"),
+        Case("alice's token, revoked by someone else", web(admin=REDIRECT, everyone=NOT_FOUND),
+             alices_token, "POST"),
+    ],
+    # The API's own pages: public, like the API's documentation anywhere.
+    "api:openapi-view": [Case("the API documentation", for_all(OK))],
+    "api:openapi-json": [Case("the OpenAPI document", for_all(OK))],
+    "api:api-root": [Case("the API's root, which is not a page", for_all(NOT_FOUND))],
+    # API operations, called with each viewer's own personal access token.
+    "GET /api/me": [Case("who the token acts as", api_call(everyone=OK, outsider=OK))],
+    "GET /api/units": [Case("the units in scope", api_call(everyone=OK, outsider=OK))],
+    "GET /api/units/{unit_id}": [
+        *unit_cases(lambda *parts: lambda w, v: tuple(p(w) for p in parts), api_call),
+        Case("a lakeview unit", api_call(everyone=NOT_FOUND, outsider=OK),
+             lambda w, v: (w.lakeview_unit.pk,)),
+    ],
+    "GET /api/people": [Case("the people in scope", api_call(everyone=OK, outsider=OK))],
+    "GET /api/people/{person_id}": [
+        *person_cases(lambda *parts: lambda w, v: tuple(p(w) for p in parts), api_call),
+        Case("a lakeview person", api_call(everyone=NOT_FOUND, outsider=OK),
+             lambda w, v: (w.lakeview_person.pk,)),
+    ],
+}
+# fmt: on
+
+
+# Discovering the routes.
+
+
+def _walk(
+    patterns: list[URLPattern | URLResolver], prefix: str = "", namespace: str = ""
+) -> Iterator[tuple[str, str]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
+        else:
+            yield f"{namespace}{pattern.name or ''}", prefix + str(pattern.pattern)
+
+
+def _openapi_path(route: str) -> str:
+    return "/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route)
+
+
+def discover_routes() -> dict[str, str]:
+    """Every route: web pages by URL name, API operations as "METHOD /path"."""
+    operations = api.get_openapi_schema(path_prefix="/api/")["paths"]
+    routes: dict[str, str] = {}
+    for name, route in _walk(get_resolver().url_patterns):
+        path = _openapi_path(route)
+        if path in operations:
+            for method in operations[path]:
+                routes[f"{method.upper()} {path}"] = route
+        else:
+            assert name and not name.endswith(":"), f"give the URL pattern {route!r} a name"
+            routes[name] = route
+    return routes
+
+
+def test_every_route_declares_who_may_use_it() -> None:
+    routes = discover_routes()
+    undeclared = sorted(set(routes) - set(ACCESS))
+    stale = sorted(set(ACCESS) - set(routes))
+    assert not undeclared, f"add these routes to ACCESS in {__name__}: {undeclared}"
+    assert not stale, f"ACCESS lists routes that no longer exist: {stale}"
+
+
+def test_every_viewer_is_tried_on_every_case() -> None:
+    for route, cases in ACCESS.items():
+        for case in cases:
+            assert set(case.expected) == set(VIEWERS), f"{route}: {case.what}"
+
+
+# Requesting them.
+
+
+def _client(world: World, viewer: str, *, api_route: bool) -> Client:
+    if viewer == "anonymous":
+        return Client()
+    if api_route:
+        return Client(headers={"Authorization": f"Bearer {world.tokens[viewer][1]}"})
+    return world.cast.client_for(world.cast.by_role[viewer])
+
+
+def _url(route: str, args: tuple[Any, ...]) -> str:
+    if route.startswith(("GET ", "POST ", "PUT ", "PATCH ", "DELETE ")):
+        path = route.split(" ", 1)[1]
+        for value in args:
+            path = re.sub(r"\{\w+\}", str(value), path, count=1)
+        return path
+    return reverse(route, args=args)
+
+
+def _outcome(response: Any) -> Outcome:
+    if response.status_code == 302:
+        to_login = response["Location"].startswith(reverse("login") + "?next=")
+        return LOGIN if to_login else REDIRECT
+    return int(response.status_code)
+
+
+@pytest.mark.parametrize("route", sorted(ACCESS))
+def test_each_viewer_gets_only_what_their_scope_allows(db: None, route: str) -> None:
+    world = build_world()
+    api_route = " " in route
+    wrong: list[str] = []
+    for case in ACCESS[route]:
+        for viewer in VIEWERS:
+            client = _client(world, viewer, api_route=api_route)
+            url = _url(route, case.args(world, viewer))
+            if case.method == "POST":
+                response = client.post(url, case.data(world))
+            else:
+                response = client.get(url)
+            got = _outcome(response)
+            if got != case.expected[viewer]:
+                wrong.append(f"  {viewer:<14} {case.method} {url} ({case.what}): "
+                             f"expected {case.expected[viewer]}, got {got}")  # fmt: skip
+    assert not wrong, f"{route}:\n" + "\n".join(wrong)
