@@ -23,8 +23,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from accord.access.models import ApiToken
-from accord.access.services import issue_api_token
+from accord.access.models import ApiToken, Membership
+from accord.access.services import grant_membership, issue_api_token
 from accord.api.api import api
 from accord.org.importing import plan_org_import
 from accord.org.models import OrgImport, Person, Unit
@@ -88,6 +88,8 @@ class World:
     lakeview_unit: Unit
     lakeview_person: Person
     tokens: dict[str, tuple[ApiToken, str]]  # viewer -> (token, plaintext)
+    pats_login: Membership  # a riverside login that is none of the viewers
+    lees_login: Membership  # a lakeview login
 
     def unit(self, name: str) -> int:
         return Unit.objects.get(organisation=self.cast.riverside, name=name).pk
@@ -127,7 +129,11 @@ def build_world() -> World:
         lakeview_unit=Unit.objects.get(organisation=cast.lakeview, name="Family Medicine"),
         lakeview_person=Person.objects.get(organisation=cast.lakeview, external_id="lee"),
         tokens=tokens,
-    )
+        pats_login=grant_membership(organisation=cast.riverside, email="pat@riverside.example",
+                                    role="member", person=cast.person("pat")),
+        lees_login=grant_membership(organisation=cast.lakeview, email="lee@lakeview.example",
+                                    role="member"),
+    )  # fmt: skip
 
 
 Args = Callable[[World, str], tuple[Any, ...]]
@@ -281,6 +287,25 @@ ACCESS: dict[str, list[Case]] = {
         *admin_only_post(riverside_import, admin=REDIRECT),
         Case("a lakeview upload discarded at riverside",
              web(admin=NOT_FOUND, everyone=FORBIDDEN), lakeview_import_at_riverside, "POST"),
+    ],
+    "login-list": [
+        Case("the organisation's logins", web(admin=OK, everyone=FORBIDDEN), riverside()),
+        Case("giving pia a login", web(admin=REDIRECT, everyone=FORBIDDEN), riverside(), "POST",
+             lambda w: {"external_id": "pia", "role": "member"}),
+    ],
+    "login-role": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside(lambda w: w.pats_login.pk)),
+        Case("pat's login", web(admin=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: w.pats_login.pk), "POST", lambda w: {"role": "member"}),
+        Case("a lakeview login changed at riverside", web(admin=NOT_FOUND, everyone=FORBIDDEN),
+             riverside(lambda w: w.lees_login.pk), "POST", lambda w: {"role": "admin"}),
+    ],
+    "login-remove": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside(lambda w: w.pats_login.pk)),
+        Case("a lakeview login removed at riverside", web(admin=NOT_FOUND, everyone=FORBIDDEN),
+             riverside(lambda w: w.lees_login.pk), "POST"),
+        Case("pat's login", web(admin=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: w.pats_login.pk), "POST"),
     ],
     "token-list": [
         Case("the viewer's tokens", web(everyone=OK), riverside()),

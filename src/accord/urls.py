@@ -50,6 +50,13 @@ urlpatterns = [
     path(org + "import/<int:import_id>/", org_views.import_preview, name="import-preview"),
     path(org + "import/<int:import_id>/confirm/", org_views.import_confirm, name="import-confirm"),
     path(org + "import/<int:import_id>/discard/", org_views.import_discard, name="import-discard"),
+    path(org + "logins/", access_views.login_list, name="login-list"),
+    path(
+        org + "logins/<int:membership_id>/role/", access_views.login_change_role, name="login-role"
+    ),
+    path(
+        org + "logins/<int:membership_id>/remove/", access_views.login_remove, name="login-remove"
+    ),
     path(org + "tokens/", access_views.token_list, name="token-list"),
     path(org + "tokens/<int:token_id>/revoke/", access_views.token_revoke, name="token-revoke"),
     path("api/", api.urls),

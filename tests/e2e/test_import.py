@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cast import NH, R, Cast, roster_csv
+from tests.cast import NH, Cast, R, roster_csv
 from tests.e2e.conftest import Browser
 
 pytestmark = pytest.mark.browser
@@ -48,9 +48,7 @@ def test_admin_previews_then_applies_an_org_chart(browser: Browser, cast: Cast) 
     assert "Org chart imported: 2 added" in page.get_by_role("status").inner_text()
     assert "Oncology" in page.locator("tbody td:first-child").all_inner_texts()
     browser.goto("/o/riverside/people/?q=quinn")
-    assert page.locator("#people-results tbody tr").all_inner_texts()[0].startswith(
-        "Quinn Newhire"
-    )
+    assert page.locator("#people-results tbody tr").all_inner_texts()[0].startswith("Quinn Newhire")
 
 
 def test_invalid_file_shows_problems_and_changes_nothing(browser: Browser, cast: Cast) -> None:
@@ -62,8 +60,11 @@ def test_invalid_file_shows_problems_and_changes_nothing(browser: Browser, cast:
     upload(browser, "broken.csv", roster_csv(bad))
 
     page = browser.page
-    assert page.get_by_role("alert").get_by_role("heading").inner_text().startswith(
-        "Nothing was imported: 2 problems"
+    assert (
+        page.get_by_role("alert")
+        .get_by_role("heading")
+        .inner_text()
+        .startswith("Nothing was imported: 2 problems")
     )
     problems = page.get_by_role("table", name="Problems")
     rows = problems.locator("tbody tr").all_inner_texts()

@@ -57,7 +57,7 @@ def test_dismissing_the_confirmation_keeps_the_token(browser: Browser, cast: Cas
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Revoke Phone").click()
 
-    assert page.get_by_role("row", name="Phone").inner_text().endswith("Revoke Phone")
+    assert "active" in page.get_by_role("row", name="Phone").inner_text()
     assert ApiToken.objects.get(name="Phone").revoked_at is None
 
 

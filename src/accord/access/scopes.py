@@ -118,9 +118,13 @@ class Scope:
         themselves = Q(pk=person.pk)
         if self.role != Role.LEADER:
             return base.filter(themselves)
+        # A subquery on the (small) unit table rather than a join: SQLite cannot use the path
+        # index through a join, and would scan every person in the organisation.
         in_led_subtree = Q(pk__in=[])
         for path in self.led_unit_paths:
-            in_led_subtree |= Q(unit__path__startswith=path)
+            in_led_subtree |= Q(
+                unit__in=Unit.objects.filter(organisation=self.organisation, path__startswith=path)
+            )
         below = (in_led_subtree | self._reporting_line()) & ~Q(pk__in=self._managers())
         return base.filter(themselves | below)
 

@@ -107,3 +107,102 @@ def membership_for_token(plaintext: str) -> Membership | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.membership
+
+
+def _admins_left_after(membership: Membership) -> int:
+    return (
+        Membership.objects.filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .count()
+    )
+
+
+@transaction.atomic
+def invite_person(
+    *,
+    organisation: Organisation,
+    role: str,
+    person: Person | None,
+    email: str = "",
+    base_url: str,
+) -> Membership:
+    """Give someone a login in the organisation and email them a link to set a password.
+
+    The email goes through the task queue. A person's email comes from the org chart unless
+    one is given (for an external coach with no person record, it must be given).
+    """
+    address = (email or (person.email if person else "")).strip().lower()
+    if not address:
+        raise AccessError(
+            "This person has no email address in the org chart; enter one to send the invitation."
+        )
+    if person is not None and Membership.objects.filter(person=person).exists():
+        raise AccessError(f"{person.name} already has a login; change their role instead.")
+    if Membership.objects.filter(organisation=organisation, user__email__iexact=address).exists():
+        raise AccessError(f"{address} already has a login here; change its role instead.")
+    membership = grant_membership(
+        organisation=organisation,
+        email=address,
+        role=role,
+        person=person,
+        full_name=person.name if person else "",
+    )
+    transaction.on_commit(lambda: send_welcome_email(user=membership.user, organisation=organisation,
+                                                     base_url=base_url))  # fmt: skip
+    return membership
+
+
+def send_welcome_email(*, user: User, organisation: Organisation, base_url: str) -> None:
+    """Queue the email that tells someone they have access: with a one-time link to choose a
+    password when their login is new, or a plain note when they already sign in to Accord."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accord.notify.tasks import deliver_email
+
+    base_url = base_url.rstrip("/")
+    if user.has_usable_password():
+        how = f"Sign in as usual at {base_url}{reverse('login')} with {user.email}."
+    else:
+        link = base_url + reverse(
+            "password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        how = (
+            "Choose your password with this link (it works once, for a limited time):\n"
+            f"{link}\n\nThen sign in with {user.email}."
+        )
+    body = f"You have been given access to Accord for {organisation.name}.\n\n{how}\n"
+    deliver_email(to=[user.email], subject=f"Your Accord access for {organisation.name}", body=body)
+
+
+@transaction.atomic
+def change_role(*, membership: Membership, role: str) -> Membership:
+    if role not in Role.values:
+        raise AccessError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
+    if role == Role.LEADER and membership.person is None:
+        raise AccessError("A leader's scope comes from their person record; this login has none.")
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == Role.ADMIN and role != Role.ADMIN and _admins_left_after(locked) == 0:
+        raise AccessError(
+            "This is the organisation's last program admin; make someone else admin first."
+        )
+    locked.role = role
+    locked.save(update_fields=["role"])
+    return locked
+
+
+@transaction.atomic
+def remove_membership(*, membership: Membership) -> None:
+    """Take away a login's access to the organisation; its API tokens go with it."""
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    if locked.role == Role.ADMIN and _admins_left_after(locked) == 0:
+        raise AccessError(
+            "This is the organisation's last program admin; make someone else admin first."
+        )
+    locked.delete()

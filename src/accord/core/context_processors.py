@@ -27,6 +27,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         )
     if scope.is_admin:
         items.append(("Import org chart", reverse("import-upload", args=[slug])))
+        items.append(("Logins", reverse("login-list", args=[slug])))
     items.append(("API tokens", reverse("token-list", args=[slug])))
     current = request.path
     nav = [

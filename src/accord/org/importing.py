@@ -156,7 +156,7 @@ class RosterSheet:
     header: list[str]
     header_row: int  # spreadsheet row number of the header (1 unless blank rows come first)
     rows: Iterator[list[Any]]
-    estimated_rows: int
+    estimated_rows: int  # rows in the file, header included; for progress bars only
     cells_are_text: bool  # CSV cells are str; XLSX cells may be numbers, dates, booleans
     issues: list[ImportIssue] = field(default_factory=list)  # found while reading (encoding)
 
@@ -413,7 +413,7 @@ def plan_org_import(
 
 
 def _check_header(sheet: RosterSheet, issues: _Issues) -> dict[str, int]:
-    """Column name → position, reporting duplicates, missing required columns, and width."""
+    """Column name → position; reports duplicate, missing required and too many extra columns."""
     row = sheet.header_row
     columns: dict[str, int] = {}
     for position, raw_name in enumerate(sheet.header):
@@ -474,12 +474,13 @@ def _read_people(
     known_dates: dict[str, dt.date] = {}  # a roster has a few thousand distinct hire dates
 
     rows: list[RosterRow] = []
-    estimate = sheet.estimated_rows
+    estimate = sheet.estimated_rows - sheet.header_row  # lines below the header
     number = sheet.header_row
     for raw in sheet.rows:
         number += 1
         if progress and number % PROGRESS_EVERY == 0:
-            progress("validate", number, max(estimate, number))
+            read = number - sheet.header_row
+            progress("validate", read, max(estimate, read))
         if len(raw) < width:
             raw = [*raw, *([""] * (width - len(raw)))]
         if sheet.cells_are_text:
@@ -625,7 +626,7 @@ def _read_people(
             )
         )
     if progress:
-        progress("validate", number, number)
+        progress("validate", number - sheet.header_row, number - sheet.header_row)
     return rows
 
 

@@ -36,7 +36,10 @@ def visible_people(
     if not include_inactive:
         people = people.filter(is_active=True)
     if unit is not None:
-        people = people.filter(unit__path__startswith=unit.path)
+        # A subquery, not a join: see Scope.people() for why.
+        people = people.filter(
+            unit__in=Unit.objects.filter(organisation=scope.organisation, path__startswith=unit.path)
+        )
     if search:
         people = people.filter(
             Q(name__icontains=search) | Q(external_id__iexact=search) | Q(email__iexact=search)
