@@ -38,7 +38,9 @@ def visible_people(
     if unit is not None:
         # A subquery, not a join: see Scope.people() for why.
         people = people.filter(
-            unit__in=Unit.objects.filter(organisation=scope.organisation, path__startswith=unit.path)
+            unit__in=Unit.objects.filter(
+                organisation=scope.organisation, path__startswith=unit.path
+            )
         )
     if search:
         people = people.filter(
