@@ -173,6 +173,7 @@ AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int("ACCORD_LOGIN_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accord.access.throttling.attempted_email"
 AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"  # served with status 429
 AXES_DISABLE_ACCESS_LOG = True  # no record of every successful sign-in; failures suffice
 
 LANGUAGE_CODE = "en"

@@ -66,3 +66,14 @@ def test_signing_in_clears_earlier_failures(cast: Cast) -> None:
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
         sign_in(client, cast.chair.email, "wrong password")
     assert sign_in(client, cast.chair.email, PASSWORD) == 302
+
+
+def test_locked_out_person_sees_an_explanation_and_a_way_out(cast: Cast) -> None:
+    client = Client()
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": cast.chair.email, "password": "nope"})
+    response = client.post("/accounts/login/", {"username": cast.chair.email, "password": "nope"})
+    assert response.status_code == 429
+    page = response.content.decode()
+    assert "Too many sign-in attempts" in page
+    assert "/accounts/password/reset/" in page
