@@ -76,3 +76,14 @@ def test_people_directory_pages_through_large_units(cast: Cast) -> None:
     assert len(last.context["page"].object_list) == 36
     assert client.get("/o/riverside/people/?page=999").context["page"].number == 3
     assert client.get("/o/riverside/people/?page=abc").status_code == 200
+
+
+def test_unit_list_starts_at_the_top_of_what_the_viewer_sees(cast: Cast) -> None:
+    chair_rows = cast.client_for(cast.chair).get("/o/riverside/units/").context["rows"]
+    names = [row.unit.name for row in chair_rows]
+    assert names[0] == "Emergency"  # the chair's tree starts at the department he leads
+    assert {"ED Nursing", "ED Physicians", "Perioperative"} <= set(names)
+    admin_rows = cast.client_for(cast.admin).get("/o/riverside/units/").context["rows"]
+    assert max(row.unit.depth for row in admin_rows) == 2  # system, hospitals, departments
+    everything = cast.client_for(cast.admin).get("/o/riverside/units/?all=1").context["rows"]
+    assert max(row.unit.depth for row in everything) == 3

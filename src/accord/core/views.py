@@ -29,7 +29,7 @@ def organisation_home(request: HttpRequest, scope: Scope) -> HttpResponse:
     if scope.is_admin:
         context["recent_imports"] = org_selectors.recent_imports(scope)
     if scope.sees_whole_organisation:
-        context["top_units"] = org_selectors.unit_tree(scope, max_depth=1)[:40]
+        context["top_units"] = org_selectors.unit_tree(scope, levels=2)[:40]
     elif scope.led_unit_paths:
         context["top_units"] = org_selectors.led_unit_tree(scope)[:40]
     return render(request, "core/organisation_home.html", context)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from accord.access.scopes import Scope
@@ -69,14 +69,20 @@ def get_person(scope: Scope, person_id: int) -> Person:
 
 
 def unit_tree(
-    scope: Scope, *, root: Unit | None = None, max_depth: int | None = None
+    scope: Scope, *, root: Unit | None = None, levels: int | None = None
 ) -> list[UnitRow]:
-    """Visible units in tree order with headcounts of visible people: two queries."""
+    """Visible units in tree order with headcounts of visible people.
+
+    ``levels`` keeps that many levels from the top of what the viewer sees (a chair's tree
+    starts at their department, an executive's at the system).
+    """
     units = visible_units(scope)
     if root is not None:
         units = units.filter(path__startswith=root.path)
-    if max_depth is not None:
-        units = units.filter(depth__lte=max_depth)
+    if levels is not None:
+        top = units.aggregate(top=Min("depth"))["top"]
+        if top is not None:
+            units = units.filter(depth__lt=top + levels)
     # Depth first, siblings by name: sorting the name path keeps each subtree contiguous.
     unit_list = sorted(units, key=lambda unit: unit.full_name.split("/"))
     direct: Counter[int] = Counter()

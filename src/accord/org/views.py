@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from accord.access.scopes import Scope
 from accord.core.decorators import with_scope
@@ -17,7 +18,7 @@ PAGE_SIZE = 50
 
 @with_scope()
 def unit_list(request: HttpRequest, scope: Scope) -> HttpResponse:
-    rows = selectors.unit_tree(scope, max_depth=None if request.GET.get("all") else 2)
+    rows = selectors.unit_tree(scope, levels=None if request.GET.get("all") else 3)
     return render(
         request, "org/unit_list.html", {"rows": rows, "show_all": bool(request.GET.get("all"))}
     )
@@ -26,7 +27,7 @@ def unit_list(request: HttpRequest, scope: Scope) -> HttpResponse:
 @with_scope()
 def unit_detail(request: HttpRequest, scope: Scope, unit_id: int) -> HttpResponse:
     unit = selectors.get_unit(scope, unit_id)
-    subtree = selectors.unit_tree(scope, root=unit, max_depth=unit.depth + 1)
+    subtree = selectors.unit_tree(scope, root=unit, levels=2)
     page = Paginator(selectors.visible_people(scope, unit=unit), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -43,6 +44,9 @@ def unit_detail(request: HttpRequest, scope: Scope, unit_id: int) -> HttpRespons
     )
 
 
+# The same URL answers htmx with a fragment and browsers with a page; without Vary, going
+# back to a searched URL can show the cached fragment as if it were the page.
+@vary_on_headers("HX-Request")
 @with_scope()
 def person_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     form = PeopleSearchForm(request.GET or None)
