@@ -48,6 +48,10 @@ TOUCH_CONTROL_PX = 44
 TOUCH_LINK_PX = 24
 
 AXE_RUN = """async (tags) => {
+  // Let htmx finish swapping and CSS transitions end, so axe sees the page as a person would.
+  const busy = () => document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling");
+  for (let i = 0; busy() && i < 100; i++) await new Promise((done) => setTimeout(done, 20));
+  await Promise.all(document.getAnimations().map((animation) => animation.finished));
   const results = await axe.run(document, {
     runOnly: {type: "tag", values: tags},
     resultTypes: ["violations"],
@@ -225,7 +229,12 @@ class Browser:
         assert not errors, "\n".join(errors)
 
     def assert_fits_width(self) -> None:
-        widths = self.page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+        # On a mobile viewport Chrome widens window.innerWidth to fit overflowing content (it
+        # zooms out), so compare with the layout viewport, which stays at the device width.
+        widths = self.page.evaluate(
+            "[document.scrollingElement.scrollWidth,"
+            " Math.min(window.innerWidth, document.documentElement.clientWidth)]"
+        )
         assert widths[0] <= widths[1], (
             f"{self.path} scrolls sideways: {widths[0]}px > {widths[1]}px"
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.cast import Cast
 from tests.e2e.conftest import Browser
@@ -60,6 +61,7 @@ def test_live_search_updates_results_and_address_without_reload(
     page.wait_for_url("**/o/riverside/people/?q=nina")
     page.locator("#people-results caption", has_text="1 person").wait_for()
     assert page.evaluate("window.accordSameDocument") is True
+    expect(page.get_by_role("status")).to_have_text("1 person found")
     assert page.locator("#people-results tbody tr").all_inner_texts()[0].startswith("Nina Nurse")
     browser.check()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from accord.access.models import Role
+from accord.access.services import grant_membership
 from tests.cast import PASSWORD, Cast
 from tests.e2e.conftest import Browser
 
@@ -87,3 +89,15 @@ def test_staff_nurse_home_points_to_her_unit_only(browser: Browser, cast: Cast) 
     assert browser.page.get_by_role("heading", level=1).inner_text().startswith("ED Nursing")
     people = browser.page.locator("#people-results tbody tr").all_inner_texts()
     assert len(people) == 1 and people[0].startswith("Sam Nurse")
+
+
+def test_login_in_two_organisations_chooses_one(browser: Browser, cast: Cast) -> None:
+    grant_membership(organisation=cast.riverside, email=cast.outsider.email, role=Role.EXECUTIVE)
+    browser.sign_in(cast.outsider.email, PASSWORD)
+
+    assert browser.path == "/"
+    choices = browser.page.get_by_role("main").get_by_role("link")
+    assert choices.all_inner_texts() == ["Lakeview Clinics", "Riverside Health"]
+    browser.follow(choices.filter(has_text="Riverside Health"))
+    assert browser.path == "/o/riverside/"
+    assert browser.page.get_by_role("heading", level=1).inner_text() == "Riverside Health"
