@@ -87,3 +87,15 @@ def test_unit_list_starts_at_the_top_of_what_the_viewer_sees(cast: Cast) -> None
     assert max(row.unit.depth for row in admin_rows) == 2  # system, hospitals, departments
     everything = cast.client_for(cast.admin).get("/o/riverside/units/?all=1").context["rows"]
     assert max(row.unit.depth for row in everything) == 3
+
+
+def test_page_links_keep_the_search_and_filters(cast: Cast) -> None:
+    nursing = _unit(cast, "Riverside Health/North Hospital/Emergency/ED Nursing")
+    profession = cast.person("sam").profession
+    Person.objects.bulk_create(
+        Person(organisation=cast.riverside, external_id=f"x{i}", name=f"Extra {i:03d}",
+               unit=nursing, role_group="clinician", profession=profession, is_active=i % 2 == 0)
+        for i in range(120)
+    )  # fmt: skip
+    page = cast.client_for(cast.admin).get("/o/riverside/people/?q=Extra&inactive=on").content
+    assert b'href="?q=Extra&amp;inactive=on&amp;page=2"' in page
