@@ -8,12 +8,15 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
+
+if TYPE_CHECKING:
+    from accord.org.models import Organisation
 
 app = typer.Typer(
     help="Accord: alignment and clinician-executive trust for health systems.",
@@ -23,6 +26,8 @@ app = typer.Typer(
 )
 token_app = typer.Typer(help="Personal access tokens for the HTTP API.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
+profession_app = typer.Typer(help="An organisation's list of professions.", no_args_is_help=True)
+app.add_typer(profession_app, name="profession")
 console = Console()
 errors = Console(stderr=True)
 
@@ -120,12 +125,9 @@ def import_org(
     """Import or re-sync an organisation chart. All rows are checked before anything is written."""
     _setup_django()
     from accord.org.importing import ImportFileError
-    from accord.org.models import Organisation
     from accord.org.services import import_org_chart
 
-    organisation = Organisation.objects.filter(slug=org).first()
-    if organisation is None:
-        raise _fail(f"--org: no organisation with the slug {org!r}.")
+    organisation = _organisation(org)
     if not file.is_file():
         raise _fail(f"FILE: {file} does not exist or is not a file.")
     try:
@@ -352,11 +354,9 @@ def grant(
     """Give a login a role in an organisation. Set the password with the reset link."""
     _setup_django()
     from accord.access.services import AccessError, grant_membership
-    from accord.org.models import Organisation, Person
+    from accord.org.models import Person
 
-    organisation = Organisation.objects.filter(slug=org).first()
-    if organisation is None:
-        raise _fail(f"--org: no organisation with the slug {org!r}.")
+    organisation = _organisation(org)
     person_obj = None
     if person:
         person_obj = Person.objects.filter(organisation=organisation, external_id=person).first()
@@ -369,6 +369,51 @@ def grant(
     except AccessError as error:
         raise _fail(str(error)) from None
     console.print(f"{membership}.")
+
+
+def _organisation(slug: str) -> Organisation:
+    from accord.org.models import Organisation
+
+    organisation = Organisation.objects.filter(slug=slug).first()
+    if organisation is None:
+        raise _fail(f"--org: no organisation with the slug {slug!r}.")
+    return organisation
+
+
+@profession_app.command("list")
+def profession_list(org: Annotated[str, typer.Option("--org", help="Organisation slug.")]) -> None:
+    """The professions an org-chart file may use, with their default role group."""
+    _setup_django()
+    table = Table(title="Professions")
+    table.add_column("profession")
+    table.add_column("default role group")
+    table.add_column("people", justify="right")
+    from django.db.models import Count
+
+    for profession in _organisation(org).professions.annotate(people_count=Count("people")):
+        table.add_row(
+            profession.name, profession.default_role_group, f"{profession.people_count:,}"
+        )
+    console.print(table)
+
+
+@profession_app.command("add")
+def profession_add(
+    name: Annotated[str, typer.Argument(help="e.g. 'Respiratory therapist'.")],
+    org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
+    role_group: Annotated[str, typer.Option(help="clinician, administrator or other.")],
+) -> None:
+    """Add a profession that org-chart files may then use."""
+    _setup_django()
+    from accord.org.services import OrganisationError, add_profession
+
+    try:
+        profession = add_profession(
+            organisation=_organisation(org), name=name, default_role_group=role_group
+        )
+    except OrganisationError as error:
+        raise _fail(str(error)) from None
+    console.print(f"Added the profession {profession.name!r}.")
 
 
 @token_app.command("create")

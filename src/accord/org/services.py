@@ -508,3 +508,21 @@ def _write_reporting_lines(
 def _chunks(items: list[Any], size: int) -> Iterable[list[Any]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def add_profession(*, organisation: Organisation, name: str, default_role_group: str) -> Profession:
+    """Add a profession to the organisation's list, used by imports and reporting."""
+    name = " ".join(name.split())
+    if not name:
+        raise OrganisationError("A profession needs a name.")
+    if len(name) > 100:
+        raise OrganisationError("A profession's name can be at most 100 characters.")
+    if default_role_group not in RoleGroup.values:
+        raise OrganisationError(
+            f"Unknown role group {default_role_group!r}; use one of {', '.join(RoleGroup.values)}."
+        )
+    if Profession.objects.filter(organisation=organisation, name__iexact=name).exists():
+        raise OrganisationError(f"{organisation.name} already has the profession {name!r}.")
+    return Profession.objects.create(
+        organisation=organisation, name=name, default_role_group=default_role_group
+    )
