@@ -130,6 +130,16 @@ def test_generate_demo_refuses_other_file_types(tmp_path: Path) -> None:
     assert "--out: the file name must end in .csv or .xlsx." in result.stderr
 
 
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_generate_demo_into_a_missing_folder_says_so(tmp_path: Path, suffix: str) -> None:
+    out = tmp_path / "no-such-folder" / f"roster{suffix}"
+
+    result = accord("generate-demo", "--people", "50", "--out", str(out))
+
+    assert result.exit_code == 1
+    assert f"--out: cannot write {out}: No such file or directory." in result.stderr
+
+
 def test_create_org_with_a_bad_time_zone_is_refused() -> None:
     result = accord("create-org", "Harbor Health", "--time-zone", "Mars/Olympus_Mons")
 
@@ -143,6 +153,32 @@ def test_create_org_with_a_taken_slug_is_refused(cast: Cast) -> None:
 
     assert result.exit_code == 1
     assert "An organisation with the slug 'riverside' already exists." in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("N" * 201,), "An organisation's name can be at most 200 characters."),
+        (("Harbor Health", "--slug", "h" * 61), "A slug can be at most 60 characters."),
+    ],
+)
+def test_create_org_with_too_long_a_name_or_slug_is_refused(
+    args: tuple[str, ...], message: str
+) -> None:
+    result = accord("create-org", *args)
+
+    assert result.exit_code == 1
+    assert message in result.stderr
+    assert not Organisation.objects.exists()
+
+
+def test_create_org_shortens_a_slug_made_from_a_long_name() -> None:
+    name = "Harbor Health " + "and Regional Clinics " * 8
+
+    assert accord("create-org", name).exit_code == 0
+
+    organisation = Organisation.objects.get()
+    assert organisation.slug == "harbor-health-and-regional-clinics-and-regional-clinics-and"
 
 
 def test_create_org_makes_the_default_kinds_and_professions() -> None:

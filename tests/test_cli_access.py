@@ -48,6 +48,25 @@ def test_grant_refuses_bad_arguments_with_a_reason(
     assert Membership.objects.count() == before
 
 
+def test_grant_refuses_a_person_who_already_has_another_login(cast: Cast) -> None:
+    result = accord("grant", "sam.other@riverside.example", "--org", "riverside",
+                    "--role", "member", "--person", "sam")  # fmt: skip
+
+    assert result.exit_code == 1
+    assert "Sam Nurse (sam) is already the login sam@riverside.example." in result.stderr
+    assert "Traceback" not in result.output
+    assert cast.person("sam").membership.user == cast.staff_nurse
+
+
+def test_grant_again_to_the_same_login_keeps_its_person(cast: Cast) -> None:
+    result = accord("grant", "SAM@riverside.example", "--org", "riverside",
+                    "--role", "leader", "--person", "sam")  # fmt: skip
+
+    assert result.exit_code == 0, result.output
+    membership = cast.membership(cast.staff_nurse)
+    assert (membership.role, membership.person) == (Role.LEADER, cast.person("sam"))
+
+
 def test_token_create_prints_a_working_token_once(cast: Cast) -> None:
     result = accord("token", "create", "alice@riverside.example", "--org", "riverside",
                     "--name", "HR sync")  # fmt: skip

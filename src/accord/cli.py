@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 
 import typer
 from rich.console import Console
@@ -185,11 +185,16 @@ def generate_demo(
     if out is not None:
         if out.suffix.lower() not in (".csv", ".xlsx"):
             raise _fail("--out: the file name must end in .csv or .xlsx.")
+        try:
+            handle = out.open("wb")
+        except OSError as error:
+            raise _fail(f"--out: cannot write {out}: {error.strerror}.") from None
         roster = generate_demo_roster(people=people, seed=seed, system_name=name)
-        if out.suffix.lower() == ".csv":
-            out.write_bytes(roster.to_csv())
-        else:
-            _write_xlsx(out, roster.rows)
+        with handle:
+            if out.suffix.lower() == ".csv":
+                handle.write(roster.to_csv())
+            else:
+                _write_xlsx(handle, roster.rows)
         console.print(f"Wrote {len(roster.rows):,} people to {out}.")
         return
     _setup_django(demo=True)
@@ -197,7 +202,7 @@ def generate_demo(
     _seed_and_print(org=org, name=name, people=people, seed=seed)
 
 
-def _write_xlsx(path: Path, rows: list[dict[str, str]]) -> None:
+def _write_xlsx(out: BinaryIO, rows: list[dict[str, str]]) -> None:
     from openpyxl import Workbook
 
     from accord.demo.generator import COLUMNS
@@ -210,7 +215,7 @@ def _write_xlsx(path: Path, rows: list[dict[str, str]]) -> None:
         # Real date cells, as an HR system's Excel export has them.
         cells[COLUMNS.index("hire_date")] = dt.date.fromisoformat(row["hire_date"])
         sheet.append(cells)
-    workbook.save(path)
+    workbook.save(out)
 
 
 def _seed_and_print(*, org: str, name: str, people: int, seed: int) -> None:

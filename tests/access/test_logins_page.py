@@ -139,3 +139,27 @@ def test_logins_can_be_searched(cast: Cast) -> None:
     assert [m.user.email for m in response.context["page"].object_list] == [
         "nora@riverside.example"
     ]
+
+
+@pytest.mark.parametrize("query", ["no\x00ra", "n" * 101])
+def test_a_search_the_database_cannot_run_lists_everyone_instead(cast: Cast, query: str) -> None:
+    response = cast.client_for(cast.admin).get(URL, {"q": query})
+    assert response.status_code == 200
+    assert (
+        response.context["page"].paginator.count
+        == Membership.objects.filter(organisation=cast.riverside).count()
+    )
+
+
+def test_an_email_too_long_for_a_login_is_refused_with_a_reason(cast: Cast) -> None:
+    email = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".org"  # valid, but 308 characters
+    before = Membership.objects.count()
+
+    response = cast.client_for(cast.admin).post(URL, {"email": email, "role": Role.MEMBER})
+
+    assert response.status_code == 200
+    assert (
+        "An email address can be at most 254 characters."
+        in response.context["form"].errors["__all__"]
+    )
+    assert Membership.objects.count() == before

@@ -79,3 +79,13 @@ def test_utf16_unicode_text_export_from_excel_is_read(org: Organisation) -> None
     summary = import_file(org, tab_separated.encode("utf-16"))  # byte-order mark first
 
     assert summary["create"] == 1
+
+
+def test_damaged_utf16_text_is_refused(org: Organisation) -> None:
+    tab_separated = csv_file([person("A1")]).decode().replace(",", "\t")
+    truncated = tab_separated.encode("utf-16")[:-1]  # an odd number of bytes
+
+    assert import_problems(org, truncated) == [
+        "This file starts like Unicode (UTF-16) text but is not valid UTF-16. "
+        "Export the org chart as CSV UTF-8 or as an Excel workbook (.xlsx)."
+    ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accord.org.models import Organisation
 from tests.cast import ROSTER, Cast, roster_csv
-from tests.org.roster_files import csv_file, import_problems, person
+from tests.org.roster_files import csv_file, import_file, import_problems, person
 
 
 def test_cycle_within_the_file_is_reported_once_at_its_first_row(org: Organisation) -> None:
@@ -63,3 +63,22 @@ def test_a_file_may_reverse_a_stored_reporting_line(cast: Cast) -> None:
 
     assert summary["update"] == 2
     assert cast.person("nora").manager == cast.person("sam")
+
+
+def test_a_manager_column_filled_down_by_mistake_is_refused(org: Organisation) -> None:
+    # Each row's manager is the row above: one chain 60 people deep.
+    rows = [person("P0")] + [person(f"P{n}", manager_external_id=f"P{n - 1}") for n in range(1, 60)]
+
+    problems = import_problems(org, csv_file(rows))
+
+    assert len(problems) == 9  # P51 to P59
+    assert problems[0] == (
+        "row 53, column manager_external_id: This person would have 51 managers above them; "
+        "at most 50 are allowed (was the column filled down by mistake?)."
+    )
+
+
+def test_fifty_managers_above_someone_are_allowed(org: Organisation) -> None:
+    rows = [person("P0")] + [person(f"P{n}", manager_external_id=f"P{n - 1}") for n in range(1, 51)]
+
+    assert import_file(org, csv_file(rows))["create"] == 51

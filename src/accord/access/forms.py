@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Iterator
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import PasswordResetForm
 
-from accord.access.models import Role
+from accord.access.models import Role, User
 
 
 class ApiTokenForm(forms.Form):
@@ -43,3 +46,28 @@ class InviteForm(forms.Form):
 
 class RoleForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices, label="Role")
+
+
+class LoginSearchForm(forms.Form):
+    q = forms.CharField(required=False, max_length=100, label="Search by email, name or HR id")
+
+
+def _same_email(typed: str, stored: str) -> bool:
+    # As Django compares them: Unicode-normalised and case-folded.
+    return (
+        unicodedata.normalize("NFKC", typed).casefold()
+        == unicodedata.normalize("NFKC", stored).casefold()
+    )
+
+
+class SetPasswordLinkForm(PasswordResetForm):
+    """ "Forgotten your password?", also for logins that have never had one.
+
+    Django sends no link to a user without a usable password. In Accord that is every new
+    login (`accord grant`, or an invitation whose link has expired), and choosing a password
+    through this link is the only way in.
+    """
+
+    def get_users(self, email: str) -> Iterator[User]:
+        users = User.objects.filter(email__iexact=email, is_active=True)
+        return (user for user in users if _same_email(email, user.email))

@@ -37,12 +37,26 @@ def grant_membership(
         validate_email(email)
     except ValidationError:
         raise AccessError(f"{email!r} is not a valid email address.") from None
+    if len(email) > 254:  # what the login table holds; the validator alone allows more
+        raise AccessError("An email address can be at most 254 characters.")
     if role not in Role.values:
         raise AccessError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
     if person is not None and person.organisation_id != organisation.pk:
         raise AccessError("That person belongs to another organisation.")
     if role == Role.LEADER and person is None:
         raise AccessError("A leader's scope comes from their person record; link one.")
+    if person is not None:
+        # A person record is one login's: a second would see through the first one's eyes.
+        other = (
+            Membership.objects.filter(person=person)
+            .exclude(user__email__iexact=email, organisation=organisation)
+            .select_related("user")
+            .first()
+        )
+        if other is not None:
+            raise AccessError(
+                f"{person.name} ({person.external_id}) is already the login {other.user.email}."
+            )
     user = User.objects.filter(email__iexact=email).first()
     if user is None:
         user = User.objects.create_user(email, password, full_name=full_name)

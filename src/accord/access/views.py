@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accord.access import selectors, services
-from accord.access.forms import ApiTokenForm, InviteForm, RoleForm
+from accord.access.forms import ApiTokenForm, InviteForm, LoginSearchForm, RoleForm
 from accord.access.models import ApiToken, Role
 from accord.access.scopes import Scope
 from accord.core.decorators import with_scope
@@ -84,7 +84,9 @@ def login_list(request: HttpRequest, scope: Scope) -> HttpResponse:
                     "an email with a link to choose a password is on its way.",
                 )
                 return redirect("login-list", scope.organisation.slug)
-    search = request.GET.get("q", "").strip()[:100]
+    # Parsed by a form, which refuses what the database cannot compare (a NUL character).
+    search_form = LoginSearchForm(request.GET)
+    search = search_form.cleaned_data["q"].strip() if search_form.is_valid() else ""
     page = Paginator(selectors.organisation_logins(scope, search=search), 50).get_page(
         request.GET.get("page")
     )

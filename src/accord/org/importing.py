@@ -35,6 +35,9 @@ MAX_REPORTED_ISSUES = 500
 MAX_EXTRA_ATTRIBUTES = 20
 MAX_ATTRIBUTE_LENGTH = 500
 MAX_UNIT_DEPTH = 30
+# Managers above anyone: real organisations have a dozen or two. The reporting path of ids
+# must fit its column, and a manager column filled down by mistake makes one long chain.
+MAX_REPORTING_DEPTH = 50
 
 # Deliberately simple: one @, no spaces, a dot in the domain. Good enough to catch
 # the errors HR exports contain (names in the email column, missing domains).
@@ -177,7 +180,14 @@ def read_rows(filename: str, content: bytes) -> RosterSheet:
             raise _file_error(f"This is {what}, not a CSV or XLSX file. {SAVE_AS_HINT}")
     if content.startswith((b"\xff\xfe", b"\xfe\xff")):
         # Excel's "Unicode text" export: UTF-16 with a byte-order mark, tab-separated.
-        return _read_csv(content.decode("utf-16"), invalid_utf8=False)
+        try:
+            text = content.decode("utf-16")
+        except UnicodeDecodeError:
+            raise _file_error(
+                f"This file starts like Unicode (UTF-16) text but is not valid UTF-16. "
+                f"{SAVE_AS_HINT}"
+            ) from None
+        return _read_csv(text, invalid_utf8=False)
     if b"\x00" in content[:4096]:
         raise _file_error(
             f"This is not a CSV or XLSX file (it contains binary data). {SAVE_AS_HINT}"
@@ -191,6 +201,18 @@ def read_rows(filename: str, content: bytes) -> RosterSheet:
 
 
 _BAD_BYTE = re.compile("[\udc80-\udcff]")
+NUL_MESSAGE = (
+    "Contains a NUL character (byte 0), which no text has; the file may be damaged. "
+    "Export it again from the HR system."
+)
+
+
+def _readable(text: str) -> str:
+    """Bytes that were not UTF-8 (kept as surrogates while reading) shown as a Windows
+    (Latin-1) program would show them, so the admin can find the cell; the rest as it is."""
+    return _BAD_BYTE.sub(
+        lambda bad: bytes([ord(bad.group()) - 0xDC00]).decode("cp1252", "replace"), text
+    )
 
 
 def _read_csv(text: str, *, invalid_utf8: bool) -> RosterSheet:
@@ -211,9 +233,9 @@ def _read_csv(text: str, *, invalid_utf8: bool) -> RosterSheet:
         raise _file_error(f"The header cannot be read as CSV: {exc}.", header_row) from None
     if header is None:
         raise _file_error("The file has no header row.")
-    if invalid_utf8:
-        issues += _encoding_issues(header_row, None, header)
-    rows = _csv_data(reader, header_row, header if invalid_utf8 else None, issues)
+    has_nul = "\x00" in text  # a CSV export never has one; checked per cell only if present
+    issues += _cell_issues(header_row, None, header, invalid_utf8=invalid_utf8, has_nul=has_nul)
+    rows = _csv_data(reader, header_row, header, issues, invalid_utf8=invalid_utf8, has_nul=has_nul)
     return RosterSheet(
         header=header,
         header_row=header_row,
@@ -224,36 +246,46 @@ def _read_csv(text: str, *, invalid_utf8: bool) -> RosterSheet:
     )
 
 
-def _encoding_issues(row: int, header: list[str] | None, cells: list[str]) -> list[ImportIssue]:
+def _cell_issues(
+    row: int, header: list[str] | None, cells: list[str], *, invalid_utf8: bool, has_nul: bool
+) -> list[ImportIssue]:
+    """Cells that are not text: bytes that are not UTF-8, NUL characters."""
     found = []
     for position, cell in enumerate(cells):
-        if _BAD_BYTE.search(cell):
-            # Show the cell as a Windows (Latin-1) program would, so the admin can find it.
-            shown = cell.encode("utf-8", "surrogateescape").decode("cp1252", "replace")
-            column = header[position] if header and position < len(header) else None
+        column = header[position] if header and position < len(header) else None
+        column = _normalise_header(column) if column else None
+        if invalid_utf8 and _BAD_BYTE.search(cell):
             found.append(
                 ImportIssue(
                     row,
-                    _normalise_header(column) if column else None,
-                    f"{shown!r} is not UTF-8 text (the file looks like Latin-1 or Windows-1252). "
-                    "Save the file as 'CSV UTF-8' and upload it again.",
+                    column,
+                    f"{_readable(cell)!r} is not UTF-8 text (the file looks like Latin-1 or "
+                    "Windows-1252). Save the file as 'CSV UTF-8' and upload it again.",
                 )
             )
+        if has_nul and "\x00" in cell:
+            found.append(ImportIssue(row, column, NUL_MESSAGE))
     return found
 
 
 def _csv_data(
     reader: Iterator[list[str]],
     header_row: int,
-    header_if_checking_encoding: list[str] | None,
+    header: list[str],
     issues: list[ImportIssue],
+    *,
+    invalid_utf8: bool,
+    has_nul: bool,
 ) -> Iterator[list[Any]]:
     row = header_row
+    check_cells = invalid_utf8 or has_nul
     try:
         for cells in reader:
             row += 1
-            if header_if_checking_encoding is not None:
-                issues += _encoding_issues(row, header_if_checking_encoding, cells)
+            if check_cells:
+                issues += _cell_issues(
+                    row, header, cells, invalid_utf8=invalid_utf8, has_nul=has_nul
+                )
             yield cells
     except csv.Error as exc:
         raise _file_error(f"The file cannot be read as CSV: {exc}.", row + 1) from None
@@ -338,6 +370,12 @@ class _Issues:
 
     def add(self, row: int | None, column: str | None, message: str) -> None:
         self.total += 1
+        # A cell that is not UTF-8 may reach a message or a column name (a reporting cycle
+        # lists external ids); stored or printed as it is, it cannot be encoded.
+        if _BAD_BYTE.search(message):
+            message = _readable(message)
+        if column and _BAD_BYTE.search(column):
+            column = _readable(column)
         position = self.column_order.get(column, len(self.column_order)) if column else -1
         # A max-heap on (row, column, arrival) by negation: the latest issue falls out first.
         item = (-(row or 0), -position, -self.total, ImportIssue(row, column, message))
@@ -910,6 +948,7 @@ def _check_people(plan: ImportPlan, stored: dict[str, _StoredPerson], issues: _I
             )
     # Cycles: follow each chain once; a chain that meets itself is a cycle.
     state: dict[str, int] = {}  # 1 = on the current chain, 2 = known to reach the top
+    has_cycle = False
     for start in managers:
         chain: list[str] = []
         node: str | None = start
@@ -918,6 +957,7 @@ def _check_people(plan: ImportPlan, stored: dict[str, _StoredPerson], issues: _I
             chain.append(node)
             node = managers[node]
         if node is not None and state.get(node) == 1:
+            has_cycle = True
             cycle = chain[chain.index(node) :]
             rows_in_cycle = [in_file[m] for m in cycle if m in in_file]
             if rows_in_cycle:
@@ -932,6 +972,41 @@ def _check_people(plan: ImportPlan, stored: dict[str, _StoredPerson], issues: _I
                 )
         for member in chain:
             state[member] = 2
+    if not has_cycle:
+        _check_reporting_depth(managers, in_file, issues)
+
+
+def _check_reporting_depth(
+    managers: dict[str, str], in_file: dict[str, RosterRow], issues: _Issues
+) -> None:
+    """No one ends up more than MAX_REPORTING_DEPTH managers below the top (no cycles here)."""
+    depth: dict[str, int] = {}  # managers above each person who has one
+    for start in managers:
+        chain: list[str] = []
+        node = start
+        while node in managers and node not in depth:
+            chain.append(node)
+            node = managers[node]
+        above = depth.get(node, 0)
+        for member in reversed(chain):
+            above += 1
+            depth[member] = above
+    too_deep = [external_id for external_id, d in depth.items() if d > MAX_REPORTING_DEPTH]
+    for external_id in too_deep:
+        if external_id in in_file:
+            issues.add(
+                in_file[external_id].row,
+                "manager_external_id",
+                f"This person would have {depth[external_id]} managers above them; at most "
+                f"{MAX_REPORTING_DEPTH} are allowed (was the column filled down by mistake?).",
+            )
+    if too_deep and not any(external_id in in_file for external_id in too_deep):
+        issues.add(
+            None,
+            "manager_external_id",
+            f"People already in Accord would have more than {MAX_REPORTING_DEPTH} managers "
+            "above them after this import.",
+        )
 
 
 def _count_changes(plan: ImportPlan, stored: dict[str, _StoredPerson]) -> None:

@@ -55,7 +55,12 @@ def create_organisation(*, name: str, slug: str = "", time_zone: str = "UTC") ->
     name = name.strip()
     if not name:
         raise OrganisationError("An organisation needs a name.")
-    slug = slugify(slug or name)
+    if len(name) > 200:
+        raise OrganisationError("An organisation's name can be at most 200 characters.")
+    if len(slugify(slug)) > 60:
+        raise OrganisationError("A slug can be at most 60 characters.")
+    # A slug made from a long name is cut short rather than refused.
+    slug = slugify(slug or name)[:60].strip("-")
     if not slug:
         raise OrganisationError(f"Cannot make a web address (slug) from {name!r}; give --slug.")
     if Organisation.objects.filter(slug=slug).exists():
