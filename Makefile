@@ -29,10 +29,10 @@ lint: $(STAMP)
 
 # SQLite always; PostgreSQL as well when DATABASE_URL points at one (CI sets it).
 test: $(STAMP) $(AXE) lint
-	env -u DATABASE_URL ACCORD_TEST_DATABASE=sqlite $(BIN)/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
 	@case "$$DATABASE_URL" in \
 	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL)" && \
-	    ACCORD_TEST_DATABASE=postgresql $(BIN)/pytest $(PYTEST_ARGS) ;; \
+	    $(BIN)/pytest $(PYTEST_ARGS) ;; \
 	  *) echo "== DATABASE_URL is not PostgreSQL: skipped the PostgreSQL run" ;; \
 	esac
 

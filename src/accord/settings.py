@@ -258,5 +258,7 @@ LOGGING = {
         "django.server": {"handlers": [], "propagate": False},
         # The queue worker installs its own handler on this logger.
         "huey": {"handlers": [], "propagate": False},
+        # Sign-in throttling announces itself at INFO on every start; failures are WARNING.
+        "axes": {"level": "WARNING"},
     },
 }

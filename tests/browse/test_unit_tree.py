@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from accord.access.scopes import Scope
 from accord.org.models import Person, Unit
-from accord.org.selectors import unit_ancestors, unit_tree
+from accord.org.selectors import unit_breadcrumbs, unit_tree
 from tests.cast import Cast
 
 
@@ -35,11 +35,18 @@ def test_tree_comes_in_depth_first_order(cast: Cast) -> None:
         assert parent in names[:position], f"{name} listed before its parent"
 
 
-def test_breadcrumbs_run_from_the_root(cast: Cast) -> None:
+def test_breadcrumbs_run_from_the_root_and_link_only_what_the_viewer_may_open(
+    cast: Cast,
+) -> None:
     unit = _unit(cast, "Riverside Health/North Hospital/Emergency/ED Nursing")
-    assert [u.name for u in unit_ancestors(unit)] == [
-        "Riverside Health", "North Hospital", "Emergency",
+    crumbs = unit_breadcrumbs(Scope(cast.membership(cast.chair)), unit)
+    assert [(c.unit.name, c.can_open) for c in crumbs] == [
+        ("Riverside Health", False), ("North Hospital", False), ("Emergency", True),
     ]  # fmt: skip
+    page = cast.client_for(cast.nurse_manager).get(f"/o/riverside/units/{unit.pk}/").content
+    emergency = _unit(cast, "Riverside Health/North Hospital/Emergency")
+    assert f"/o/riverside/units/{emergency.pk}/".encode() not in page
+    assert b"Emergency" in page
 
 
 def test_unit_page_lists_children_with_headcounts_and_its_people(cast: Cast) -> None:

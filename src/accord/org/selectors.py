@@ -108,10 +108,19 @@ def led_unit_tree(scope: Scope) -> list[UnitRow]:
     return [row for row in unit_tree(scope) if row.unit.path.startswith(scope.led_unit_paths)]
 
 
-def unit_ancestors(unit: Unit) -> list[Unit]:
+@dataclass(frozen=True)
+class Breadcrumb:
+    unit: Unit
+    can_open: bool  # whether the viewer's scope includes this unit's page
+
+
+def unit_breadcrumbs(scope: Scope, unit: Unit) -> list[Breadcrumb]:
+    """The units above ``unit``, from the root; the org chart's names are no secret, but only
+    units in the viewer's scope are offered as links."""
     ids = [int(pk) for pk in unit.path.strip("/").split("/")[:-1]]
-    by_id = Unit.objects.in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    by_id = Unit.objects.filter(organisation=scope.organisation).in_bulk(ids)
+    openable = set(visible_units(scope).filter(pk__in=ids).values_list("pk", flat=True))
+    return [Breadcrumb(by_id[pk], pk in openable) for pk in ids if pk in by_id]
 
 
 def organisation_counts(scope: Scope) -> dict[str, int]:

@@ -36,7 +36,7 @@ def unit_detail(request: HttpRequest, scope: Scope, unit_id: int) -> HttpRespons
         "org/unit_detail.html",
         {
             "unit": unit,
-            "ancestors": selectors.unit_ancestors(unit),
+            "breadcrumbs": selectors.unit_breadcrumbs(scope, unit),
             "this_row": subtree[0] if subtree and subtree[0].unit.pk == unit.pk else None,
             "children": [row for row in subtree if row.unit.pk != unit.pk],
             "page": page,
