@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "axes",
     "accord.core",
     "accord.org",
+    "accord.surveys",
     "accord.access",
     "accord.notify",
     "accord.api",
