@@ -21,6 +21,18 @@ class AccessError(ValueError):
     """A request about access that cannot be carried out; the message is for the user."""
 
 
+LAST_ADMIN = "This is the organisation's last program admin; make someone else admin first."
+
+
+def _check_role(role: str, person: Person | None) -> None:
+    if role not in Role.values:
+        raise AccessError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
+    if role == Role.LEADER and person is None:
+        raise AccessError(
+            "A leader's scope comes from their person record, and this login has none."
+        )
+
+
 @transaction.atomic
 def grant_membership(
     *,
@@ -39,12 +51,9 @@ def grant_membership(
         raise AccessError(f"{email!r} is not a valid email address.") from None
     if len(email) > 254:  # what the login table holds; the validator alone allows more
         raise AccessError("An email address can be at most 254 characters.")
-    if role not in Role.values:
-        raise AccessError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
+    _check_role(role, person)
     if person is not None and person.organisation_id != organisation.pk:
         raise AccessError("That person belongs to another organisation.")
-    if role == Role.LEADER and person is None:
-        raise AccessError("A leader's scope comes from their person record; link one.")
     if person is not None:
         # A person record is one login's: a second would see through the first one's eyes.
         other = (
@@ -197,15 +206,10 @@ def send_welcome_email(*, user: User, organisation: Organisation, base_url: str)
 
 @transaction.atomic
 def change_role(*, membership: Membership, role: str) -> Membership:
-    if role not in Role.values:
-        raise AccessError(f"Unknown role {role!r}; use one of {', '.join(Role.values)}.")
-    if role == Role.LEADER and membership.person is None:
-        raise AccessError("A leader's scope comes from their person record; this login has none.")
+    _check_role(role, membership.person)
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.role == Role.ADMIN and role != Role.ADMIN and _admins_left_after(locked) == 0:
-        raise AccessError(
-            "This is the organisation's last program admin; make someone else admin first."
-        )
+        raise AccessError(LAST_ADMIN)
     locked.role = role
     locked.save(update_fields=["role"])
     return locked
@@ -216,7 +220,5 @@ def remove_membership(*, membership: Membership) -> None:
     """Take away a login's access to the organisation; its API tokens go with it."""
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     if locked.role == Role.ADMIN and _admins_left_after(locked) == 0:
-        raise AccessError(
-            "This is the organisation's last program admin; make someone else admin first."
-        )
+        raise AccessError(LAST_ADMIN)
     locked.delete()
