@@ -306,6 +306,8 @@ def _run_server(*, host: str, port: int, workers: int, with_worker: bool) -> Non
             "-",
             "--access-logformat",
             '%(h)s "%(m)s %(U)s" %(s)s %(L)ss',
+            "--logger-class",
+            "accord.core.gunicorn_logging.AccordAccessLogger",
         ]
     )
     children.append(server)

@@ -7,6 +7,8 @@ Every value has a default that makes the embedded demo work; production sets
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -248,11 +250,28 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 ACCORD_MAX_IMPORT_BYTES = env_int("ACCORD_MAX_IMPORT_BYTES", 200 * 1024 * 1024)
 
+# Links in emails (survey invitations) point here.
+ACCORD_BASE_URL = env_str("ACCORD_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The key that lets Accord, and not someone reading the database, tell which invitations
+# have answered (docs/privacy.md). Derived from SECRET_KEY unless set; changing it while a
+# cycle is open stops that cycle's submissions and reminders until it is restored.
+ACCORD_RECEIPT_KEY = (
+    env_str("ACCORD_RECEIPT_KEY")
+    or hmac.new(SECRET_KEY.encode(), b"accord survey receipts", hashlib.sha256).hexdigest()
+)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"survey_links": {"()": "accord.core.logging.RedactSurveyLinks"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["survey_links"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     # Request lines can carry tokens in query strings; Accord never logs them.
     "loggers": {

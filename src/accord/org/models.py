@@ -21,10 +21,26 @@ class Organisation(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     time_zone = models.CharField(max_length=64, default="UTC")
+    # Survey defaults: results need at least this many respondents per group; comments
+    # the stricter second number. A cycle may raise them, never lower them.
+    survey_min_group_size = models.PositiveSmallIntegerField(default=5)
+    survey_min_comment_group_size = models.PositiveSmallIntegerField(default=10)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(survey_min_group_size__gte=3),
+                name="organisation_survey_minimum_at_least_3",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    survey_min_comment_group_size__gte=models.F("survey_min_group_size")
+                ),
+                name="organisation_comment_minimum_not_below_group_minimum",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

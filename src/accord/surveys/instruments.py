@@ -215,6 +215,10 @@ class InstrumentError(Exception):
         lines = "\n".join(f"- {problem}" for problem in problems)
         super().__init__(f"the instrument definition has {len(problems)} problem(s):\n{lines}")
 
+    @classmethod
+    def single(cls, field: str, message: str) -> InstrumentError:
+        return cls([InstrumentProblem(None, field, message)])
+
 
 class InstrumentVersionConflict(Exception):
     """A published (id, version) would change in place; a changed definition needs a new version."""
@@ -273,6 +277,9 @@ class InstrumentRegistry:
 
     def get(self, instrument_id: str, version: int) -> Instrument:
         return self._instruments[(instrument_id, version)]
+
+    def all(self) -> list[Instrument]:
+        return [self._instruments[key] for key in sorted(self._instruments)]
 
     def versions(self, instrument_id: str) -> list[int]:
         return sorted(version for (id_, version) in self._instruments if id_ == instrument_id)

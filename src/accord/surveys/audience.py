@@ -1,0 +1,297 @@
+"""Generalising invitees' reporting attributes before any token is issued.
+
+A response is stored with the attributes it will be reported under — reporting unit, role
+group, profession, tenure band — copied from its invitation. Someone who reads the database
+sees each invitee's attributes next to their name, so every *combination* of the four must be
+shared by at least ``k`` invitees, or a response carrying a rare combination would point at
+one person. This module makes that true, losing as little as it can:
+
+1. Units: bottom-up, a unit whose own invitees (plus those rolled into it) number fewer than
+   ``k`` hands them to its parent. If the root still has fewer than ``k`` of its own, the
+   smallest child subtrees are rolled into it until it has enough.
+2. Organisation-wide: a profession held by fewer than ``k`` invitees becomes "Other
+   clinician" (or "Other administrator", "Other staff"). A tenure band held by fewer than
+   ``k`` invitees joins its smaller neighbour ("2 to 10 years").
+3. Within each reporting unit: the first of these plans under which every combination has at
+   least ``k`` invitees is used — keep everything; pool the unit's rare professions (the
+   smallest others join a pool that is still below ``k``); drop
+   tenure; pool professions and drop tenure; drop profession; drop profession and tenure;
+   record nothing but the unit. "Not recorded" is the empty string.
+
+Pure Python on plain values, so it is tested exhaustively with generated org charts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+
+NOT_RECORDED = ""
+OTHER_PROFESSION = {
+    "clinician": "Other clinician",
+    "administrator": "Other administrator",
+    "other": "Other staff",
+}
+# (label, first year, end year): tenure measured in whole years at the cycle's opening.
+TENURE_BANDS: tuple[tuple[str, int, int | None], ...] = (
+    ("Under 2 years", 0, 2),
+    ("2 to 5 years", 2, 5),
+    ("5 to 10 years", 5, 10),
+    ("10 years or more", 10, None),
+)
+
+
+@dataclass(frozen=True)
+class Invitee:
+    person_id: int
+    unit_id: int
+    role_group: str
+    profession: str
+    hire_date: dt.date | None
+
+
+@dataclass(frozen=True)
+class ReportingAttributes:
+    unit_id: int
+    role_group: str
+    profession: str
+    tenure_band: str
+
+    def combination(self) -> tuple[int, str, str, str]:
+        return (self.unit_id, self.role_group, self.profession, self.tenure_band)
+
+
+class AudienceTooSmall(ValueError):
+    pass
+
+
+def tenure_band(hire_date: dt.date | None, on: dt.date) -> str:
+    if hire_date is None or hire_date > on:
+        return NOT_RECORDED
+    years = on.year - hire_date.year - ((on.month, on.day) < (hire_date.month, hire_date.day))
+    for label, start, end in TENURE_BANDS:
+        if years >= start and (end is None or years < end):
+            return label
+    return NOT_RECORDED
+
+
+def generalise(
+    invitees: Sequence[Invitee], *, parents: dict[int, int | None], k: int, on: dt.date
+) -> dict[int, ReportingAttributes]:
+    """Reporting attributes per person id, every full combination shared by ≥ k invitees."""
+    if len(invitees) < k:
+        raise AudienceTooSmall(
+            f"The audience has {len(invitees)} people; at least {k} (the minimum group size) "
+            "are needed before anyone can answer anonymously."
+        )
+    reporting_unit = _reporting_units(invitees, parents, k)
+    professions = _pooled_professions(invitees, k)
+    bands = _joined_tenure_bands(invitees, k, on)
+    attributes = {
+        invitee.person_id: ReportingAttributes(
+            unit_id=reporting_unit[invitee.unit_id],
+            role_group=invitee.role_group,
+            profession=professions[(invitee.role_group, invitee.profession)],
+            tenure_band=bands[tenure_band(invitee.hire_date, on)],
+        )
+        for invitee in invitees
+    }
+    by_unit: dict[int, list[int]] = defaultdict(list)
+    for person_id, attrs in attributes.items():
+        by_unit[attrs.unit_id].append(person_id)
+    for person_ids in by_unit.values():
+        members = [attributes[pid] for pid in person_ids]
+        for pid, generalised in zip(person_ids, _safe_plan(members, k), strict=True):
+            attributes[pid] = generalised
+    return attributes
+
+
+def _reporting_units(
+    invitees: Sequence[Invitee], parents: dict[int, int | None], k: int
+) -> dict[int, int]:
+    """Each invitee unit → the unit its people are reported under."""
+    own = Counter(invitee.unit_id for invitee in invitees)
+    depth: dict[int, int] = {}
+    for unit in own:
+        chain: list[int] = []
+        node: int | None = unit
+        while node is not None and node not in depth:
+            chain.append(node)
+            node = parents.get(node)
+        base = -1 if node is None else depth[node]
+        for offset, member in enumerate(reversed(chain), start=1):
+            depth[member] = base + offset
+
+    target = {unit: unit for unit in depth}  # where each unit's people go
+    held: Counter[int] = Counter(own)
+    for unit in sorted(depth, key=lambda u: -depth[u]):
+        parent = parents.get(unit)
+        if parent is not None and 0 < held[unit] < k:
+            held[parent] += held.pop(unit)
+            target[unit] = parent
+
+    # A root left with fewer than k of its own takes in its smallest child subtrees.
+    for root in [unit for unit in depth if parents.get(unit) is None]:
+        while 0 < held[root] < k:
+            subtrees: dict[int, list[int]] = defaultdict(list)
+            for unit, count in held.items():
+                child = _top_child(unit, root, parents)
+                if count and child is not None:
+                    subtrees[child].append(unit)
+            if not subtrees:
+                break
+            smallest = min(subtrees, key=lambda c: (sum(held[u] for u in subtrees[c]), c))
+            for unit in subtrees[smallest]:
+                held[root] += held.pop(unit)
+                target[unit] = root
+
+    def resolve(unit: int) -> int:
+        while target[unit] != unit:
+            unit = target[unit]
+        return unit
+
+    return {unit: resolve(unit) for unit in own}
+
+
+def _top_child(unit: int, root: int, parents: dict[int, int | None]) -> int | None:
+    """The child of ``root`` whose subtree holds ``unit`` (None when unit is not below root)."""
+    previous = None
+    while unit is not None and unit != root:
+        previous = unit
+        unit = parents.get(unit)  # type: ignore[assignment]
+    return previous if unit == root else None
+
+
+def _pooled_professions(invitees: Sequence[Invitee], k: int) -> dict[tuple[str, str], str]:
+    counts = Counter((invitee.role_group, invitee.profession) for invitee in invitees)
+    mapping = {key: key[1] for key in counts}
+    for role_group in {rg for rg, _ in counts}:
+        # Only the rare ones: a pool still below k is dealt with unit by unit (step 3),
+        # rather than taking every common profession's label away across the organisation.
+        rare = {prof for (rg, prof), n in counts.items() if rg == role_group and n < k}
+        for profession in rare:
+            mapping[(role_group, profession)] = OTHER_PROFESSION.get(role_group, "Other staff")
+    return mapping
+
+
+def _pool_rare(counts: dict[str, int], k: int) -> set[str]:
+    """Values to pool: every value below k, then the smallest others while the pool is too
+    small. A pool that cannot reach k takes everything (the role group alone remains)."""
+    pooled = {value for value, n in counts.items() if n < k}
+    remaining = sorted((n, value) for value, n in counts.items() if value not in pooled)
+    while pooled and sum(counts[v] for v in pooled) < k and remaining:
+        pooled.add(remaining.pop(0)[1])
+    return pooled
+
+
+def _joined_tenure_bands(invitees: Sequence[Invitee], k: int, on: dt.date) -> dict[str, str]:
+    counts = Counter(tenure_band(invitee.hire_date, on) for invitee in invitees)
+    labels = [label for label, _, _ in TENURE_BANDS]
+    # Runs of adjacent bands: [[start, end]] indexes into TENURE_BANDS.
+    runs = [[i, i] for i in range(len(labels))]
+
+    def size(run: list[int]) -> int:
+        return sum(counts[labels[i]] for i in range(run[0], run[1] + 1))
+
+    while len(runs) > 1:
+        small = [run for run in runs if 0 < size(run) < k]
+        if not small:
+            break
+        run = min(small, key=size)
+        index = runs.index(run)
+        neighbours = [i for i in (index - 1, index + 1) if 0 <= i < len(runs)]
+        other = min(neighbours, key=lambda i: size(runs[i]))
+        low, high = sorted((index, other))
+        runs[low : high + 1] = [[runs[low][0], runs[high][1]]]
+    mapping = {NOT_RECORDED: NOT_RECORDED}
+    for start, end in runs:
+        name = _band_range_label(start, end)
+        for i in range(start, end + 1):
+            mapping[labels[i]] = name
+    return mapping
+
+
+def _band_range_label(start: int, end: int) -> str:
+    if start == end:
+        return TENURE_BANDS[start][0]
+    first = TENURE_BANDS[start][1]
+    last = TENURE_BANDS[end][2]
+    if last is None:
+        return f"{first} years or more" if first else "Any length of service"
+    return f"Under {last} years" if first == 0 else f"{first} to {last} years"
+
+
+Plan = Callable[[list[ReportingAttributes], int], list[ReportingAttributes]]
+
+
+def _keep(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
+    return members
+
+
+def _pool_unit_professions(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
+    counts = Counter((m.role_group, m.profession) for m in members)
+    pooled: set[tuple[str, str]] = set()
+    for role_group in {rg for rg, _ in counts}:
+        in_group = {prof: n for (rg, prof), n in counts.items() if rg == role_group}
+        pooled |= {(role_group, prof) for prof in _pool_rare(in_group, k)}
+    return [
+        replace(m, profession=OTHER_PROFESSION.get(m.role_group, "Other staff"))
+        if (m.role_group, m.profession) in pooled
+        else m
+        for m in members
+    ]
+
+
+def _drop_tenure(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
+    return [replace(m, tenure_band=NOT_RECORDED) for m in members]
+
+
+def _drop_profession(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
+    return [replace(m, profession=NOT_RECORDED) for m in members]
+
+
+def _drop_role_group(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
+    return [replace(m, role_group=NOT_RECORDED) for m in members]
+
+
+def _then(*steps: Plan) -> Plan:
+    def plan(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
+        for step in steps:
+            members = step(members, k)
+        return members
+
+    return plan
+
+
+# Least information lost first: tenure matters least for the reports, role group most
+# (the clinician/administrator comparison needs it).
+PLANS: tuple[Plan, ...] = (
+    _keep,
+    _pool_unit_professions,
+    _drop_tenure,
+    _then(_drop_tenure, _pool_unit_professions),
+    _drop_profession,
+    _then(_drop_profession, _drop_tenure),
+    _then(_drop_profession, _drop_tenure, _drop_role_group),
+)
+
+
+def _safe_plan(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
+    if len(members) < k:
+        # Only an organisation with several top-level units can get here.
+        raise AudienceTooSmall(
+            f"Only {len(members)} invitees sit under one of the organisation's top-level "
+            f"units; at least {k} are needed there, or leave that unit out of the audience."
+        )
+    for plan in PLANS:
+        candidate = plan(members, k)
+        if smallest_combination(candidate) >= k:
+            return candidate
+    raise AssertionError("unreachable: the last plan leaves one combination of ≥ k")
+
+
+def smallest_combination(attributes: Iterable[ReportingAttributes]) -> int:
+    counts = Counter(a.combination() for a in attributes)
+    return min(counts.values()) if counts else 0

@@ -1,0 +1,238 @@
+"""Survey cycles, invitations and the answers themselves, kept apart so no row links them.
+
+Three groups of tables, and only the first two know people:
+
+* ``Cycle`` — what is asked, of whom, when, and the minimum group sizes;
+* ``Invitation`` / ``InvitationToken`` — who was invited (with the reporting attributes
+  generalised at invitation time) and the SHA-256 digests of their one-time tokens;
+* ``Receipt``, ``PendingSubmission``, ``Response``, ``Comment`` — what came back. A receipt
+  says "some invitation of this cycle has answered" through a keyed MAC that only the
+  application (not the database) can recompute; responses and comments carry random ids, the
+  date only, and the generalised attributes. Nothing here holds an invitation, person or
+  token id, a time of day, or a sequence. docs/privacy.md explains the scheme and its limits.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+
+
+class Cycle(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        PUBLISHED = "published", "Results published"
+
+    organisation = models.ForeignKey(
+        "org.Organisation", on_delete=models.CASCADE, related_name="survey_cycles"
+    )
+    name = models.CharField(max_length=200)
+    instrument_id = models.CharField(max_length=60)
+    instrument_version = models.PositiveIntegerField()
+    # The content digest of the definition when the cycle was created: a cycle keeps
+    # meaning exactly the questions it asked.
+    instrument_digest = models.CharField(max_length=64)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    min_group_size = models.PositiveSmallIntegerField()
+    min_comment_group_size = models.PositiveSmallIntegerField()
+    # Days after opening on which non-respondents are reminded, e.g. [3, 6].
+    reminder_days = models.JSONField(default=list, blank=True)
+    # Empty means everyone; otherwise only these role groups.
+    audience_role_groups = models.JSONField(default=list, blank=True)
+    # Empty means the whole organisation; otherwise these units' subtrees.
+    audience_units = models.ManyToManyField("org.Unit", blank=True, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    opened_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    invited_count = models.PositiveIntegerField(default=0)
+    # HMAC of a fixed label under the receipt key when the cycle opened: a changed key is
+    # detected and refused instead of letting someone answer twice.
+    receipt_key_check = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["-opens_at", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(closes_at__gt=models.F("opens_at")),
+                name="cycle_closes_after_opening",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_group_size__gte=3), name="cycle_min_group_size_at_least_3"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_comment_group_size__gte=models.F("min_group_size")),
+                name="cycle_comment_minimum_not_below_group_minimum",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Invitation(models.Model):
+    """One invited person, with the attributes their answers will be reported under."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "Email"
+        CODE = "code", "Printed code"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="invitations")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=5, default="en")
+    # Generalised so that every combination is shared by at least the cycle's minimum
+    # number of invitees (surveys/audience.py); "" means not recorded.
+    reporting_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    role_group = models.CharField(max_length=20, blank=True)
+    profession = models.CharField(max_length=100, blank=True)
+    tenure_band = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "person"], name="one_invitation_per_person"),
+        ]
+        indexes = [models.Index(fields=["cycle", "reporting_unit"], name="invitation_cycle_unit")]
+
+    def __str__(self) -> str:
+        return f"invitation {self.pk} to cycle {self.cycle_id}"
+
+
+class InvitationToken(models.Model):
+    """The digest of a one-time token. An invitation may hold several (the first email,
+    each reminder, a printed code); any of them answers once for the invitation."""
+
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    channel = models.CharField(max_length=10, choices=Invitation.Channel.choices)
+
+    def __str__(self) -> str:
+        return f"token for invitation {self.invitation_id}"
+
+
+class Receipt(models.Model):
+    """Proof that an invitation has answered, readable only with the receipt key.
+
+    ``mark`` is HMAC(receipt key, cycle and invitation id): the reminder job can recompute it
+    for each invitation, someone reading the database cannot. ``form_mark`` is the MAC of
+    the form's one-time nonce, so a resent identical submission is recognised as such.
+    Deleted when the cycle closes.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    mark = models.CharField(max_length=64, unique=True)
+    form_mark = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"receipt {self.pk}"
+
+
+class AnswerFields(models.Model):
+    """What a response carries: random id, the date, the generalised attributes, answers."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    submitted_on = models.DateField()
+    reporting_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    role_group = models.CharField(max_length=20, blank=True)
+    profession = models.CharField(max_length=100, blank=True)
+    tenure_band = models.CharField(max_length=40, blank=True)
+    # One byte per scored item in instrument order: the answer code, 255 when skipped.
+    answers = models.BinaryField()
+
+    class Meta:
+        abstract = True
+
+
+class PendingSubmission(AnswerFields):
+    """A submission waiting in the mixing pool; moved to Response and Comment in shuffled
+    batches so that neither table's physical order follows submission order."""
+
+    comments = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return f"pooled submission {self.pk}"
+
+
+class Response(AnswerFields):
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "reporting_unit"], name="response_cycle_unit")]
+
+    def __str__(self) -> str:
+        return f"response {self.pk}"
+
+
+class Comment(models.Model):
+    """An open comment, stored apart from the scores of the person who wrote it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    item_id = models.CharField(max_length=60)
+    text = models.TextField()
+    reporting_unit = models.ForeignKey("org.Unit", on_delete=models.PROTECT, related_name="+")
+    role_group = models.CharField(max_length=20, blank=True)
+    profession = models.CharField(max_length=100, blank=True)
+    tenure_band = models.CharField(max_length=40, blank=True)
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.item_id}"
+
+
+class ReminderRun(models.Model):
+    """One scheduled reminder of a cycle. Who was reminded is not recorded: that would say
+    who had answered by then."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminder_runs")
+    day = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    sent = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "day"], name="one_reminder_run_per_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"day-{self.day} reminder of cycle {self.cycle_id}"
+
+
+class InstrumentDefinition(models.Model):
+    """An instrument an organisation loaded (a licensed scale it holds, or its own pulse).
+
+    The YAML source is kept as loaded; a published (id, version) never changes in place.
+    """
+
+    organisation = models.ForeignKey(
+        "org.Organisation", on_delete=models.CASCADE, related_name="instrument_definitions"
+    )
+    instrument_id = models.CharField(max_length=60)
+    version = models.PositiveIntegerField()
+    source = models.TextField()
+    digest = models.CharField(max_length=64)
+    loaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    loaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["instrument_id", "version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "instrument_id", "version"],
+                name="instrument_version_unique_per_org",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.instrument_id} v{self.version}"

@@ -1,0 +1,108 @@
+"""Read queries for survey cycles: instruments, cycles in view, response rates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, QuerySet
+from django.shortcuts import get_object_or_404
+
+from accord.access.models import Role
+from accord.access.scopes import Scope
+from accord.org.models import Organisation, Unit
+from accord.surveys.instruments import (
+    Instrument,
+    InstrumentRegistry,
+    default_registry,
+    load_instrument,
+)
+from accord.surveys.models import Cycle, Invitation, PendingSubmission, Response
+
+
+def organisation_instruments(organisation: Organisation) -> InstrumentRegistry:
+    """The instruments Accord ships plus those the organisation loaded."""
+    registry = InstrumentRegistry()
+    for instrument in default_registry().all():
+        registry.register(instrument)
+    for definition in organisation.instrument_definitions.all():
+        registry.register(load_instrument(definition.source))
+    return registry
+
+
+def instrument_for(cycle: Cycle) -> Instrument:
+    instrument = organisation_instruments(cycle.organisation).get(
+        cycle.instrument_id, cycle.instrument_version
+    )
+    if instrument.content_digest() != cycle.instrument_digest:
+        # Published versions never change; a mismatch means a definition was edited by hand.
+        raise RuntimeError(
+            f"The definition of {cycle.instrument_id} version {cycle.instrument_version} "
+            "differs from the one this cycle was created with."
+        )
+    return instrument
+
+
+def cycles_in_view(scope: Scope) -> QuerySet[Cycle]:
+    """Admins, executives and leaders follow cycles; members answer them through their links."""
+    if scope.role == Role.MEMBER:
+        raise PermissionDenied("Survey cycles are followed by leaders, executives and admins.")
+    return Cycle.objects.filter(organisation=scope.organisation)
+
+
+def get_cycle(scope: Scope, cycle_id: int) -> Cycle:
+    return get_object_or_404(cycles_in_view(scope).select_related("organisation"), pk=cycle_id)
+
+
+@dataclass(frozen=True)
+class UnitRate:
+    unit: Unit
+    invited: int
+    responded: int
+
+    @property
+    def rate(self) -> float:
+        return self.responded / self.invited if self.invited else 0.0
+
+
+def response_rates(scope: Scope, cycle: Cycle) -> list[UnitRate]:
+    """Invited and responded per unit subtree in the viewer's scope, only where the subtree
+    holds at least the cycle's minimum group size of invitees. Never per person."""
+    invited = _per_reporting_unit(
+        Invitation.objects.filter(cycle=cycle).values("reporting_unit_id")
+    )
+    responded = _per_reporting_unit(
+        Response.objects.filter(cycle=cycle).values("reporting_unit_id")
+    ) + _per_reporting_unit(
+        PendingSubmission.objects.filter(cycle=cycle).values("reporting_unit_id")
+    )
+    if not invited:
+        return []
+    paths = dict(Unit.objects.filter(pk__in=set(invited)).values_list("id", "path"))
+    subtree_invited: Counter[int] = Counter()
+    subtree_responded: Counter[int] = Counter()
+    for unit_id, count in invited.items():
+        for ancestor in _ids_on_path(paths[unit_id]):
+            subtree_invited[ancestor] += count
+            subtree_responded[ancestor] += responded.get(unit_id, 0)
+    eligible = [uid for uid, n in subtree_invited.items() if n >= cycle.min_group_size]
+    units = scope.units().filter(pk__in=eligible).order_by("path")
+    return [UnitRate(unit, subtree_invited[unit.pk], subtree_responded[unit.pk]) for unit in units]
+
+
+def _per_reporting_unit(rows: QuerySet) -> Counter[int]:  # type: ignore[type-arg]
+    return Counter(
+        {row["reporting_unit_id"]: row["n"] for row in rows.order_by().annotate(n=Count("pk"))}
+    )
+
+
+def _ids_on_path(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
+def responses_received(cycle: Cycle) -> int:
+    return (
+        Response.objects.filter(cycle=cycle).count()
+        + PendingSubmission.objects.filter(cycle=cycle).count()
+    )

@@ -1,0 +1,630 @@
+"""Running survey cycles: settings, the life cycle, invitations, answers, reminders.
+
+Draft → scheduled → open → closed → results published. ``advance_cycles`` (run every minute
+by the queue) opens scheduled cycles at their opening time, sends due reminders and closes
+open cycles at their closing time; the "now" buttons only move the times and ask it to run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import random
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accord.access.models import User
+from accord.org.models import Organisation, Person, RoleGroup, Unit
+from accord.surveys import audience
+from accord.surveys.answers import ParsedAnswers, pack
+from accord.surveys.instruments import Instrument, InstrumentError, load_instrument
+from accord.surveys.models import (
+    Comment,
+    Cycle,
+    InstrumentDefinition,
+    Invitation,
+    InvitationToken,
+    PendingSubmission,
+    Receipt,
+    ReminderRun,
+    Response,
+)
+from accord.surveys.selectors import instrument_for, organisation_instruments
+from accord.surveys.tokens import form_mark, key_check, new_token, receipt_mark, token_digest
+
+MIN_GROUP_SIZE_FLOOR = 3
+# Submissions wait in the pool until this many have gathered, then move in shuffled order.
+POOL_BATCH = 20
+MAX_REMINDER_DAY = 60
+BATCH = 2000
+
+Status = Cycle.Status
+
+
+class CycleError(ValueError):
+    """A life-cycle step that cannot be taken now; the message is for the user."""
+
+
+@dataclass(frozen=True)
+class CycleSettings:
+    name: str
+    instrument_id: str
+    instrument_version: int
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    min_group_size: int
+    min_comment_group_size: int
+    reminder_days: tuple[int, ...]
+    role_groups: tuple[str, ...]
+    units: tuple[Unit, ...]
+
+
+def check_cycle_settings(organisation: Organisation, settings: CycleSettings) -> None:
+    """Raises ValidationError naming every field that is wrong."""
+    errors: dict[str, str] = {}
+    if not settings.name.strip():
+        errors["name"] = "Give the cycle a name."
+    elif len(settings.name) > 200:
+        errors["name"] = "A name can be at most 200 characters."
+    key = (settings.instrument_id, settings.instrument_version)
+    if key not in organisation_instruments(organisation):
+        errors["instrument"] = (
+            f"No instrument {settings.instrument_id!r} version {settings.instrument_version}."
+        )
+    if settings.closes_at <= settings.opens_at:
+        errors["closes_at"] = "The closing time must be after the opening time."
+    org_minimum = organisation.survey_min_group_size
+    if settings.min_group_size < max(org_minimum, MIN_GROUP_SIZE_FLOOR):
+        errors["min_group_size"] = (
+            f"The minimum group size can be raised, never set below the organisation's "
+            f"{org_minimum}."
+        )
+    comment_floor = max(organisation.survey_min_comment_group_size, settings.min_group_size)
+    if settings.min_comment_group_size < comment_floor:
+        errors["min_comment_group_size"] = (
+            f"Comments need at least {comment_floor} respondents per group (the organisation's "
+            "comment minimum, and never fewer than the group minimum)."
+        )
+    duration_days = (settings.closes_at - settings.opens_at).total_seconds() / 86400
+    bad_days = [d for d in settings.reminder_days if not 1 <= d <= MAX_REMINDER_DAY]
+    late_days = [d for d in settings.reminder_days if d >= duration_days]
+    if bad_days:
+        errors["reminder_days"] = f"Reminder days must be between 1 and {MAX_REMINDER_DAY}."
+    elif late_days:
+        errors["reminder_days"] = (
+            f"Day {late_days[0]} is not before the cycle closes "
+            f"({duration_days:.1f} days after it opens)."
+        )
+    unknown_groups = set(settings.role_groups) - set(RoleGroup.values)
+    if unknown_groups:
+        errors["role_groups"] = f"Unknown role group {sorted(unknown_groups)[0]!r}."
+    if any(unit.organisation_id != organisation.pk for unit in settings.units):
+        errors["units"] = "A unit of another organisation cannot be in the audience."
+    if errors:
+        raise ValidationError(errors)
+
+
+def default_settings(
+    organisation: Organisation, *, now: dt.datetime | None = None
+) -> dict[str, object]:
+    """Initial values for a new cycle: opens tomorrow 07:00 local time, two weeks long."""
+    now = now or timezone.now()
+    zone = ZoneInfo(organisation.time_zone)
+    tomorrow = now.astimezone(zone).date() + dt.timedelta(days=1)
+    opens_at = dt.datetime.combine(tomorrow, dt.time(7), tzinfo=zone)
+    return {
+        "opens_at": opens_at,
+        "closes_at": opens_at + dt.timedelta(days=14),
+        "min_group_size": organisation.survey_min_group_size,
+        "min_comment_group_size": organisation.survey_min_comment_group_size,
+        "reminder_days": (3, 6),
+    }
+
+
+@transaction.atomic
+def create_cycle(
+    *, organisation: Organisation, settings: CycleSettings, created_by: User | None
+) -> Cycle:
+    check_cycle_settings(organisation, settings)
+    instrument = organisation_instruments(organisation).get(
+        settings.instrument_id, settings.instrument_version
+    )
+    cycle = Cycle(organisation=organisation, created_by=created_by, status=Status.DRAFT)
+    _apply_settings(cycle, settings, instrument)
+    cycle.save()
+    cycle.audience_units.set(settings.units)
+    return cycle
+
+
+@transaction.atomic
+def update_cycle(*, cycle: Cycle, settings: CycleSettings) -> Cycle:
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    if cycle.status != Status.DRAFT:
+        raise CycleError("Only a draft can be changed; move the cycle back to draft first.")
+    check_cycle_settings(cycle.organisation, settings)
+    instrument = organisation_instruments(cycle.organisation).get(
+        settings.instrument_id, settings.instrument_version
+    )
+    _apply_settings(cycle, settings, instrument)
+    cycle.save()
+    cycle.audience_units.set(settings.units)
+    return cycle
+
+
+def _apply_settings(cycle: Cycle, settings: CycleSettings, instrument: Instrument) -> None:
+    cycle.name = settings.name.strip()
+    cycle.instrument_id, cycle.instrument_version = instrument.key
+    cycle.instrument_digest = instrument.content_digest()
+    cycle.opens_at = settings.opens_at
+    cycle.closes_at = settings.closes_at
+    cycle.min_group_size = settings.min_group_size
+    cycle.min_comment_group_size = settings.min_comment_group_size
+    cycle.reminder_days = sorted(set(settings.reminder_days))
+    cycle.audience_role_groups = sorted(set(settings.role_groups))
+
+
+def audience_people(cycle: Cycle) -> QuerySet[Person]:
+    """Everyone the cycle asks: active people in the audience units' subtrees and role groups."""
+    people = Person.objects.filter(organisation=cycle.organisation_id, is_active=True)
+    paths = [unit.path for unit in cycle.audience_units.all()]
+    if paths:
+        in_units = Q(pk__in=[])
+        for path in paths:
+            in_units |= Q(unit__path__startswith=path)
+        people = people.filter(in_units)
+    if cycle.audience_role_groups:
+        people = people.filter(role_group__in=cycle.audience_role_groups)
+    return people
+
+
+def _locked(cycle: Cycle) -> Cycle:
+    return Cycle.objects.select_for_update().select_related("organisation").get(pk=cycle.pk)
+
+
+@transaction.atomic
+def schedule_cycle(*, cycle: Cycle) -> Cycle:
+    cycle = _locked(cycle)
+    if cycle.status != Status.DRAFT:
+        raise CycleError(f"A {cycle.get_status_display().lower()} cycle cannot be scheduled.")
+    if cycle.closes_at <= timezone.now():
+        raise CycleError("The closing time has passed; set new dates before scheduling.")
+    size = audience_people(cycle).count()
+    if size < cycle.min_group_size:
+        raise CycleError(
+            f"The audience has {size} people; at least {cycle.min_group_size} (the minimum "
+            "group size) are needed before anyone can answer anonymously."
+        )
+    cycle.status = Status.SCHEDULED
+    cycle.save(update_fields=["status"])
+    return cycle
+
+
+@transaction.atomic
+def unschedule_cycle(*, cycle: Cycle) -> Cycle:
+    cycle = _locked(cycle)
+    if cycle.status != Status.SCHEDULED:
+        raise CycleError("Only a scheduled cycle can go back to draft.")
+    cycle.status = Status.DRAFT
+    cycle.save(update_fields=["status"])
+    return cycle
+
+
+def open_now(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
+    """Bring a scheduled cycle's opening forward to now and open it."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        cycle = _locked(cycle)
+        if cycle.status != Status.SCHEDULED:
+            raise CycleError("Schedule the cycle before opening it.")
+        if cycle.opens_at > now:
+            cycle.opens_at = now
+            cycle.save(update_fields=["opens_at"])
+    return open_cycle(cycle=cycle, now=now)
+
+
+def close_now(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
+    now = now or timezone.now()
+    with transaction.atomic():
+        cycle = _locked(cycle)
+        if cycle.status != Status.OPEN:
+            raise CycleError("Only an open cycle can be closed.")
+        if cycle.closes_at > now:
+            cycle.closes_at = now
+            cycle.save(update_fields=["closes_at"])
+    return close_cycle(cycle=cycle, now=now)
+
+
+def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
+    """Issue invitations and send them: the audience is fixed and generalised here."""
+    from accord.surveys.tasks import send_survey_emails  # the queue imports these services
+
+    now = now or timezone.now()
+    with transaction.atomic():
+        cycle = _locked(cycle)
+        if cycle.status != Status.SCHEDULED:
+            raise CycleError("Only a scheduled cycle can open.")
+        people = list(
+            audience_people(cycle).select_related("profession").only(
+                "id", "unit_id", "role_group", "profession__name", "hire_date", "email",
+                "attributes",
+            )
+        )  # fmt: skip
+        zone = ZoneInfo(cycle.organisation.time_zone)
+        parents = dict(
+            Unit.objects.filter(organisation=cycle.organisation_id).values_list("id", "parent_id")
+        )
+        try:
+            attributes = audience.generalise(
+                [
+                    audience.Invitee(p.pk, p.unit_id, p.role_group, p.profession.name, p.hire_date)
+                    for p in people
+                ],
+                parents=parents,
+                k=cycle.min_group_size,
+                on=now.astimezone(zone).date(),
+            )
+        except audience.AudienceTooSmall as error:
+            raise CycleError(str(error)) from None
+        invitations = []
+        for person in people:
+            attrs = attributes[person.pk]
+            invitations.append(
+                Invitation(
+                    cycle=cycle,
+                    person=person,
+                    channel=Invitation.Channel.EMAIL if person.email else Invitation.Channel.CODE,
+                    language=person_language(person),
+                    reporting_unit_id=attrs.unit_id,
+                    role_group=attrs.role_group,
+                    profession=attrs.profession,
+                    tenure_band=attrs.tenure_band,
+                )
+            )
+        Invitation.objects.bulk_create(invitations, batch_size=BATCH)
+        invitations = list(
+            Invitation.objects.filter(cycle=cycle, channel=Invitation.Channel.EMAIL)
+            .select_related("person")
+            .only("id", "language", "person__email", "person__name")
+        )
+        messages = _issue_email_tokens(cycle, invitations, kind="invitation")
+        cycle.status = Status.OPEN
+        cycle.opened_at = now
+        cycle.invited_count = len(people)
+        cycle.receipt_key_check = key_check(cycle.pk)
+        cycle.save(update_fields=["status", "opened_at", "invited_count", "receipt_key_check"])
+        for start in range(0, len(messages), 500):
+            batch = messages[start : start + 500]
+            transaction.on_commit(lambda batch=batch: send_survey_emails(batch))  # type: ignore[misc]
+    return cycle
+
+
+def person_language(person: Person) -> str:
+    """The language from the roster's optional ``language`` column; English otherwise."""
+    value = str((person.attributes or {}).get("language", "")).strip().lower()
+    return "es" if value in ("es", "spa", "spanish", "español", "espanol") else "en"
+
+
+def _issue_email_tokens(
+    cycle: Cycle, invitations: Sequence[Invitation], *, kind: str
+) -> list[dict[str, str]]:
+    """A fresh token per invitation; the messages carry it, the database keeps the digest."""
+    tokens = []
+    messages = []
+    for invitation in invitations:
+        token = new_token()
+        tokens.append(
+            InvitationToken(
+                invitation=invitation, digest=token_digest(token), channel=invitation.channel
+            )
+        )
+        messages.append(
+            {
+                "kind": kind,
+                "cycle_id": str(cycle.pk),
+                "to": invitation.person.email,
+                "name": invitation.person.name,
+                "language": invitation.language,
+                "token": token,
+            }
+        )
+    InvitationToken.objects.bulk_create(tokens, batch_size=BATCH)
+    return messages
+
+
+@transaction.atomic
+def issue_codes(*, cycle: Cycle, unit: Unit | None = None) -> list[tuple[Invitation, str]]:
+    """Printable one-time codes for invitees without email (in ``unit``'s subtree, by their
+    own unit). Codes printed before for the same people stop working."""
+    cycle = _locked(cycle)
+    if cycle.status != Status.OPEN:
+        raise CycleError("Codes can be printed while the cycle is open.")
+    invitations = Invitation.objects.filter(
+        cycle=cycle, channel=Invitation.Channel.CODE
+    ).select_related("person__unit")
+    if unit is not None:
+        invitations = invitations.filter(person__unit__path__startswith=unit.path)
+    chosen = sorted(invitations, key=lambda inv: (inv.person.unit.full_name, inv.person.name))
+    InvitationToken.objects.filter(
+        invitation__in=[inv.pk for inv in chosen], channel=Invitation.Channel.CODE
+    ).delete()
+    issued = [(invitation, new_token()) for invitation in chosen]
+    InvitationToken.objects.bulk_create(
+        [
+            InvitationToken(
+                invitation=invitation, digest=token_digest(token), channel=invitation.channel
+            )
+            for invitation, token in issued
+        ],
+        batch_size=BATCH,
+    )
+    return issued
+
+
+def close_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
+    """Stop answers, move the last pooled submissions, and forget who answered."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        cycle = _locked(cycle)
+        if cycle.status != Status.OPEN:
+            raise CycleError("Only an open cycle can close.")
+        flush_pool(cycle=cycle, minimum=1)
+        Receipt.objects.filter(cycle=cycle).delete()
+        InvitationToken.objects.filter(invitation__cycle=cycle).delete()
+        cycle.status = Status.CLOSED
+        cycle.closed_at = now
+        cycle.save(update_fields=["status", "closed_at"])
+    return cycle
+
+
+@transaction.atomic
+def publish_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
+    cycle = _locked(cycle)
+    if cycle.status != Status.CLOSED:
+        raise CycleError("Results can be published once the cycle has closed.")
+    cycle.status = Status.PUBLISHED
+    cycle.published_at = now or timezone.now()
+    cycle.save(update_fields=["status", "published_at"])
+    return cycle
+
+
+# Answering.
+
+
+class Outcome(enum.Enum):
+    RECORDED = "recorded"
+    REPEATED = "repeated"  # the same form sent again (double click, network retry)
+    ALREADY_ANSWERED = "already answered"
+    NOT_OPEN = "not open"
+    UNKNOWN_TOKEN = "unknown token"  # noqa: S105 — an outcome, not a secret
+    KEY_CHANGED = "key changed"
+
+
+def invitation_for(token: str) -> Invitation | None:
+    found = (
+        InvitationToken.objects.select_related("invitation__cycle__organisation")
+        .filter(digest=token_digest(token))
+        .first()
+    )
+    return found.invitation if found else None
+
+
+def accepting_answers(cycle: Cycle, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return cycle.status == Status.OPEN and cycle.opens_at <= now < cycle.closes_at
+
+
+def has_answered(invitation: Invitation) -> bool:
+    mark = receipt_mark(invitation.cycle_id, invitation.pk)
+    return Receipt.objects.filter(mark=mark).exists()
+
+
+def submit_response(
+    *, token: str, answers: ParsedAnswers, nonce: str, now: dt.datetime | None = None
+) -> Outcome:
+    """Record one response for the invitation holding ``token``, at most once.
+
+    The receipt and the pooled submission are written in one transaction; the receipt's
+    unique mark makes a second submission fail, and its form mark tells a resent copy of
+    the same form (answered with "received") from a second filling-in.
+    """
+    now = now or timezone.now()
+    for _attempt in range(2):
+        outcome = _submit_once(token=token, answers=answers, nonce=nonce, now=now)
+        if outcome is not None:
+            return outcome
+    raise RuntimeError("a submission kept colliding with one that was rolled back")
+
+
+def _submit_once(
+    *, token: str, answers: ParsedAnswers, nonce: str, now: dt.datetime
+) -> Outcome | None:
+    invitation = invitation_for(token)
+    if invitation is None:
+        return Outcome.UNKNOWN_TOKEN
+    cycle = invitation.cycle
+    if not accepting_answers(cycle, now):
+        return Outcome.NOT_OPEN
+    if cycle.receipt_key_check != key_check(cycle.pk):
+        return Outcome.KEY_CHANGED
+    instrument = instrument_for(cycle)
+    mark = receipt_mark(cycle.pk, invitation.pk)
+    this_form = form_mark(cycle.pk, nonce)
+    try:
+        with transaction.atomic():
+            Receipt.objects.create(cycle=cycle, mark=mark, form_mark=this_form)
+            PendingSubmission.objects.create(
+                cycle=cycle,
+                submitted_on=now.astimezone(ZoneInfo(cycle.organisation.time_zone)).date(),
+                reporting_unit_id=invitation.reporting_unit_id,
+                role_group=invitation.role_group,
+                profession=invitation.profession,
+                tenure_band=invitation.tenure_band,
+                answers=pack(instrument, answers.scores),
+                comments=answers.comments,
+            )
+            if PendingSubmission.objects.filter(cycle=cycle).count() >= POOL_BATCH:
+                flush_pool(cycle=cycle, minimum=POOL_BATCH)
+    except IntegrityError:
+        earlier = Receipt.objects.filter(mark=mark).first()
+        if earlier is None:  # the colliding write rolled back: try again
+            return None
+        return Outcome.REPEATED if earlier.form_mark == this_form else Outcome.ALREADY_ANSWERED
+    return Outcome.RECORDED
+
+
+def new_form_nonce() -> str:
+    return secrets.token_urlsafe(16)
+
+
+def flush_pool(*, cycle: Cycle, minimum: int) -> int:
+    """Move pooled submissions into responses and comments, each in shuffled order."""
+    with transaction.atomic():
+        pending = list(
+            PendingSubmission.objects.select_for_update(skip_locked=True).filter(cycle=cycle)
+        )
+        if len(pending) < minimum or not pending:
+            return 0
+        shuffle = random.SystemRandom().shuffle
+        shuffle(pending)
+        fields = ("submitted_on", "reporting_unit_id", "role_group", "profession", "tenure_band")
+        Response.objects.bulk_create(
+            [
+                Response(cycle_id=cycle.pk, answers=p.answers, **{f: getattr(p, f) for f in fields})
+                for p in pending
+            ]
+        )
+        comments = [
+            Comment(
+                cycle_id=cycle.pk,
+                item_id=item_id,
+                text=text,
+                reporting_unit_id=p.reporting_unit_id,
+                role_group=p.role_group,
+                profession=p.profession,
+                tenure_band=p.tenure_band,
+            )
+            for p in pending
+            for item_id, text in p.comments.items()
+        ]
+        shuffle(comments)
+        Comment.objects.bulk_create(comments)
+        PendingSubmission.objects.filter(pk__in=[p.pk for p in pending]).delete()
+        return len(pending)
+
+
+# Reminders and the clock.
+
+
+def reminder_due_at(cycle: Cycle, day: int) -> dt.datetime:
+    return cycle.opens_at + dt.timedelta(days=day)
+
+
+def send_reminders(*, cycle: Cycle, day: int, now: dt.datetime | None = None) -> int:
+    """Remind every email invitee without a receipt, once per reminder day."""
+    from accord.surveys.tasks import send_survey_emails
+
+    with transaction.atomic():
+        cycle = _locked(cycle)
+        if not accepting_answers(cycle, now) or cycle.receipt_key_check != key_check(cycle.pk):
+            return 0
+        try:
+            with transaction.atomic():
+                run = ReminderRun.objects.create(cycle=cycle, day=day)
+        except IntegrityError:
+            return 0  # this day's reminder has gone out already
+        answered = set(Receipt.objects.filter(cycle=cycle).values_list("mark", flat=True))
+        waiting = [
+            invitation
+            for invitation in Invitation.objects.filter(
+                cycle=cycle, channel=Invitation.Channel.EMAIL
+            )
+            .select_related("person")
+            .only("id", "cycle_id", "language", "person__email", "person__name")
+            if receipt_mark(cycle.pk, invitation.pk) not in answered
+        ]
+        messages = _issue_email_tokens(cycle, waiting, kind="reminder")
+        run.sent = len(messages)
+        run.save(update_fields=["sent"])
+        for start in range(0, len(messages), 500):
+            batch = messages[start : start + 500]
+            transaction.on_commit(lambda batch=batch: send_survey_emails(batch))  # type: ignore[misc]
+    return len(messages)
+
+
+@dataclass
+class Advanced:
+    opened: list[int]
+    reminded: dict[int, int]
+    closed: list[int]
+    failed: dict[int, str]
+
+
+def advance_cycles(now: dt.datetime | None = None) -> Advanced:
+    """Open, remind and close whatever is due. Safe to run at any time, any number of times."""
+    now = now or timezone.now()
+    result = Advanced(opened=[], reminded={}, closed=[], failed={})
+    for cycle in Cycle.objects.filter(status=Status.SCHEDULED, opens_at__lte=now):
+        if cycle.closes_at <= now:
+            continue  # missed its whole window; an admin sets new dates
+        try:
+            open_cycle(cycle=cycle, now=now)
+            result.opened.append(cycle.pk)
+        except CycleError as error:
+            result.failed[cycle.pk] = str(error)
+    for cycle in Cycle.objects.filter(status=Status.OPEN):
+        if cycle.closes_at <= now:
+            close_cycle(cycle=cycle, now=now)
+            result.closed.append(cycle.pk)
+            continue
+        done = set(cycle.reminder_runs.values_list("day", flat=True))
+        for day in cycle.reminder_days:
+            if day not in done and reminder_due_at(cycle, day) <= now:
+                sent = send_reminders(cycle=cycle, day=day, now=now)
+                result.reminded[cycle.pk] = result.reminded.get(cycle.pk, 0) + sent
+    return result
+
+
+# Instruments an organisation loads.
+
+
+@transaction.atomic
+def load_organisation_instrument(
+    *, organisation: Organisation, source: str, loaded_by: User | None
+) -> InstrumentDefinition:
+    """Validate and keep a definition; an existing (id, version) only if identical."""
+    instrument = load_instrument(source)
+    registry = organisation_instruments(organisation)
+    if instrument.key in registry:
+        existing = registry.get(*instrument.key)
+        if existing.content_digest() != instrument.content_digest():
+            raise InstrumentError.single(
+                "version",
+                f"{instrument.id!r} version {instrument.version} is already in use with "
+                "different content; published versions never change — give the changed "
+                f"definition a new version number ({registry.latest(instrument.id).version + 1}).",
+            )
+        found = InstrumentDefinition.objects.filter(
+            organisation=organisation,
+            instrument_id=instrument.id,
+            version=instrument.version,
+        ).first()
+        if found is None:
+            raise InstrumentError.single(
+                "id", f"{instrument.id!r} is the name of an instrument Accord ships."
+            )
+        return found
+    return InstrumentDefinition.objects.create(
+        organisation=organisation,
+        instrument_id=instrument.id,
+        version=instrument.version,
+        source=source,
+        digest=instrument.content_digest(),
+        loaded_by=loaded_by,
+    )
