@@ -29,7 +29,10 @@ from accord.api.api import api
 from accord.org.importing import plan_org_import
 from accord.org.models import OrgImport, Person, Unit
 from accord.org.services import apply_org_import, preview_org_import
+from accord.surveys.models import Cycle
+from accord.surveys.services import create_cycle
 from tests.cast import Cast, build_cast, roster_csv
+from tests.surveys.conftest import cycle_settings
 
 VIEWERS = (
     "anonymous",
@@ -90,6 +93,8 @@ class World:
     tokens: dict[str, tuple[ApiToken, str]]  # viewer -> (token, plaintext)
     pats_login: Membership  # a riverside login that is none of the viewers
     lees_login: Membership  # a lakeview login
+    riverside_cycle: Cycle  # a draft survey cycle
+    lakeview_cycle: Cycle
 
     def unit(self, name: str) -> int:
         return Unit.objects.get(organisation=self.cast.riverside, name=name).pk
@@ -133,6 +138,10 @@ def build_world() -> World:
                                     role="member", person=cast.person("pat")),
         lees_login=grant_membership(organisation=cast.lakeview, email="lee@lakeview.example",
                                     role="member"),
+        riverside_cycle=create_cycle(organisation=cast.riverside, created_by=cast.admin,
+                                     settings=cycle_settings(cast.riverside)),
+        lakeview_cycle=create_cycle(organisation=cast.lakeview, created_by=cast.outsider,
+                                    settings=cycle_settings(cast.lakeview)),
     )  # fmt: skip
 
 
@@ -216,6 +225,14 @@ def admin_only_post(import_id: Args, *, admin: Outcome) -> list[Case]:
 riverside_import: Args = riverside(lambda w: w.riverside_import.pk)
 lakeview_import_at_riverside: Args = riverside(lambda w: w.lakeview_import.pk)
 alices_token: Args = riverside(lambda w: w.tokens["admin"][0].pk)
+
+
+riverside_cycle: Args = riverside(lambda w: w.riverside_cycle.pk)
+lakeview_cycle_at_riverside: Args = riverside(lambda w: w.lakeview_cycle.pk)
+
+
+def cycle_action(cycle: Args) -> Args:
+    return lambda world, viewer: (*cycle(world, viewer), "schedule")
 
 
 def own_token(world: World, viewer: str) -> tuple[Any, ...]:
@@ -317,6 +334,47 @@ ACCESS: dict[str, list[Case]] = {
         Case("the viewer's own token", web(everyone=REDIRECT), own_token, "POST"),
         Case("alice's token, revoked by someone else", web(admin=REDIRECT, everyone=NOT_FOUND),
              alices_token, "POST"),
+    ],
+    # Surveys: admins run cycles; executives and leaders follow them; members answer through
+    # their links, which need no login.
+    "survey-cycles": [
+        Case("riverside's cycles", web(staff_nurse=FORBIDDEN, everyone=OK), riverside()),
+    ],
+    "survey-cycle-new": [
+        Case("the form", web(admin=OK, everyone=FORBIDDEN), riverside()),
+        Case("a cycle with no name", web(admin=400, everyone=FORBIDDEN), riverside(), "POST",
+             lambda w: {"name": ""}),
+    ],
+    "survey-instruments": [
+        Case("the instruments", web(admin=OK, everyone=FORBIDDEN), riverside()),
+    ],
+    "survey-cycle": [
+        Case("a riverside cycle", web(staff_nurse=FORBIDDEN, everyone=OK), riverside_cycle),
+        Case("a lakeview cycle asked for at riverside",
+             web(staff_nurse=FORBIDDEN, everyone=NOT_FOUND), lakeview_cycle_at_riverside),
+    ],
+    "survey-cycle-edit": [
+        Case("a riverside draft", web(admin=OK, everyone=FORBIDDEN), riverside_cycle),
+        Case("a lakeview cycle asked for at riverside", web(admin=NOT_FOUND, everyone=FORBIDDEN),
+             lakeview_cycle_at_riverside),
+    ],
+    "survey-cycle-action": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), cycle_action(riverside_cycle)),
+        Case("scheduling a riverside draft", web(admin=REDIRECT, everyone=FORBIDDEN),
+             cycle_action(riverside_cycle), "POST"),
+        Case("scheduling a lakeview cycle at riverside",
+             web(admin=NOT_FOUND, everyone=FORBIDDEN), cycle_action(lakeview_cycle_at_riverside),
+             "POST"),
+    ],
+    "survey-start": [
+        Case("the page for typing a printed code", for_all(OK)),
+        Case("a code that is not one", for_all(400), method="POST", data=lambda w: {"code": "x"}),
+    ],
+    "survey-answer": [Case("the form without a token, sent to the code page", for_all(REDIRECT))],
+    "survey-done": [Case("the thank-you page", for_all(OK))],
+    "survey-link": [
+        Case("a link whose token does not exist", for_all(NOT_FOUND),
+             lambda w, v: ("7KQ2M9XD4HTRB6WN",)),
     ],
     # The API's own pages: public, like the API's documentation anywhere.
     "api:openapi-view": [Case("the API documentation", for_all(OK))],

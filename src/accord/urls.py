@@ -1,11 +1,13 @@
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from accord.access import views as access_views
 from accord.access.forms import SetPasswordLinkForm
 from accord.api.api import api
 from accord.core import views as core_views
 from accord.org import views as org_views
+from accord.surveys import respondent_views
+from accord.surveys import views as survey_views
 
 org = "o/<slug:org_slug>/"
 
@@ -64,5 +66,20 @@ urlpatterns = [
     ),
     path(org + "tokens/", access_views.token_list, name="token-list"),
     path(org + "tokens/<int:token_id>/revoke/", access_views.token_revoke, name="token-revoke"),
+    path(org + "surveys/", survey_views.cycle_list, name="survey-cycles"),
+    path(org + "surveys/new/", survey_views.cycle_create, name="survey-cycle-new"),
+    path(org + "surveys/instruments/", survey_views.instrument_list, name="survey-instruments"),
+    path(org + "surveys/<int:cycle_id>/", survey_views.cycle_detail, name="survey-cycle"),
+    path(org + "surveys/<int:cycle_id>/edit/", survey_views.cycle_edit, name="survey-cycle-edit"),
+    path(
+        org + "surveys/<int:cycle_id>/<slug:action>/",
+        survey_views.cycle_action,
+        name="survey-cycle-action",
+    ),
+    # Respondents: no login; the token travels in a cookie after the first request.
+    path("s/", respondent_views.start, name="survey-start"),
+    path("s/answer/", respondent_views.answer, name="survey-answer"),
+    path("s/done/", respondent_views.done, name="survey-done"),
+    path("s/<str:token>/", respondent_views.follow_link, name="survey-link"),
     path("api/", api.urls),
 ]

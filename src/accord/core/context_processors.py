@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope.role != Role.MEMBER:
         items.append(("Units", reverse("unit-list", args=[slug])))
         items.append(("People", reverse("person-list", args=[slug])))
+        items.append(("Surveys", reverse("survey-cycles", args=[slug])))
     else:
         items.append(
             ("My unit", reverse("unit-detail", args=[slug, scope.person.unit_id]))

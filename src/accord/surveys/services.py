@@ -241,8 +241,10 @@ def close_now(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
     return close_cycle(cycle=cycle, now=now)
 
 
-def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
-    """Issue invitations and send them: the audience is fixed and generalised here."""
+def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = True) -> Cycle:
+    """Issue invitations and send them: the audience is fixed and generalised here.
+
+    ``notify=False`` issues no email tokens (the demo's synthetic history)."""
     from accord.surveys.tasks import send_survey_emails  # the queue imports these services
 
     now = now or timezone.now()
@@ -293,7 +295,7 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
             .select_related("person")
             .only("id", "language", "person__email", "person__name")
         )
-        messages = _issue_email_tokens(cycle, invitations, kind="invitation")
+        messages = _issue_email_tokens(cycle, invitations, kind="invitation") if notify else []
         cycle.status = Status.OPEN
         cycle.opened_at = now
         cycle.invited_count = len(people)

@@ -1,0 +1,130 @@
+"""The survey form as respondents see it: pages, answer options and wording per language.
+
+Answers travel with the form (hidden fields carry the other pages' answers), so nothing is
+stored until the respondent submits, and the form works without JavaScript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from accord.surveys.instruments import SCALES, Instrument, Item
+
+ITEMS_PER_PAGE = 6
+LANGUAGES = {"en": "English", "es": "Español"}
+
+SCALE_OPTIONS: dict[str, dict[str, tuple[str, ...]]] = {
+    "agree5": {
+        "en": ("Strongly disagree", "Disagree", "Neither agree nor disagree", "Agree",
+               "Strongly agree"),
+        "es": ("Totalmente en desacuerdo", "En desacuerdo", "Ni de acuerdo ni en desacuerdo",
+               "De acuerdo", "Totalmente de acuerdo"),
+    },
+    "yes_no": {"en": ("No", "Yes"), "es": ("No", "Sí")},
+}  # fmt: skip
+LIKELIHOOD_ANCHORS = {
+    "en": ("0 — not at all likely", "10 — extremely likely"),
+    "es": ("0 — nada probable", "10 — muy probable"),
+}
+
+# Interface wording, both languages side by side so neither falls behind.
+WORDS: dict[str, dict[str, str]] = {
+    "en": {
+        "page": "Page {page} of {pages}",
+        "back": "Back",
+        "next": "Next",
+        "submit": "Send my answers",
+        "skip_note": "Every question is optional: skip any you prefer not to answer.",
+        "who_sees": "Who sees what",
+        "privacy_1": "Your answers are stored without your name, email, link or the time "
+        "you answered. Nothing in Accord's database connects them to you.",
+        "privacy_2": "Results appear only for groups of at least {minimum} people; comments "
+        "only for groups of at least {comment_minimum}. Smaller groups are merged or hidden.",
+        "privacy_3": "No one — not your manager, not an administrator — can see whether you "
+        "answered.",
+        "privacy_4": "Comments are shown to leaders as you write them (names, emails and phone "
+        "numbers are removed first). Leave out details that would identify you.",
+        "errors": "Please check the answers marked below.",
+        "closes": "Open until {closes}",
+        "optional_comment": "Optional. Up to 2,000 characters.",
+        "language": "Language",
+        "likelihood_hint": "0 means not at all likely, 10 extremely likely.",
+    },
+    "es": {
+        "page": "Página {page} de {pages}",
+        "back": "Atrás",
+        "next": "Siguiente",
+        "submit": "Enviar mis respuestas",
+        "skip_note": "Todas las preguntas son opcionales: sáltese las que prefiera no responder.",
+        "who_sees": "Quién ve qué",
+        "privacy_1": "Sus respuestas se guardan sin su nombre, correo, enlace ni la hora en "
+        "que respondió. Nada en la base de datos de Accord las relaciona con usted.",
+        "privacy_2": "Los resultados solo aparecen para grupos de al menos {minimum} personas; "
+        "los comentarios, para grupos de al menos {comment_minimum}. Los grupos más pequeños "
+        "se combinan o se ocultan.",
+        "privacy_3": "Nadie — ni su jefe ni un administrador — puede ver si usted respondió.",
+        "privacy_4": "Los líderes ven los comentarios tal como los escribe (antes se eliminan "
+        "nombres, correos y teléfonos). No incluya detalles que lo identifiquen.",
+        "errors": "Revise las respuestas marcadas abajo.",
+        "closes": "Abierta hasta el {closes}",
+        "optional_comment": "Opcional. Hasta 2.000 caracteres.",
+        "language": "Idioma",
+        "likelihood_hint": "0 significa nada probable; 10, muy probable.",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    code: int
+    label: str
+
+
+@dataclass(frozen=True)
+class Question:
+    item: Item
+    text: str
+    field: str
+    options: tuple[Option, ...]  # empty for an open comment
+    scale: str
+
+    @property
+    def is_comment(self) -> bool:
+        return not self.options
+
+
+def question(item: Item, language: str) -> Question:
+    scale = SCALES[item.scale]
+    text = getattr(item.text, language)
+    if scale.is_open_text:
+        options: tuple[Option, ...] = ()
+    elif item.options:
+        options = tuple(
+            Option(code, getattr(label, language))
+            for code, label in zip(scale.codes, item.options, strict=True)
+        )
+    elif item.scale in SCALE_OPTIONS:
+        labels = SCALE_OPTIONS[item.scale][language]
+        options = tuple(
+            Option(code, label) for code, label in zip(scale.codes, labels, strict=True)
+        )
+    else:  # likelihood11: numbers, anchored in the hint
+        options = tuple(Option(code, str(code)) for code in scale.codes)
+    return Question(item=item, text=text, field=f"q_{item.id}", options=options, scale=item.scale)
+
+
+def pages(instrument: Instrument) -> list[list[Item]]:
+    """Scored items in order, a few per page; the open comments together on the last page."""
+    scored = [item for item in instrument.items if not SCALES[item.scale].is_open_text]
+    comments = [item for item in instrument.items if SCALES[item.scale].is_open_text]
+    chunks = [scored[i : i + ITEMS_PER_PAGE] for i in range(0, len(scored), ITEMS_PER_PAGE)]
+    if comments:
+        chunks.append(comments)
+    return chunks or [[]]
+
+
+def page_of(instrument: Instrument, item_id: str) -> int:
+    for number, items in enumerate(pages(instrument), start=1):
+        if any(item.id == item_id for item in items):
+            return number
+    return 1

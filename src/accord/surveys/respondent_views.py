@@ -1,0 +1,218 @@
+"""The pages respondents use: no login, a one-time token, nothing stored until they send.
+
+The token arrives in a link (``/s/<token>/``) or typed from a printed card; it is then kept
+in a signed, HTTP-only cookie scoped to ``/s/`` and the browser is sent to a URL without it,
+so the token does not linger in the address bar, the history or a Referer header.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.signing import BadSignature
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from accord.surveys import form as survey_form
+from accord.surveys.answers import parse_answers
+from accord.surveys.models import Invitation
+from accord.surveys.selectors import instrument_for
+from accord.surveys.services import (
+    Outcome,
+    accepting_answers,
+    has_answered,
+    invitation_for,
+    new_form_nonce,
+    submit_response,
+)
+from accord.surveys.tokens import normalise_token
+
+COOKIE = "accord_survey"
+COOKIE_SALT = "accord.surveys.token"
+COOKIE_PATH = "/s/"
+
+
+def _token_from_cookie(request: HttpRequest) -> str | None:
+    try:
+        value = request.get_signed_cookie(COOKIE, salt=COOKIE_SALT)
+    except (KeyError, BadSignature):
+        return None
+    return normalise_token(value)
+
+
+def remember_token(response: HttpResponse, token: str) -> HttpResponse:
+    response.set_signed_cookie(
+        COOKIE,
+        token,
+        salt=COOKIE_SALT,
+        path=COOKIE_PATH,
+        max_age=60 * 60 * 24 * 30,
+        secure=settings.SESSION_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
+    )
+    return response
+
+
+def _forget_token(response: HttpResponse) -> HttpResponse:
+    response.delete_cookie(COOKIE, path=COOKIE_PATH, samesite="Lax")
+    return response
+
+
+def _language(request: HttpRequest, invitation: Invitation | None) -> str:
+    asked = (
+        request.POST.get("switch_language") or request.POST.get("lang") or request.GET.get("lang")
+    )
+    if asked in survey_form.LANGUAGES:
+        return asked
+    return (
+        invitation.language if invitation and invitation.language in survey_form.LANGUAGES else "en"
+    )
+
+
+def _unavailable(
+    request: HttpRequest, reason: str, language: str, status: int = 200
+) -> HttpResponse:
+    response = render(
+        request,
+        "surveys/respond/unavailable.html",
+        {"reason": reason, "lang": language},
+        status=status,
+    )
+    return _forget_token(response)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def start(request: HttpRequest) -> HttpResponse:
+    """Where a printed code is typed in."""
+    language = _language(request, None)
+    error = ""
+    if request.method == "POST":
+        token = normalise_token(request.POST.get("code", ""))
+        invitation = invitation_for(token) if token else None
+        if token is None:
+            error = "code_format"
+        elif invitation is None:
+            error = "code_unknown"
+        else:
+            return remember_token(redirect("survey-answer"), token)
+    elif _token_from_cookie(request):
+        return redirect("survey-answer")
+    return render(
+        request,
+        "surveys/respond/start.html",
+        {"lang": language, "error": error, "code": request.POST.get("code", "")[:40]},
+        status=400 if error else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET"])
+def follow_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in an invitation: keep the token in a cookie and drop it from the URL."""
+    normalised = normalise_token(token)
+    if normalised is None or invitation_for(normalised) is None:
+        return _unavailable(request, "unknown", _language(request, None), status=404)
+    return remember_token(redirect("survey-answer"), normalised)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def answer(request: HttpRequest) -> HttpResponse:
+    token = _token_from_cookie(request)
+    invitation = invitation_for(token) if token else None
+    language = _language(request, invitation)
+    if token is None or invitation is None:
+        return redirect("survey-start")
+    cycle = invitation.cycle
+    if not accepting_answers(cycle):
+        return _unavailable(request, "closed", language)
+    if request.method == "GET" and has_answered(invitation):
+        return _unavailable(request, "answered", language)
+
+    instrument = instrument_for(cycle)
+    all_pages = survey_form.pages(instrument)
+    data = request.POST if request.method == "POST" else {}
+    parsed = parse_answers(instrument, data)
+    nonce = str(data.get("nonce", "")) or new_form_nonce()
+    page = _page_number(data.get("page"), len(all_pages))
+    move = data.get("nav", "")
+
+    if request.method == "POST" and "switch_language" not in data:
+        if parsed.errors:
+            first = min(survey_form.page_of(instrument, item_id) for item_id in parsed.errors)
+            page = min(page, first)
+        elif move == "back":
+            page = max(1, page - 1)
+        elif move == "next":
+            page = min(len(all_pages), page + 1)
+        elif move == "submit":
+            outcome = submit_response(token=token, answers=parsed, nonce=nonce)
+            return _after_submission(request, outcome, language)
+
+    words = survey_form.WORDS[language]
+    context: dict[str, Any] = {
+        "cycle": cycle,
+        "lang": language,
+        "words": words,
+        "progress_text": words["page"].format(page=page, pages=len(all_pages)),
+        "privacy_2": words["privacy_2"].format(
+            minimum=cycle.min_group_size, comment_minimum=cycle.min_comment_group_size
+        ),
+        "languages": survey_form.LANGUAGES,
+        "page": page,
+        "pages": len(all_pages),
+        "questions": [survey_form.question(item, language) for item in all_pages[page - 1]],
+        "carried": _carried_fields(all_pages, page, data),
+        "values": {key: str(value) for key, value in data.items() if key.startswith("q_")},
+        "errors": {f"q_{item_id}": message for item_id, message in parsed.errors.items()},
+        "nonce": nonce,
+        "likelihood_anchors": survey_form.LIKELIHOOD_ANCHORS[language],
+    }
+    status = 400 if parsed.errors and move else 200
+    return render(request, "surveys/respond/form.html", context, status=status)
+
+
+def _page_number(raw: object, count: int) -> int:
+    try:
+        number = int(str(raw))
+    except ValueError:
+        return 1
+    return min(max(number, 1), count)
+
+
+def _carried_fields(all_pages: list[list[Any]], page: int, data: Any) -> list[tuple[str, str]]:
+    """The other pages' answers, as hidden fields, so moving between pages loses nothing."""
+    here = {f"q_{item.id}" for item in all_pages[page - 1]}
+    carried = []
+    for items in all_pages:
+        for item in items:
+            field = f"q_{item.id}"
+            value = data.get(field, "")
+            if field not in here and value:
+                carried.append((field, str(value)))
+    return carried
+
+
+def _after_submission(request: HttpRequest, outcome: Outcome, language: str) -> HttpResponse:
+    if outcome in (Outcome.RECORDED, Outcome.REPEATED):
+        response = redirect(f"{reverse('survey-done')}?lang={language}")
+        return _forget_token(response)
+    reason = {
+        Outcome.ALREADY_ANSWERED: "answered",
+        Outcome.NOT_OPEN: "closed",
+        Outcome.UNKNOWN_TOKEN: "unknown",
+        Outcome.KEY_CHANGED: "maintenance",
+    }[outcome]
+    return _unavailable(request, reason, language, status=503 if reason == "maintenance" else 200)
+
+
+@never_cache
+@require_http_methods(["GET"])
+def done(request: HttpRequest) -> HttpResponse:
+    return render(request, "surveys/respond/done.html", {"lang": _language(request, None)})

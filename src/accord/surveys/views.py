@@ -1,0 +1,181 @@
+"""Pages for running cycles: admins set them up and move them along; leaders and executives
+follow response rates. No page says who has or has not answered."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accord.access.scopes import Scope
+from accord.core.decorators import with_scope
+from accord.surveys import selectors, services
+from accord.surveys.forms import CycleForm, InstrumentUploadForm
+from accord.surveys.instruments import InstrumentError
+from accord.surveys.models import Cycle
+
+RATES_PER_PAGE = 100
+
+
+@with_scope()
+def cycle_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+    cycles = selectors.cycles_in_view(scope)
+    return render(request, "surveys/cycle_list.html", {"cycles": cycles, "scope": scope})
+
+
+def _save_cycle(
+    request: HttpRequest, scope: Scope, form: CycleForm, cycle: Cycle | None
+) -> Cycle | None:
+    if not form.is_valid():
+        return None
+    try:
+        if cycle is None:
+            return services.create_cycle(
+                organisation=scope.organisation,
+                settings=form.settings(),
+                created_by=request.user,  # type: ignore[arg-type]
+            )
+        return services.update_cycle(cycle=cycle, settings=form.settings())
+    except ValidationError as error:
+        for field, problems in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, problems)
+    except services.CycleError as error:
+        form.add_error(None, str(error))
+    return None
+
+
+@with_scope(admin_only=True)
+def cycle_create(request: HttpRequest, scope: Scope) -> HttpResponse:
+    organisation = scope.organisation
+    if request.method == "POST":
+        form = CycleForm(request.POST, organisation=organisation)
+        cycle = _save_cycle(request, scope, form, None)
+        if cycle is not None:
+            messages.success(request, f"“{cycle.name}” was saved as a draft.")
+            return redirect("survey-cycle", organisation.slug, cycle.pk)
+    else:
+        defaults = services.default_settings(organisation)
+        zone_naive = {
+            key: value.astimezone(CycleForm(organisation=organisation).zone).replace(tzinfo=None)
+            for key, value in defaults.items()
+            if key in ("opens_at", "closes_at")
+        }
+        form = CycleForm(
+            organisation=organisation,
+            initial={
+                **defaults,
+                **zone_naive,
+                "name": "",
+                "instrument": "accord-core:1",
+                "reminder_days": ", ".join(str(d) for d in defaults["reminder_days"]),  # type: ignore[attr-defined]
+            },
+        )
+    return render(
+        request,
+        "surveys/cycle_form.html",
+        {"form": form, "cycle": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@with_scope(admin_only=True)
+def cycle_edit(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
+    cycle = selectors.get_cycle(scope, cycle_id)
+    if cycle.status != Cycle.Status.DRAFT:
+        messages.error(request, "Only a draft can be changed; move the cycle back to draft first.")
+        return redirect("survey-cycle", scope.organisation.slug, cycle.pk)
+    if request.method == "POST":
+        form = CycleForm(request.POST, organisation=scope.organisation)
+        saved = _save_cycle(request, scope, form, cycle)
+        if saved is not None:
+            messages.success(request, "Changes saved.")
+            return redirect("survey-cycle", scope.organisation.slug, cycle.pk)
+    else:
+        form = CycleForm(organisation=scope.organisation, initial=CycleForm.initial_for(cycle))
+    return render(
+        request,
+        "surveys/cycle_form.html",
+        {"form": form, "cycle": cycle},
+        status=400 if form.errors else 200,
+    )
+
+
+@with_scope()
+def cycle_detail(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
+    cycle = selectors.get_cycle(scope, cycle_id)
+    rates = selectors.response_rates(scope, cycle) if cycle.status != Cycle.Status.DRAFT else []
+    page = Paginator(rates, RATES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "surveys/cycle_detail.html",
+        {
+            "cycle": cycle,
+            "scope": scope,
+            "page": page,
+            "instrument": selectors.instrument_for(cycle),
+            "audience_units": cycle.audience_units.all(),
+            "reminder_runs": cycle.reminder_runs.order_by("day"),
+        },
+    )
+
+
+ACTIONS = {
+    "schedule": (services.schedule_cycle, "Scheduled: it opens by itself at the opening time."),
+    "unschedule": (services.unschedule_cycle, "Back to draft."),
+    "open": (services.open_now, "Open: invitations are on their way."),
+    "close": (services.close_now, "Closed: no more answers are accepted."),
+    "publish": (services.publish_cycle, "Results published."),
+}
+
+
+@require_POST
+@with_scope(admin_only=True)
+def cycle_action(request: HttpRequest, scope: Scope, cycle_id: int, action: str) -> HttpResponse:
+    cycle = selectors.get_cycle(scope, cycle_id)
+    if action not in ACTIONS:
+        messages.error(request, "Unknown action.")
+        return redirect("survey-cycle", scope.organisation.slug, cycle.pk)
+    step, done = ACTIONS[action]
+    try:
+        step(cycle=cycle)
+    except services.CycleError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done)
+    return redirect("survey-cycle", scope.organisation.slug, cycle.pk)
+
+
+@with_scope(admin_only=True)
+def instrument_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+    problems: list[str] = []
+    if request.method == "POST":
+        form = InstrumentUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                definition = services.load_organisation_instrument(
+                    organisation=scope.organisation,
+                    source=form.cleaned_data["file"],
+                    loaded_by=request.user,  # type: ignore[arg-type]
+                )
+            except InstrumentError as error:
+                problems = [str(problem) for problem in error.problems]
+            else:
+                messages.success(
+                    request, f"Loaded {definition.instrument_id} version {definition.version}."
+                )
+                return redirect("survey-instruments", scope.organisation.slug)
+    else:
+        form = InstrumentUploadForm()
+    return render(
+        request,
+        "surveys/instrument_list.html",
+        {
+            "form": form,
+            "problems": problems,
+            "instruments": selectors.organisation_instruments(scope.organisation).all(),
+        },
+        status=400 if problems or form.errors else 200,
+    )
