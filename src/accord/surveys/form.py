@@ -117,7 +117,10 @@ def pages(instrument: Instrument) -> list[list[Item]]:
     """Scored items in order, a few per page; the open comments together on the last page."""
     scored = [item for item in instrument.items if not SCALES[item.scale].is_open_text]
     comments = [item for item in instrument.items if SCALES[item.scale].is_open_text]
-    chunks = [scored[i : i + ITEMS_PER_PAGE] for i in range(0, len(scored), ITEMS_PER_PAGE)]
+    # Even pages: 25 questions make five pages of five, not four of six and one of one.
+    count = -(-len(scored) // ITEMS_PER_PAGE)
+    size = -(-len(scored) // count) if count else ITEMS_PER_PAGE
+    chunks = [scored[i : i + size] for i in range(0, len(scored), size)]
     if comments:
         chunks.append(comments)
     return chunks or [[]]

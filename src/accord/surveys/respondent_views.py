@@ -127,8 +127,10 @@ def answer(request: HttpRequest) -> HttpResponse:
     token = _token_from_cookie(request)
     invitation = invitation_for(token) if token else None
     language = _language(request, invitation)
-    if token is None or invitation is None:
+    if token is None:
         return redirect("survey-start")
+    if invitation is None:  # tokens are deleted when a cycle closes
+        return _unavailable(request, "unknown", language)
     cycle = invitation.cycle
     if not accepting_answers(cycle):
         return _unavailable(request, "closed", language)
