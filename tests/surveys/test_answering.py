@@ -16,8 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def form_fields(html: str) -> dict[str, str]:
-    fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
-    return fields
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', html))
 
 
 def open_form(client: Client, token: str) -> dict[str, str]:

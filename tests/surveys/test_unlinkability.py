@@ -151,7 +151,7 @@ def test_every_combination_of_reporting_attributes_is_shared_by_k_invitees(
     combinations = Counter(
         Invitation.objects.values_list(
             "reporting_unit_id", "role_group", "profession", "tenure_band"
-        )  # fmt: skip
+        )
     )
     assert combinations and min(combinations.values()) >= k
     # Pediatrics holds only two people: they are reported under the unit above.
