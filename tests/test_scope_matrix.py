@@ -388,6 +388,15 @@ ACCESS: dict[str, list[Case]] = {
         Case("a lakeview unit", api_call(everyone=NOT_FOUND, outsider=OK),
              lambda w, v: (w.lakeview_unit.pk,)),
     ],
+    "GET /api/surveys/cycles": [
+        Case("the cycles", api_call(staff_nurse=FORBIDDEN, everyone=OK, outsider=OK)),
+    ],
+    "GET /api/surveys/cycles/{cycle_id}/response-rates": [
+        Case("a riverside cycle", api_call(staff_nurse=FORBIDDEN, everyone=OK, outsider=NOT_FOUND),
+             lambda w, v: (w.riverside_cycle.pk,)),
+        Case("a lakeview cycle", api_call(staff_nurse=FORBIDDEN, everyone=NOT_FOUND, outsider=OK),
+             lambda w, v: (w.lakeview_cycle.pk,)),
+    ],
     "GET /api/people": [Case("the people in scope", api_call(everyone=OK, outsider=OK))],
     "GET /api/people/{person_id}": [
         *person_cases(lambda *parts: lambda w, v: tuple(p(w) for p in parts), api_call),

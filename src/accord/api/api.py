@@ -74,5 +74,9 @@ def _register_routers() -> None:
 
     api.add_router("/", org_router)
 
+    from accord.surveys.api import router as surveys_router
+
+    api.add_router("/", surveys_router)
+
 
 _register_routers()
