@@ -44,7 +44,7 @@ def tokens_from_outbox() -> dict[str, str]:
     """Recipient email → the token in the latest message sent to them."""
     tokens = {}
     for message in mail.outbox:
-        match = LINK.search(message.body)
+        match = LINK.search(str(message.body))
         if match:
             tokens[message.to[0]] = match.group(1)
     return tokens
@@ -70,7 +70,7 @@ def queue_now() -> Iterator[None]:
 
 
 @pytest.fixture
-def running(cast: Cast, queue_now: None, django_capture_on_commit_callbacks) -> RunningCycle:  # type: ignore[no-untyped-def]
+def running(cast: Cast, queue_now: None, django_capture_on_commit_callbacks) -> RunningCycle:
     """Riverside with a minimum group size of 3, a cycle open to everyone, invitations sent."""
     riverside = cast.riverside
     riverside.survey_min_group_size = 3

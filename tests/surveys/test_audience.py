@@ -41,7 +41,7 @@ def org_charts(draw: st.DrawFn) -> tuple[dict[int, int | None], list[Invitee], i
 
 @settings(max_examples=300, deadline=None)
 @given(org_charts())
-def test_every_combination_is_shared_by_k_invitees(chart: tuple) -> None:  # type: ignore[type-arg]
+def test_every_combination_is_shared_by_k_invitees(chart: tuple) -> None:
     parents, invitees, k = chart
     attributes = generalise(invitees, parents=parents, k=k, on=ON)
     assert set(attributes) == {invitee.person_id for invitee in invitees}

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_reminders_go_only_to_people_who_have_not_answered(
     running: RunningCycle,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     answered = ["sam", "nina", "paula"]
     for external_id in answered:
@@ -53,7 +53,7 @@ def test_reminders_go_only_to_people_who_have_not_answered(
 
 def test_a_reminder_link_answers_for_the_same_invitation_once(
     running: RunningCycle,
-    django_capture_on_commit_callbacks,  # type: ignore[no-untyped-def]
+    django_capture_on_commit_callbacks,
 ) -> None:
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
@@ -70,7 +70,7 @@ def test_a_reminder_link_answers_for_the_same_invitation_once(
 
 def test_invitations_are_in_the_persons_language(
     cast, queue_now, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from accord.surveys.services import create_cycle, open_now, schedule_cycle
     from tests.surveys.conftest import cycle_settings
 

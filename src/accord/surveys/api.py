@@ -4,6 +4,7 @@
 import datetime as dt
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Field, Router, Schema
 from ninja.errors import HttpError
@@ -20,7 +21,7 @@ def _scope(request: HttpRequest) -> Scope:
     return request.auth  # type: ignore[attr-defined]
 
 
-def _cycles(scope: Scope):  # type: ignore[no-untyped-def]
+def _cycles(scope: Scope) -> QuerySet[Cycle]:
     try:
         return selectors.cycles_in_view(scope)
     except PermissionDenied as error:

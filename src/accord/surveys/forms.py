@@ -62,7 +62,7 @@ class CycleForm(forms.Form):
         zone_note = f"In the organisation's time zone ({organisation.time_zone})."
         self.fields["opens_at"].help_text = zone_note
         self.fields["closes_at"].help_text = zone_note
-        self.fields["instrument"].choices = [
+        self.fields["instrument"].choices = [  # type: ignore[attr-defined]
             (
                 f"{i.id}:{i.version}",
                 f"{i.title.en} ({i.id} version {i.version}, {len(i.items)} questions)",

@@ -41,7 +41,7 @@ def _token_from_cookie(request: HttpRequest) -> str | None:
         value = request.get_signed_cookie(COOKIE, salt=COOKIE_SALT)
     except (KeyError, BadSignature):
         return None
-    return normalise_token(value)
+    return normalise_token(value) if value else None
 
 
 def remember_token(response: HttpResponse, token: str) -> HttpResponse:

@@ -91,7 +91,7 @@ def response_rates(scope: Scope, cycle: Cycle) -> list[UnitRate]:
     return [UnitRate(unit, subtree_invited[unit.pk], subtree_responded[unit.pk]) for unit in units]
 
 
-def _per_reporting_unit(rows: QuerySet) -> Counter[int]:  # type: ignore[type-arg]
+def _per_reporting_unit(rows: QuerySet) -> Counter[int]:
     return Counter(
         {row["reporting_unit_id"]: row["n"] for row in rows.order_by().annotate(n=Count("pk"))}
     )

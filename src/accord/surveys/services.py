@@ -13,6 +13,7 @@ import random
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -113,7 +114,7 @@ def check_cycle_settings(organisation: Organisation, settings: CycleSettings) ->
 
 def default_settings(
     organisation: Organisation, *, now: dt.datetime | None = None
-) -> dict[str, object]:
+) -> dict[str, Any]:
     """Initial values for a new cycle: opens tomorrow 07:00 local time, two weeks long."""
     now = now or timezone.now()
     zone = ZoneInfo(organisation.time_zone)
@@ -189,11 +190,12 @@ def _locked(cycle: Cycle) -> Cycle:
 
 
 @transaction.atomic
-def schedule_cycle(*, cycle: Cycle) -> Cycle:
+def schedule_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
+    """``now`` is for building a cycle's history (the demo's past cycles), as in open_cycle."""
     cycle = _locked(cycle)
     if cycle.status != Status.DRAFT:
         raise CycleError(f"A {cycle.get_status_display().lower()} cycle cannot be scheduled.")
-    if cycle.closes_at <= timezone.now():
+    if cycle.closes_at <= (now or timezone.now()):
         raise CycleError("The closing time has passed; set new dates before scheduling.")
     size = audience_people(cycle).count()
     if size < cycle.min_group_size:
@@ -259,7 +261,7 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
             )
         )  # fmt: skip
         zone = ZoneInfo(cycle.organisation.time_zone)
-        parents = dict(
+        parents: dict[int, int | None] = dict(
             Unit.objects.filter(organisation=cycle.organisation_id).values_list("id", "parent_id")
         )
         try:
@@ -367,6 +369,22 @@ def issue_codes(*, cycle: Cycle, unit: Unit | None = None) -> list[tuple[Invitat
         batch_size=BATCH,
     )
     return issued
+
+
+@transaction.atomic
+def issue_token(*, invitation: Invitation, channel: str) -> str:
+    """A fresh one-time token for one invitation of an open cycle, returned in plain text
+    once; only its digest is kept. Earlier tokens keep working until one of them answers."""
+    if channel not in Invitation.Channel.values:
+        raise ValueError(f"Unknown invitation channel {channel!r}.")
+    cycle = Cycle.objects.select_for_update().only("status").get(pk=invitation.cycle_id)
+    if cycle.status != Status.OPEN:
+        raise CycleError("This survey is not open for answers.")
+    token = new_token()
+    InvitationToken.objects.create(
+        invitation=invitation, digest=token_digest(token), channel=channel
+    )
+    return token
 
 
 def close_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:

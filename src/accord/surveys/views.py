@@ -3,6 +3,8 @@ follow response rates. No page says who has or has not answered."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -70,7 +72,7 @@ def cycle_create(request: HttpRequest, scope: Scope) -> HttpResponse:
                 **zone_naive,
                 "name": "",
                 "instrument": "accord-core:1",
-                "reminder_days": ", ".join(str(d) for d in defaults["reminder_days"]),  # type: ignore[attr-defined]
+                "reminder_days": ", ".join(str(d) for d in defaults["reminder_days"]),
             },
         )
     return render(
@@ -122,7 +124,7 @@ def cycle_detail(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpRespo
     )
 
 
-ACTIONS = {
+ACTIONS: dict[str, tuple[Callable[..., Cycle], str]] = {
     "schedule": (services.schedule_cycle, "Scheduled: it opens by itself at the opening time."),
     "unschedule": (services.unschedule_cycle, "Back to draft."),
     "open": (services.open_now, "Open: invitations are on their way."),
