@@ -366,6 +366,11 @@ ACCESS: dict[str, list[Case]] = {
              web(admin=NOT_FOUND, everyone=FORBIDDEN), cycle_action(lakeview_cycle_at_riverside),
              "POST"),
     ],
+    "survey-answer-own": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside_cycle),
+        Case("a draft cycle, which has invited no one", web(everyone=NOT_FOUND),
+             riverside_cycle, "POST"),
+    ],
     "survey-start": [
         Case("the page for typing a printed code", for_all(OK)),
         Case("a code that is not one", for_all(400), method="POST", data=lambda w: {"code": "x"}),

@@ -71,6 +71,7 @@ urlpatterns = [
     path(org + "surveys/instruments/", survey_views.instrument_list, name="survey-instruments"),
     path(org + "surveys/<int:cycle_id>/", survey_views.cycle_detail, name="survey-cycle"),
     path(org + "surveys/<int:cycle_id>/edit/", survey_views.cycle_edit, name="survey-cycle-edit"),
+    path(org + "surveys/<int:cycle_id>/answer/", survey_views.answer_own, name="survey-answer-own"),
     path(
         org + "surveys/<int:cycle_id>/<slug:action>/",
         survey_views.cycle_action,

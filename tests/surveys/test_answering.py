@@ -113,3 +113,20 @@ def test_a_printed_code_can_be_typed_loosely(running: RunningCycle) -> None:
     assert response.status_code == 302 and response["Location"] == "/s/answer/"
     wrong = Client().post("/s/", {"code": "ZZZZ-ZZZZ-ZZZZ-ZZZZ"})
     assert wrong.status_code == 400 and "That code was not found" in wrong.content.decode()
+
+
+def test_a_signed_in_person_answers_from_their_home_page(running: RunningCycle, cast) -> None:  # type: ignore[no-untyped-def]
+    sam = cast.client_for(cast.staff_nurse)
+    home = sam.get("/o/riverside/").content.decode()
+    assert "Autumn pulse is open" in home and "Answer the survey" in home
+    started = sam.post(f"/o/riverside/surveys/{running.cycle.pk}/answer/")
+    assert started.status_code == 302 and started["Location"] == "/s/answer/"
+    fields = form_fields(sam.get("/s/answer/").content.decode())
+    sent = sam.post("/s/answer/", {**fields, "nav": "submit", "q_burnout": "2"})
+    assert sent.status_code == 302
+    assert "Autumn pulse is open" not in sam.get("/o/riverside/").content.decode()
+    # His emailed link now says he has answered; nothing was counted twice.
+    again = Client()
+    again.get(f"/s/{running.token('sam')}/")
+    assert "You have already answered" in again.get("/s/answer/").content.decode()
+    assert responses_received(running.cycle) == 1

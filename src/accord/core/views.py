@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accord.access.scopes import Scope, memberships_of
 from accord.core.decorators import with_scope
 from accord.org import selectors as org_selectors
+from accord.surveys import selectors as survey_selectors
 
 
 @login_required
@@ -26,6 +27,7 @@ def organisation_home(request: HttpRequest, scope: Scope) -> HttpResponse:
         "scope": scope,
         "counts": org_selectors.organisation_counts(scope),
     }
+    context["surveys_to_answer"] = survey_selectors.surveys_to_answer(scope)
     if scope.is_admin:
         context["recent_imports"] = org_selectors.recent_imports(scope)
     if scope.sees_whole_organisation:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accord.access.models import Role
@@ -105,4 +106,32 @@ def responses_received(cycle: Cycle) -> int:
     return (
         Response.objects.filter(cycle=cycle).count()
         + PendingSubmission.objects.filter(cycle=cycle).count()
+    )
+
+
+def surveys_to_answer(scope: Scope) -> list[Invitation]:
+    """The viewer's own invitations in cycles open now that have not answered yet. Only the
+    person themselves is ever told this."""
+    from accord.surveys.services import accepting_answers, has_answered
+
+    if scope.person is None:
+        return []
+    invitations = Invitation.objects.filter(
+        person=scope.person, cycle__status=Cycle.Status.OPEN
+    ).select_related("cycle__organisation")
+    return [
+        invitation
+        for invitation in invitations
+        if accepting_answers(invitation.cycle) and not has_answered(invitation)
+    ]
+
+
+def own_invitation(scope: Scope, cycle_id: int) -> Invitation:
+    if scope.person is None:
+        raise Http404
+    return get_object_or_404(
+        Invitation.objects.select_related("cycle"),
+        cycle_id=cycle_id,
+        cycle__organisation=scope.organisation,
+        person=scope.person,
     )

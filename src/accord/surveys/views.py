@@ -18,6 +18,7 @@ from accord.surveys import selectors, services
 from accord.surveys.forms import CycleForm, InstrumentUploadForm
 from accord.surveys.instruments import InstrumentError
 from accord.surveys.models import Cycle
+from accord.surveys.respondent_views import remember_token
 
 RATES_PER_PAGE = 100
 
@@ -181,3 +182,17 @@ def instrument_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         },
         status=400 if problems or form.errors else 200,
     )
+
+
+@require_POST
+@with_scope()
+def answer_own(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
+    """A signed-in person answers their own invitation: a fresh token goes into the survey
+    cookie, exactly as if they had followed their emailed link."""
+    invitation = selectors.own_invitation(scope, cycle_id)
+    try:
+        token = services.issue_token(invitation=invitation, channel=invitation.channel)
+    except services.CycleError as error:
+        messages.error(request, str(error))
+        return redirect("org-home", scope.organisation.slug)
+    return remember_token(redirect("survey-answer"), token)
