@@ -123,3 +123,22 @@ def test_closing_forgets_who_answered_and_every_token(running: RunningCycle) -> 
     assert InvitationToken.objects.count() == 0
     with pytest.raises(CycleError):
         close_now(cycle=running.cycle)
+
+
+def test_a_large_audience_opens_in_the_queue(
+    cast: Cast, queue_now: None, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+) -> None:
+    from accord.surveys import services
+
+    monkeypatch.setattr(services, "OPEN_IN_REQUEST_LIMIT", 10)
+    riverside = cast.riverside
+    cycle = create_cycle(
+        organisation=riverside, settings=cycle_settings(riverside), created_by=cast.admin
+    )
+    schedule_cycle(cycle=cycle)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        returned = services.open_now(cycle=cycle)
+    assert returned.status == Cycle.Status.SCHEDULED and len(callbacks) == 1
+    callbacks[0]()  # the queue task, run at once here
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.OPEN and cycle.invited_count == 16

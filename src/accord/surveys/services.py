@@ -218,8 +218,16 @@ def unschedule_cycle(*, cycle: Cycle) -> Cycle:
     return cycle
 
 
+# Up to this many invitees a cycle opens within the admin's request; larger audiences open
+# in the queue worker a moment later.
+OPEN_IN_REQUEST_LIMIT = 5000
+
+
 def open_now(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
-    """Bring a scheduled cycle's opening forward to now and open it."""
+    """Bring a scheduled cycle's opening forward to now, and open it at once when the
+    audience is small; otherwise the queue opens it within the minute."""
+    from accord.surveys.tasks import advance_cycles_soon
+
     now = now or timezone.now()
     with transaction.atomic():
         cycle = _locked(cycle)
@@ -228,7 +236,10 @@ def open_now(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
         if cycle.opens_at > now:
             cycle.opens_at = now
             cycle.save(update_fields=["opens_at"])
-    return open_cycle(cycle=cycle, now=now)
+        large = audience_people(cycle).count() > OPEN_IN_REQUEST_LIMIT
+        if large:
+            transaction.on_commit(advance_cycles_soon)
+    return cycle if large else open_cycle(cycle=cycle, now=now)
 
 
 def close_now(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:

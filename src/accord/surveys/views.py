@@ -128,7 +128,7 @@ def cycle_detail(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpRespo
 ACTIONS: dict[str, tuple[Callable[..., Cycle], str]] = {
     "schedule": (services.schedule_cycle, "Scheduled: it opens by itself at the opening time."),
     "unschedule": (services.unschedule_cycle, "Back to draft."),
-    "open": (services.open_now, "Open: invitations are on their way."),
+    "open": (services.open_now, "Opening: invitations are on their way."),
     "close": (services.close_now, "Closed: no more answers are accepted."),
     "publish": (services.publish_cycle, "Results published."),
 }
