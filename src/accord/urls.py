@@ -72,6 +72,7 @@ urlpatterns = [
     path(org + "surveys/<int:cycle_id>/", survey_views.cycle_detail, name="survey-cycle"),
     path(org + "surveys/<int:cycle_id>/edit/", survey_views.cycle_edit, name="survey-cycle-edit"),
     path(org + "surveys/<int:cycle_id>/answer/", survey_views.answer_own, name="survey-answer-own"),
+    path(org + "surveys/<int:cycle_id>/codes/", survey_views.cycle_codes, name="survey-codes"),
     path(
         org + "surveys/<int:cycle_id>/<slug:action>/",
         survey_views.cycle_action,

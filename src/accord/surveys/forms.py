@@ -159,3 +159,35 @@ class InstrumentUploadForm(forms.Form):
             return str(upload.read().decode("utf-8"))
         except UnicodeDecodeError:
             raise forms.ValidationError("The file is not UTF-8 text.") from None
+
+
+class CodesForm(forms.Form):
+    unit = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Unit",
+        help_text="Full unit name, e.g. “Riverside Health/North Hospital/Emergency”: codes for "
+        "everyone without email in its subtree. Leave empty for the whole audience.",
+    )
+    format = forms.ChoiceField(
+        label="Format",
+        choices=[("pdf", "PDF slips with QR codes"), ("csv", "CSV (for a mail merge)")],
+        widget=forms.RadioSelect,
+        initial="pdf",
+    )
+    paper = forms.ChoiceField(
+        label="Paper", choices=[("A4", "A4"), ("Letter", "US Letter")], initial="A4"
+    )
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_unit(self) -> Unit | None:
+        name = " ".join(self.cleaned_data["unit"].split()).strip("/ ")
+        if not name:
+            return None
+        unit = Unit.objects.filter(organisation=self.organisation, full_name__iexact=name).first()
+        if unit is None:
+            raise forms.ValidationError(f"No unit named “{name}”.")
+        return unit

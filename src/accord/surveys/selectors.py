@@ -135,3 +135,7 @@ def own_invitation(scope: Scope, cycle_id: int) -> Invitation:
         cycle__organisation=scope.organisation,
         person=scope.person,
     )
+
+
+def code_invitations(cycle: Cycle) -> QuerySet[Invitation]:
+    return Invitation.objects.filter(cycle=cycle, channel=Invitation.Channel.CODE)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -14,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from accord.access.scopes import Scope
 from accord.core.decorators import with_scope
-from accord.surveys import selectors, services
-from accord.surveys.forms import CycleForm, InstrumentUploadForm
+from accord.surveys import printing, selectors, services
+from accord.surveys.forms import CodesForm, CycleForm, InstrumentUploadForm
 from accord.surveys.instruments import InstrumentError
 from accord.surveys.models import Cycle
 from accord.surveys.respondent_views import remember_token
@@ -196,3 +197,43 @@ def answer_own(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpRespons
         messages.error(request, str(error))
         return redirect("org-home", scope.organisation.slug)
     return remember_token(redirect("survey-answer"), token)
+
+
+@with_scope(admin_only=True)
+def cycle_codes(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
+    """Printable one-time codes for invitees without email. Printing again replaces the
+    codes printed before for the same people, so a lost sheet stops working."""
+    cycle = selectors.get_cycle(scope, cycle_id)
+    form = CodesForm(request.POST or None, organisation=scope.organisation)
+    if request.method == "POST" and form.is_valid():
+        unit = form.cleaned_data["unit"]
+        try:
+            issued = services.issue_codes(cycle=cycle, unit=unit)
+        except services.CycleError as error:
+            form.add_error(None, str(error))
+        else:
+            if not issued:
+                form.add_error("unit", "No one without email was invited there.")
+            else:
+                sheet = printing.CodeSheet.for_cycle(cycle, base_url=settings.ACCORD_BASE_URL)
+                name = f"survey-codes-{cycle.pk}-{unit.pk if unit else 'all'}"
+                if form.cleaned_data["format"] == "csv":
+                    body, kind, name = printing.codes_csv(issued, sheet), "text/csv", name + ".csv"
+                else:
+                    paper = form.cleaned_data["paper"]
+                    body = printing.codes_pdf(issued, sheet, paper=paper)
+                    kind, name = "application/pdf", name + ".pdf"
+                response = HttpResponse(body, content_type=kind)
+                response["Content-Disposition"] = f'attachment; filename="{name}"'
+                response["Cache-Control"] = "no-store"
+                return response
+    return render(
+        request,
+        "surveys/cycle_codes.html",
+        {
+            "cycle": cycle,
+            "form": form,
+            "without_email": selectors.code_invitations(cycle).count(),
+        },
+        status=400 if form.errors else 200,
+    )
