@@ -188,8 +188,14 @@ class Instrument:
 
     def content_digest(self) -> str:
         """SHA-256 of the definition's content, independent of YAML layout and comments."""
-        canonical = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(canonical.encode()).hexdigest()
+        return _digest_of(self)
+
+
+@functools.lru_cache(maxsize=64)
+def _digest_of(instrument: Instrument) -> str:
+    # Instruments are frozen (hashable) values: each one's digest is computed once.
+    canonical = json.dumps(asdict(instrument), sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 @dataclass(frozen=True)

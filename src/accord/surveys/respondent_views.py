@@ -154,7 +154,9 @@ def answer(request: HttpRequest) -> HttpResponse:
         elif move == "next":
             page = min(len(all_pages), page + 1)
         elif move == "submit":
-            outcome = submit_response(token=token, answers=parsed, nonce=nonce)
+            outcome = submit_response(
+                token=token, answers=parsed, nonce=nonce, invitation=invitation
+            )
             return _after_submission(request, outcome, language)
 
     words = survey_form.WORDS[language]

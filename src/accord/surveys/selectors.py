@@ -19,7 +19,13 @@ from accord.surveys.instruments import (
     default_registry,
     load_instrument,
 )
-from accord.surveys.models import Cycle, Invitation, PendingSubmission, Response
+from accord.surveys.models import (
+    Cycle,
+    InstrumentDefinition,
+    Invitation,
+    PendingSubmission,
+    Response,
+)
 
 
 def organisation_instruments(organisation: Organisation) -> InstrumentRegistry:
@@ -33,9 +39,12 @@ def organisation_instruments(organisation: Organisation) -> InstrumentRegistry:
 
 
 def instrument_for(cycle: Cycle) -> Instrument:
-    instrument = organisation_instruments(cycle.organisation).get(
-        cycle.instrument_id, cycle.instrument_version
-    )
+    """The instrument a cycle asks, read once per process (published versions never change)."""
+    key = (cycle.organisation_id, cycle.instrument_id, cycle.instrument_version)
+    instrument = _cycle_instruments.get(key)
+    if instrument is None:
+        instrument = _load_cycle_instrument(cycle)
+        _cycle_instruments[key] = instrument
     if instrument.content_digest() != cycle.instrument_digest:
         # Published versions never change; a mismatch means a definition was edited by hand.
         raise RuntimeError(
@@ -43,6 +52,22 @@ def instrument_for(cycle: Cycle) -> Instrument:
             "differs from the one this cycle was created with."
         )
     return instrument
+
+
+_cycle_instruments: dict[tuple[int, str, int], Instrument] = {}
+
+
+def _load_cycle_instrument(cycle: Cycle) -> Instrument:
+    shipped = default_registry()
+    key = (cycle.instrument_id, cycle.instrument_version)
+    if key in shipped:
+        return shipped.get(*key)
+    definition = InstrumentDefinition.objects.get(
+        organisation=cycle.organisation_id,
+        instrument_id=cycle.instrument_id,
+        version=cycle.instrument_version,
+    )
+    return load_instrument(definition.source)
 
 
 def cycles_in_view(scope: Scope) -> QuerySet[Cycle]:

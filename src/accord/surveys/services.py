@@ -438,12 +438,13 @@ class Outcome(enum.Enum):
 
 
 def invitation_for(token: str) -> Invitation | None:
-    found = (
-        InvitationToken.objects.select_related("invitation__cycle__organisation")
-        .filter(digest=token_digest(token))
-        .first()
-    )
-    return found.invitation if found else None
+    try:
+        found = InvitationToken.objects.select_related("invitation__cycle__organisation").get(
+            digest=token_digest(token)
+        )
+    except InvitationToken.DoesNotExist:
+        return None
+    return found.invitation
 
 
 def accepting_answers(cycle: Cycle, now: dt.datetime | None = None) -> bool:
@@ -457,28 +458,35 @@ def has_answered(invitation: Invitation) -> bool:
 
 
 def submit_response(
-    *, token: str, answers: ParsedAnswers, nonce: str, now: dt.datetime | None = None
+    *,
+    token: str,
+    answers: ParsedAnswers,
+    nonce: str,
+    now: dt.datetime | None = None,
+    invitation: Invitation | None = None,
 ) -> Outcome:
     """Record one response for the invitation holding ``token``, at most once.
 
     The receipt and the pooled submission are written in one transaction; the receipt's
     unique mark makes a second submission fail, and its form mark tells a resent copy of
-    the same form (answered with "received") from a second filling-in.
+    the same form (answered with "received") from a second filling-in. ``invitation`` is
+    the one ``token`` belongs to when the caller has already looked it up.
     """
     now = now or timezone.now()
     for _attempt in range(2):
-        outcome = _submit_once(token=token, answers=answers, nonce=nonce, now=now)
+        invitation = invitation or invitation_for(token)
+        if invitation is None:
+            return Outcome.UNKNOWN_TOKEN
+        outcome = _submit_once(invitation=invitation, answers=answers, nonce=nonce, now=now)
         if outcome is not None:
             return outcome
+        invitation = None
     raise RuntimeError("a submission kept colliding with one that was rolled back")
 
 
 def _submit_once(
-    *, token: str, answers: ParsedAnswers, nonce: str, now: dt.datetime
+    *, invitation: Invitation, answers: ParsedAnswers, nonce: str, now: dt.datetime
 ) -> Outcome | None:
-    invitation = invitation_for(token)
-    if invitation is None:
-        return Outcome.UNKNOWN_TOKEN
     cycle = invitation.cycle
     if not accepting_answers(cycle, now):
         return Outcome.NOT_OPEN
