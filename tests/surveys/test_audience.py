@@ -97,3 +97,14 @@ def test_tenure_bands() -> None:
     assert tenure_band(dt.date(2024, 11, 1), ON) == "2 to 5 years"
     assert tenure_band(dt.date(2000, 1, 1), ON) == "10 years or more"
     assert tenure_band(None, ON) == tenure_band(dt.date(2030, 1, 1), ON) == NOT_RECORDED
+
+
+def test_a_teams_lone_manager_is_reported_with_the_unit_above() -> None:
+    parents = {1: None, 2: 1}
+    invitees = [Invitee(i, 2, "clinician", "Nurse", None) for i in range(8)]
+    invitees.append(Invitee(99, 2, "administrator", "Manager", None))
+    invitees += [Invitee(200 + i, 1, "administrator", "Manager", None) for i in range(5)]
+    attributes = generalise(invitees, parents=parents, k=5, on=ON)
+    # The team keeps its role group; its manager counts with the unit above.
+    assert attributes[0].combination() == (2, "clinician", "Nurse", NOT_RECORDED)
+    assert attributes[99].combination() == (1, "administrator", "Manager", NOT_RECORDED)

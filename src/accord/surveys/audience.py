@@ -101,11 +101,57 @@ def generalise(
     by_unit: dict[int, list[int]] = defaultdict(list)
     for person_id, attrs in attributes.items():
         by_unit[attrs.unit_id].append(person_id)
-    for person_ids in by_unit.values():
+    # Deepest first, so people lifted out of a unit are planned with their new unit.
+    for unit in sorted(by_unit, key=lambda u: -_depth(u, parents)):
+        person_ids = by_unit.pop(unit)
         members = [attributes[pid] for pid in person_ids]
+        lifted = _minority_to_lift(members, k)
+        above = _reporting_ancestor(unit, parents, by_unit)
+        if lifted and above is not None:
+            # The lone manager of a team is reported with the unit above, rather than the
+            # whole team losing its clinician/administrator split.
+            for pid, member in zip(person_ids, members, strict=True):
+                if member.role_group in lifted:
+                    attributes[pid] = replace(member, unit_id=above)
+                    by_unit[above].append(pid)
+            person_ids = [pid for pid in person_ids if attributes[pid].unit_id == unit]
+            members = [attributes[pid] for pid in person_ids]
         for pid, generalised in zip(person_ids, _safe_plan(members, k), strict=True):
             attributes[pid] = generalised
     return attributes
+
+
+def _depth(unit: int, parents: dict[int, int | None]) -> int:
+    depth = 0
+    parent = parents.get(unit)
+    while parent is not None:
+        depth += 1
+        parent = parents.get(parent)
+    return depth
+
+
+def _reporting_ancestor(
+    unit: int, parents: dict[int, int | None], pending: dict[int, list[int]]
+) -> int | None:
+    """The nearest unit above that is still to be planned and has people of its own."""
+    parent = parents.get(unit)
+    while parent is not None:
+        if pending.get(parent):
+            return parent
+        parent = parents.get(parent)
+    return None
+
+
+def _minority_to_lift(members: list[ReportingAttributes], k: int) -> set[str]:
+    """Role groups to lift out of a unit: those below k, when only they stand in the way of
+    keeping the role group and the rest still make a group of k."""
+    if smallest_combination(_then(_drop_profession, _drop_tenure)(members, k)) >= k:
+        return set()
+    counts = Counter(member.role_group for member in members)
+    minority = {group for group, n in counts.items() if n < k}
+    if len(members) - sum(counts[group] for group in minority) < k:
+        return set()
+    return minority
 
 
 def _reporting_units(
