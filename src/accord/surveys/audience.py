@@ -12,7 +12,9 @@ one person. This module makes that true, losing as little as it can:
 2. Organisation-wide: a profession held by fewer than ``k`` invitees becomes "Other
    clinician" (or "Other administrator", "Other staff"). A tenure band held by fewer than
    ``k`` invitees joins its smaller neighbour ("2 to 10 years").
-3. Within each reporting unit: the first of these plans under which every combination has at
+3. Within each reporting unit, deepest first: a role group with fewer than ``k`` people (a
+   team's lone manager) moves to the nearest reporting unit above when only it stands in the
+   way and the rest still number ``k``. Then the first of these plans under which every combination has at
    least ``k`` invitees is used — keep everything; pool the unit's rare professions (the
    smallest others join a pool that is still below ``k``); drop
    tenure; pool professions and drop tenure; drop profession; drop profession and tenure;
