@@ -38,6 +38,9 @@ test: $(STAMP) $(AXE) lint
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/alignment_map.py
+	$(BIN)/python bench/insights.py
+	$(BIN)/python bench/survey_day.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from accord.goals.cli import goals_app, team_app
 from accord.surveys.cli import survey_app
 
 if TYPE_CHECKING:
@@ -30,6 +31,8 @@ token_app = typer.Typer(help="Personal access tokens for the HTTP API.", no_args
 app.add_typer(token_app, name="token")
 profession_app = typer.Typer(help="An organisation's list of professions.", no_args_is_help=True)
 app.add_typer(profession_app, name="profession")
+app.add_typer(goals_app, name="goals")
+app.add_typer(team_app, name="team")
 app.add_typer(survey_app, name="survey")
 console = Console()
 errors = Console(stderr=True)

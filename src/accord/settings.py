@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "accord.surveys",
     "accord.access",
     "accord.notify",
+    "accord.goals",
     "accord.api",
     "accord.demo",
 ]

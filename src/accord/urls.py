@@ -83,5 +83,6 @@ urlpatterns = [
     path("s/answer/", respondent_views.answer, name="survey-answer"),
     path("s/done/", respondent_views.done, name="survey-done"),
     path("s/<str:token>/", respondent_views.follow_link, name="survey-link"),
+    path(org + "goals/", include("accord.goals.urls")),
     path("api/", api.urls),
 ]

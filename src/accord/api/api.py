@@ -78,5 +78,9 @@ def _register_routers() -> None:
 
     api.add_router("/", surveys_router)
 
+    from accord.goals.api import router as goals_router
+
+    api.add_router("/", goals_router)
+
 
 _register_routers()

@@ -9,6 +9,7 @@ from django.db import transaction
 from accord.access.models import Role
 from accord.access.services import grant_membership
 from accord.demo.generator import generate_demo_roster
+from accord.demo.goals import seed_demo_goals
 from accord.demo.surveys import seed_demo_surveys
 from accord.org.importing import ProgressCallback, plan_org_import
 from accord.org.models import Organisation, Person
@@ -67,6 +68,7 @@ def seed_demo(
                 DemoLogin(label, person.email, person.name, person.attributes.get("job_title", ""))
             )
         seed_demo_surveys(organisation=organisation, seed=seed)
+        seed_demo_goals(organisation=organisation)
     return logins
 
 

@@ -1,0 +1,134 @@
+"""The agenda of an alignment conversation and its calendar invitation (iCalendar, RFC 5545).
+
+The agenda is written from both people's goals and the links between them, so the two
+arrive knowing what each is working towards, where their goals help or get in each other's
+way, and what Accord suspects that nobody has declared yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils import timezone
+
+from accord.goals.models import Conversation, Goal, GoalLink, LinkStatus
+from accord.goals.rules import normalise_metric
+from accord.goals.suggestions import suggest_for_pair
+from accord.org.models import Person
+
+
+def _number(value: object) -> str:
+    return f"{value.normalize():f}" if hasattr(value, "normalize") else str(value)
+
+
+def describe_target(goal: Goal) -> str:
+    unit = f" {goal.metric_unit}" if goal.metric_unit else ""
+    if goal.target_upper is not None:
+        aim = f"keep within {_number(goal.target)} to {_number(goal.target_upper)}{unit}"
+    else:
+        aim = f"{goal.get_direction_display().lower()} to {_number(goal.target)}{unit}"
+    return f"{goal.metric_name}: {aim} (baseline {_number(goal.baseline)}{unit}) by {goal.due_date:%Y-%m-%d}"
+
+
+def _goals(person: Person, period: str) -> list[Goal]:
+    goals = Goal.objects.filter(owner=person).select_related("unit").order_by("-period", "title")
+    if period:
+        goals = goals.filter(period=period)
+    else:
+        latest = goals.values_list("period", flat=True).first()
+        goals = goals.filter(period=latest) if latest else goals
+    return list(goals)
+
+
+def _link_line(link: GoalLink) -> str:
+    state = link.get_status_display().lower()
+    if link.is_open_conflict and link.status == LinkStatus.CONFIRMED:
+        state = "confirmed, not yet resolved"
+    return (
+        f"- {link.from_goal.owner.name}'s “{link.from_goal.title}” {link.get_kind_display()} "  # type: ignore[union-attr]
+        f"{link.to_goal.owner.name}'s “{link.to_goal.title}” ({state}). {link.note}"
+    )
+
+
+def build_agenda(a: Person, b: Person, *, period: str = "") -> str:
+    from accord.goals.selectors import pair_links
+
+    goals_a, goals_b = _goals(a, period), _goals(b, period)
+    lines = [f"Alignment conversation: {a.name} and {b.name}", ""]
+    lines.append("1. What each of you is working towards")
+    for person, goals in ((a, goals_a), (b, goals_b)):
+        lines.append(f"{person.name}:")
+        if not goals:
+            lines.append("- no goals recorded in Accord yet: bring them to the conversation")
+        lines += [f"- {g.title} — {describe_target(g)}" for g in goals]
+    lines += ["", "2. How your goals affect each other"]
+    links = pair_links(a, b)
+    if links:
+        lines += [_link_line(link) for link in links]
+    else:
+        lines.append("- nothing declared yet: does work on one goal help or hurt the other?")
+    linked = {frozenset((link.from_goal_id, link.to_goal_id)) for link in links}
+    suspected = []
+    for goal in goals_a:
+        for other in goals_b:
+            if frozenset((goal.pk, other.pk)) in linked:
+                continue
+            suggestion = suggest_for_pair(goal, other)
+            if suggestion is not None:
+                suspected.append(
+                    f"- “{goal.title}” may {suggestion.kind_label} “{other.title}”: "
+                    f"{suggestion.reason}"
+                )
+    if suspected:
+        lines += ["", "3. Suggested by Accord (not declared by anyone; check them together)"]
+        lines += suspected
+    shared = {normalise_metric(g.metric_name) for g in goals_a} & {
+        normalise_metric(g.metric_name) for g in goals_b
+    }
+    if shared:
+        lines.append(f"- You both measure: {', '.join(sorted(shared))}.")
+    lines += [
+        "",
+        f"{4 if suspected else 3}. Commitments",
+        "- What will each of you do to help the other succeed, and by when?",
+        "- Which conflicts can you settle between you, and which need your leader?",
+    ]
+    return "\n".join(lines)
+
+
+def invitation_ics(conversation: Conversation) -> bytes:
+    """The calendar file attached to the invitation: one event, both people invited."""
+    from icalendar import Calendar, Event, vCalAddress, vText
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//Accord//Alignment conversations//EN")
+    calendar.add("version", "2.0")
+    calendar.add("method", "REQUEST")
+    event = Event()
+    event.add("uid", conversation.uid)
+    event.add("sequence", conversation.sequence)
+    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
+    start = conversation.starts_at.astimezone(dt.UTC)
+    event.add("dtstart", start)
+    event.add("dtend", start + dt.timedelta(minutes=conversation.duration_minutes))
+    a, b = conversation.person_a, conversation.person_b
+    event.add("summary", f"Alignment conversation: {a.name} and {b.name}")
+    event.add("description", conversation.agenda)
+    if conversation.location:
+        event.add("location", conversation.location)
+    sender = settings.DEFAULT_FROM_EMAIL
+    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
+    organizer = vCalAddress(f"mailto:{address}")
+    organizer.params["cn"] = vText("Accord")
+    event.add("organizer", organizer)
+    for person in (a, b):
+        attendee = vCalAddress(f"mailto:{person.email}")
+        attendee.params["cn"] = vText(person.name)
+        attendee.params["role"] = vText("REQ-PARTICIPANT")
+        attendee.params["partstat"] = vText("NEEDS-ACTION")
+        attendee.params["rsvp"] = vText("TRUE")
+        event.add("attendee", attendee, encode=False)
+    event.add("status", "CONFIRMED")
+    calendar.add_component(event)
+    return calendar.to_ical()

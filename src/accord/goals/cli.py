@@ -1,0 +1,283 @@
+"""`accord goals ...` and `accord team ...`: goals, links, check-ins and leadership teams from
+the command line. Changes are audited as made "by the command line"."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from accord.goals.models import Goal, Team
+    from accord.org.models import Organisation
+
+goals_app = typer.Typer(help="Goals, check-ins and links between goals.", no_args_is_help=True)
+team_app = typer.Typer(help="Leadership teams and their alignment maps.", no_args_is_help=True)
+VIA = "command line"
+
+Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
+
+
+def _start(org: str) -> Organisation:
+    from accord.cli import _organisation, _setup_django
+
+    _setup_django()
+    return _organisation(org)
+
+
+def _fail(message: str) -> typer.Exit:
+    from accord.cli import _fail as fail
+
+    return fail(message)
+
+
+def _print(renderable: object) -> None:
+    from accord.cli import console
+
+    console.print(renderable)
+
+
+def _goal(organisation: Organisation, goal_id: int, what: str = "GOAL_ID") -> Goal:
+    from accord.goals.models import Goal
+
+    goal = Goal.objects.filter(organisation=organisation, pk=goal_id).first()
+    if goal is None:
+        raise _fail(f"{what}: no goal {goal_id} in {organisation.slug!r}.")
+    return goal
+
+
+def _team(organisation: Organisation, team_id: int) -> Team:
+    from accord.goals.models import Team
+
+    team = Team.objects.filter(organisation=organisation, pk=team_id).first()
+    if team is None:
+        raise _fail(f"TEAM_ID: no team {team_id} in {organisation.slug!r}.")
+    return team
+
+
+@goals_app.command("list")
+def goals_list(
+    org: Org,
+    person: Annotated[str, typer.Option(help="Only this person's goals (HR id).")] = "",
+    team: Annotated[int | None, typer.Option(help="Only this team's shared goals.")] = None,
+    period: Annotated[str, typer.Option(help="Only goals of this period.")] = "",
+) -> None:
+    """Goals with their targets, latest check-ins and whether they are linked upward."""
+    organisation = _start(org)
+    from accord.goals.agenda import describe_target
+    from accord.goals.models import Contribution, Goal
+    from accord.goals.selectors import latest_check_ins
+    from accord.org.models import Person
+
+    goals = Goal.objects.filter(organisation=organisation).select_related("owner", "team")
+    if person:
+        owner = Person.objects.filter(organisation=organisation, external_id=person).first()
+        if owner is None:
+            raise _fail(f"--person: no person with HR id {person!r} in {org!r}.")
+        goals = goals.filter(owner=owner)
+    if team is not None:
+        goals = goals.filter(team=_team(organisation, team))
+    if period:
+        goals = goals.filter(period=period)
+    goals = goals.order_by("-period", "owner__name", "title")
+    latest = latest_check_ins(g.pk for g in goals)
+    up = set(Contribution.objects.filter(goal__in=goals).values_list("goal_id", flat=True))
+    table = Table(title=f"Goals in {organisation.name}")
+    for column in ("id", "owner", "period", "goal", "target", "latest", "linked up"):
+        table.add_column(column)
+    for goal in goals:
+        check = latest.get(goal.pk)
+        table.add_row(
+            str(goal.pk), goal.owner_label, goal.period, goal.title, describe_target(goal),
+            f"{check.value.normalize():f} ({check.get_confidence_display()})" if check else "—",
+            "top" if goal.owner_kind == "organisation" else ("yes" if goal.pk in up else "NO"),
+        )  # fmt: skip
+    _print(table)
+
+
+@goals_app.command("import")
+def goals_import(
+    file: Annotated[Path, typer.Argument(help="CSV or XLSX file of goals (docs/goals.md).")],
+    org: Org,
+    team: Annotated[int, typer.Option(help="Id of the leadership team the goals are for.")],
+    dry_run: Annotated[bool, typer.Option(help="Check the file; add nothing.")] = False,
+) -> None:
+    """Import a leadership team's goals. Every row is checked before anything is added."""
+    organisation = _start(org)
+    from accord.cli import errors
+    from accord.goals.importing import GoalImportError, import_goals
+
+    the_team = _team(organisation, team)
+    if not file.is_file():
+        raise _fail(f"FILE: {file} does not exist or is not a file.")
+    try:
+        content = file.read_bytes()
+    except OSError as error:
+        raise _fail(f"FILE: cannot read {file}: {error.strerror}.") from None
+    try:
+        result = import_goals(
+            team=the_team, filename=file.name, content=content, actor=None, via=VIA,
+            dry_run=dry_run,
+        )  # fmt: skip
+    except GoalImportError as error:
+        errors.print(
+            f"[bold red]{error.total} problem(s) in {file.name}; nothing was imported.[/]",
+            highlight=False,
+        )
+        for issue in error.issues:
+            errors.print(f"  {issue}", highlight=False, markup=False, soft_wrap=True)
+        raise typer.Exit(1) from None
+    verb = "Would add" if dry_run else "Added"
+    _print(f"{verb} {result.goals} goals and {result.links} links for {the_team.name}.")
+
+
+@goals_app.command("check-in")
+def goals_check_in(
+    goal_id: Annotated[int, typer.Argument(help="The goal's id (see `accord goals list`).")],
+    org: Org,
+    value: Annotated[str, typer.Option(help="The metric's value.")],
+    confidence: Annotated[str, typer.Option(help="on_track, at_risk or off_track.")],
+    note: Annotated[str, typer.Option(help="Needed when at risk or off track.")] = "",
+    date: Annotated[str, typer.Option(help="YYYY-MM-DD; today if left out.")] = "",
+) -> None:
+    """Record a check-in on a goal's metric."""
+    organisation = _start(org)
+    from accord.goals import rules, services
+
+    goal = _goal(organisation, goal_id)
+    try:
+        number = rules.parse_number(value)
+    except ValueError as error:
+        raise _fail(f"--value: this {error}.") from None
+    try:
+        recorded_on = dt.date.fromisoformat(date) if date else None
+    except ValueError:
+        raise _fail(f"--date: {date!r} is not a date; write it as 2026-06-30.") from None
+    try:
+        services.record_check_in(
+            goal=goal, actor=None, via=VIA, value=number, confidence=confidence, note=note,
+            recorded_on=recorded_on,
+        )  # fmt: skip
+    except services.GoalsError as error:
+        raise _fail(f"--{(error.field or 'value').replace('_', '-')}: {error}") from None
+    _print(f"Checked in on “{goal.title}”.")
+
+
+@goals_app.command("link")
+def goals_link(
+    from_goal: Annotated[int, typer.Argument(help="Id of the goal the link starts from.")],
+    to_goal: Annotated[int, typer.Argument(help="Id of the other goal.")],
+    org: Org,
+    kind: Annotated[str, typer.Option(help="serves, supports, conflicts or depends.")],
+    note: Annotated[str, typer.Option(help="How the goals affect each other.")] = "",
+) -> None:
+    """Link two goals: one serves a goal above it, or a sideways link between peers."""
+    organisation = _start(org)
+    from accord.goals import services
+
+    first = _goal(organisation, from_goal, "FROM_GOAL")
+    second = _goal(organisation, to_goal, "TO_GOAL")
+    try:
+        if kind == "serves":
+            services.add_contribution(goal=first, serves=second, note=note, actor=None, via=VIA)
+        else:
+            services.declare_link(
+                from_goal=first, to_goal=second, kind=kind, note=note, actor=None, via=VIA
+            )
+    except services.GoalsError as error:
+        raise _fail(f"--{error.field or 'kind'}: {error}" if error.field in ("kind", "note")
+                    else str(error)) from None  # fmt: skip
+    _print(f"Linked “{first.title}” to “{second.title}” ({kind}).")
+
+
+@team_app.command("list")
+def team_list(org: Org) -> None:
+    """The organisation's leadership teams."""
+    organisation = _start(org)
+    from django.db.models import Count
+
+    from accord.goals.models import Team
+
+    table = Table(title=f"Leadership teams in {organisation.name}")
+    for column in ("id", "team", "leader", "members", "weights shared"):
+        table.add_column(column)
+    teams = Team.objects.filter(organisation=organisation).select_related("leader")
+    for team in teams.annotate(size=Count("members")):
+        table.add_row(str(team.pk), team.name, team.leader.name, str(team.size),
+                      "yes" if team.share_incentive_weights else "no")  # fmt: skip
+    _print(table)
+
+
+@team_app.command("create")
+def team_create(
+    name: Annotated[str, typer.Argument(help="e.g. 'Executive team'.")],
+    org: Org,
+    leader: Annotated[str, typer.Option(help="The leader's HR id.")],
+    member: Annotated[list[str] | None, typer.Option(help="A member's HR id; repeat it.")] = None,
+    share_weights: Annotated[
+        bool, typer.Option(help="Members see each other's incentive weights.")
+    ] = False,
+    window_days: Annotated[
+        int, typer.Option(min=1, max=730, help="Conversations count for this many days.")
+    ] = 90,
+) -> None:
+    """Create a leadership team (the leader is a member too)."""
+    organisation = _start(org)
+    from accord.goals import services
+    from accord.org.models import Person
+
+    def find(hr_id: str, option: str) -> Person:
+        person = Person.objects.filter(organisation=organisation, external_id=hr_id).first()
+        if person is None:
+            raise _fail(f"{option}: no person with HR id {hr_id!r} in {org!r}.")
+        return person
+
+    try:
+        team = services.create_team(
+            organisation=organisation, actor=None, via=VIA, name=name,
+            leader=find(leader, "--leader"), members=[find(m, "--member") for m in member or []],
+            share_incentive_weights=share_weights, conversation_window_days=window_days,
+        )  # fmt: skip
+    except services.GoalsError as error:
+        raise _fail(str(error)) from None
+    _print(f"Created the team {team.name} (id {team.pk}).")
+
+
+@team_app.command("map")
+def team_map(
+    team_id: Annotated[int, typer.Argument(help="The team's id (see `accord team list`).")],
+    org: Org,
+    period: Annotated[str, typer.Option(help="Goals of this period; the latest if left out.")] = "",
+    days: Annotated[
+        int | None, typer.Option(min=1, max=730, help="Conversations count for this many days.")
+    ] = None,
+) -> None:
+    """The team's alignment map as a table: every pair and its state, and the headline figures."""
+    organisation = _start(org)
+    from accord.goals.selectors import STATE_LABELS, alignment_map, team_members
+
+    team = _team(organisation, team_id)
+    alignment = alignment_map(
+        team_members(team), period=period, window_days=days or team.conversation_window_days,
+        team=team,
+    )  # fmt: skip
+    table = Table(title=f"Alignment map: {team.name}, {alignment.period or 'no goals yet'}")
+    for column in ("pair", "state", "last conversation", "open"):
+        table.add_column(column)
+    for pair in alignment.pairs:
+        table.add_row(
+            f"{pair.a.name} and {pair.b.name}", STATE_LABELS[pair.state],
+            f"{pair.last_conversation:%Y-%m-%d}" if pair.last_conversation else "none",
+            "; ".join(str(link) for link in pair.unresolved) or "—",
+        )  # fmt: skip
+    _print(table)
+    share = "—" if alignment.aligned_share is None else f"{alignment.aligned_share}%"
+    _print(
+        f"Pairs aligned: {share} ({alignment.aligned} of {len(alignment.pairs)}) · "
+        f"open conflicts: {alignment.open_conflicts} · goals not linked upward: "
+        f"{len(alignment.not_linked_up)} · members whose goals nobody else has seen: "
+        f"{len(alignment.unseen)}"
+    )

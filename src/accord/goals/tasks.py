@@ -1,0 +1,56 @@
+"""Queue tasks for alignment conversations: thin wrappers that load the conversation again
+(it may have changed since the task was queued) and call ``goals/mail.py``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from huey.contrib.djhuey import db_task
+
+from accord.goals import mail
+from accord.goals.models import Conversation, ConversationStatus
+
+REMIND_BEFORE = dt.timedelta(days=1)
+ASK_TO_RECORD_AFTER = dt.timedelta(hours=2)
+
+
+@db_task(retries=3, retry_delay=60)
+def deliver_invitation(conversation_id: int, base_url: str = "") -> int:
+    conversation = Conversation.objects.select_related("person_a", "person_b", "organisation")
+    found = conversation.filter(pk=conversation_id).first()
+    if found is None:
+        return 0
+    return mail.send_invitation(found, base_url=base_url)
+
+
+@db_task(retries=3, retry_delay=60)
+def remind_about_conversation(conversation_id: int, kind: str, sequence: int) -> int:
+    """Send a reminder unless the conversation was recorded or moved since it was queued."""
+    found = (
+        Conversation.objects.select_related("person_a", "person_b", "organisation")
+        .filter(pk=conversation_id, status=ConversationStatus.SCHEDULED, sequence=sequence)
+        .first()
+    )
+    if found is None:
+        return 0
+    return mail.send_reminder(found, kind=kind)
+
+
+def schedule_reminders(conversation: Conversation) -> None:
+    """Queue the day-before reminder (when there is still a day to go) and the request to
+    record the outcome shortly after the conversation ends."""
+    now = timezone.now()
+    before = conversation.starts_at - REMIND_BEFORE
+    if before > now:
+        remind_about_conversation.schedule(
+            args=(conversation.pk, "upcoming", conversation.sequence), eta=before
+        )
+    after = (
+        conversation.starts_at
+        + dt.timedelta(minutes=conversation.duration_minutes)
+        + ASK_TO_RECORD_AFTER
+    )
+    remind_about_conversation.schedule(
+        args=(conversation.pk, "record", conversation.sequence), eta=after
+    )

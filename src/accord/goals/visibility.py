@@ -1,0 +1,249 @@
+"""Who may see and change which goals: the goals part of the permission model.
+
+It starts from the viewer's :class:`~accord.access.scopes.Scope` (organisation, role, person)
+and adds the rules that only goals have. People see goals along working relationships rather
+than along the unit tree:
+
+* program admins and executives see every goal in the organisation, as they see every unit;
+* anyone with a person record sees their own goals, their boss's, those of everyone in their
+  reporting line, and those of the people they share a leadership team with;
+* a team's shared goals are seen by its members and by everyone who reports to a member;
+* the organisation's own goals, and goals their owner opened to everyone, are seen by all.
+
+Incentive weights are narrower still: the owner, the managers above them, and fellow members
+of a team that has chosen to share weights (``Team.share_incentive_weights``). Nobody else —
+not even an admin or an executive — sees how much of a person's bonus rides on a goal.
+
+A person whose record is inactive keeps none of the relationships: they see only what the
+organisation shows everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from accord.access.models import Role
+from accord.access.scopes import Scope
+from accord.goals.models import Conversation, Goal, GoalLink, Team, TeamMember, Visibility
+from accord.org.models import Organisation, Person
+
+
+@dataclass(frozen=True)
+class GoalScope:
+    scope: Scope
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.scope.organisation
+
+    @cached_property
+    def person(self) -> Person | None:
+        person = self.scope.person
+        return person if person is not None and person.is_active else None
+
+    @cached_property
+    def manager_ids(self) -> tuple[int, ...]:
+        """The viewer's managers, from the top of the organisation down to their boss."""
+        if self.person is None:
+            return ()
+        return tuple(int(pk) for pk in self.person.reporting_path.strip("/").split("/") if pk)
+
+    @cached_property
+    def team_ids(self) -> frozenset[int]:
+        if self.person is None:
+            return frozenset()
+        return frozenset(
+            TeamMember.objects.filter(person=self.person).values_list("team_id", flat=True)
+        )
+
+    @cached_property
+    def teammate_ids(self) -> frozenset[int]:
+        return frozenset(
+            TeamMember.objects.filter(team_id__in=self.team_ids).values_list("person_id", flat=True)
+        )
+
+    @cached_property
+    def weight_sharing_teammate_ids(self) -> frozenset[int]:
+        return frozenset(
+            TeamMember.objects.filter(
+                team_id__in=self.team_ids, team__share_incentive_weights=True
+            ).values_list("person_id", flat=True)
+        )
+
+    def _reporting_line(self) -> QuerySet[Person]:
+        assert self.person is not None
+        return Person.objects.filter(
+            organisation=self.organisation, reporting_path__startswith=self.person.reports_prefix
+        )
+
+    def owner_filter(self) -> Q:
+        """People whose team-visible goals the viewer may see (as a filter on Person)."""
+        if self.scope.sees_whole_organisation:
+            return Q(organisation=self.organisation)
+        if self.person is None:
+            return Q(pk__in=[])
+        boss = [self.person.manager_id] if self.person.manager_id else []
+        return (
+            Q(pk=self.person.pk)
+            | Q(pk__in=boss)
+            | Q(pk__in=list(self.teammate_ids))
+            | Q(pk__in=self._reporting_line().values("pk"))
+        )
+
+    def people_with_visible_goals(self) -> QuerySet[Person]:
+        return Person.objects.filter(self.owner_filter(), organisation=self.organisation)
+
+    def goals(self) -> QuerySet[Goal]:
+        base = Goal.objects.filter(organisation=self.organisation)
+        if self.scope.sees_whole_organisation:
+            return base
+        everyone = Q(visibility=Visibility.ORGANISATION) | Q(owner__isnull=True, team__isnull=True)
+        if self.person is None:
+            return base.filter(everyone)
+        # A team's shared goals: its members, and everyone below a member.
+        above_me = [*self.manager_ids, self.person.pk]
+        teams = TeamMember.objects.filter(person_id__in=above_me).values("team_id")
+        return base.filter(
+            everyone
+            | Q(owner__in=self.people_with_visible_goals().values("pk"))
+            | Q(team__in=teams)
+        )
+
+    def get_goal(self, goal_id: int) -> Goal:
+        goal = (
+            self.goals()
+            .select_related("owner__unit", "team__leader", "organisation", "unit")
+            .filter(pk=goal_id)
+            .first()
+        )
+        if goal is None:
+            raise Http404("No such goal.")
+        return goal
+
+    # Teams.
+
+    def teams(self) -> QuerySet[Team]:
+        base = Team.objects.filter(organisation=self.organisation)
+        if self.scope.sees_whole_organisation:
+            return base
+        if self.person is None:
+            return base.none()
+        above_me = [*self.manager_ids, self.person.pk]
+        return base.filter(
+            Q(pk__in=list(self.team_ids))
+            | Q(leader__in=self._reporting_line().values("pk"))
+            | Q(pk__in=TeamMember.objects.filter(person_id__in=above_me).values("team_id"))
+        )
+
+    def get_team(self, team_id: int) -> Team:
+        team = self.teams().select_related("leader").filter(pk=team_id).first()
+        if team is None:
+            raise Http404("No such team.")
+        return team
+
+    def can_see_team_map(self, team: Team) -> bool:
+        """The map shows who talked with whom: for the team, the leader's managers and
+        the organisation-wide roles only."""
+        if self.scope.sees_whole_organisation:
+            return True
+        if self.person is None:
+            return False
+        return team.pk in self.team_ids or team.leader.reporting_path.startswith(
+            self.person.reports_prefix
+        )
+
+    def can_manage_team(self, team: Team) -> bool:
+        return self.scope.is_admin or (self.person is not None and team.leader_id == self.person.pk)
+
+    def can_create_team(self) -> bool:
+        return self.scope.is_admin or (self.scope.role == Role.LEADER and self.person is not None)
+
+    # What the viewer may do with a goal.
+
+    def _manages(self, person: Person) -> bool:
+        return self.person is not None and person.reporting_path.startswith(
+            self.person.reports_prefix
+        )
+
+    def can_see_weight(self, goal: Goal) -> bool:
+        owner = goal.owner
+        if owner is None or self.person is None:
+            return False
+        return (
+            owner.pk == self.person.pk
+            or self._manages(owner)
+            or owner.pk in self.weight_sharing_teammate_ids
+        )
+
+    def can_edit(self, goal: Goal) -> bool:
+        if self.scope.is_admin:
+            return True
+        if goal.owner is not None:
+            return self.person is not None and (
+                goal.owner.pk == self.person.pk or self._manages(goal.owner)
+            )
+        if goal.team is not None:
+            return self.person is not None and goal.team.leader_id == self.person.pk
+        return self.scope.role == Role.EXECUTIVE
+
+    def can_check_in(self, goal: Goal) -> bool:
+        if goal.team is not None and goal.team_id in self.team_ids:
+            return True
+        return self.can_edit(goal)
+
+    def can_respond(self, link: GoalLink) -> bool:
+        return self.can_edit(link.to_goal)
+
+    def can_add_goal_for(self, person: Person) -> bool:
+        if self.scope.is_admin:
+            return True
+        return self.person is not None and (person.pk == self.person.pk or self._manages(person))
+
+    def can_add_organisation_goal(self) -> bool:
+        return self.scope.sees_whole_organisation
+
+    # Conversations.
+
+    def conversations(self) -> QuerySet[Conversation]:
+        base = Conversation.objects.filter(organisation=self.organisation)
+        if self.scope.sees_whole_organisation:
+            return base
+        if self.person is None:
+            return base.none()
+        led = Team.objects.filter(leader=self.person).values("pk")
+        return base.filter(
+            Q(person_a=self.person)
+            | Q(person_b=self.person)
+            | Q(organised_by=self.scope.membership.user)
+            | Q(team__in=led)
+        )
+
+    def get_conversation(self, conversation_id: int) -> Conversation:
+        conversation = (
+            self.conversations()
+            .select_related("person_a", "person_b", "team", "organisation")
+            .filter(pk=conversation_id)
+            .first()
+        )
+        if conversation is None:
+            raise Http404("No such conversation.")
+        return conversation
+
+    def can_record(self, conversation: Conversation) -> bool:
+        if self.scope.is_admin:
+            return True
+        if self.person is None:
+            return conversation.organised_by_id == self.scope.membership.user_id
+        return (
+            self.person.pk in (conversation.person_a_id, conversation.person_b_id)
+            or conversation.organised_by_id == self.scope.membership.user_id
+            or (conversation.team is not None and conversation.team.leader_id == self.person.pk)
+        )
+
+
+def goal_scope(scope: Scope) -> GoalScope:
+    return GoalScope(scope)
