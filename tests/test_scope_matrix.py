@@ -474,8 +474,8 @@ ACCESS: dict[str, list[Case]] = {
     ],
     "link-respond": [
         Case("asked for with GET", for_all(NOT_ALLOWED), riverside(lambda w: link_to_sue(w))),
-        Case("confirming chad's link to sue's goal (sue has no login; the admin may answer)",
-             web(admin=REDIRECT, executive=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
+        Case("confirming chad's link to sue's goal (only sue answers it, not even an admin)",
+             web(admin=FORBIDDEN, executive=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
              riverside(lambda w: link_to_sue(w)), "POST", lambda w: {"answer": "confirm"}),
     ],
     "person-goals": [
@@ -597,8 +597,8 @@ ACCESS: dict[str, list[Case]] = {
                              "kind": "supports", "note": "x"}),
     ],
     "POST /api/goal-links/{link_id}/answer": [
-        Case("confirming chad's link to sue's goal",
-             api_call(admin=OK, executive=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
+        Case("confirming chad's link to sue's goal (only sue answers it, not even an admin)",
+             api_call(admin=FORBIDDEN, executive=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
              lambda w, v: (link_to_sue(w),), "POST", lambda w: {"agree": True}),
     ],
     "GET /api/teams": [Case("teams in scope", api_call(everyone=OK, outsider=OK))],

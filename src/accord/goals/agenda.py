@@ -8,8 +8,10 @@ way, and what Accord suspects that nobody has declared yet.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from accord.goals.models import Conversation, Goal, GoalLink, LinkStatus
@@ -52,9 +54,21 @@ def _link_line(link: GoalLink) -> str:
 
 
 def build_agenda(a: Person, b: Person, *, period: str = "") -> str:
+    """Each person's goals that the other may see, and the links both may see: the agenda
+    goes to both of them (and into their calendars), so it shows neither anything more."""
     from accord.goals.selectors import pair_links
+    from accord.goals.visibility import goal_scope_of
+
+    seen_by_a, seen_by_b = goal_scope_of(a).goals(), goal_scope_of(b).goals()
+
+    def seen(goals: QuerySet[Goal], ids: Iterable[int]) -> set[int]:
+        return set(goals.filter(pk__in=list(ids)).values_list("pk", flat=True))
 
     goals_a, goals_b = _goals(a, period), _goals(b, period)
+    shown_a = seen(seen_by_b, (g.pk for g in goals_a))
+    shown_b = seen(seen_by_a, (g.pk for g in goals_b))
+    goals_a = [g for g in goals_a if g.pk in shown_a]
+    goals_b = [g for g in goals_b if g.pk in shown_b]
     lines = [f"Alignment conversation: {a.name} and {b.name}", ""]
     lines.append("1. What each of you is working towards")
     for person, goals in ((a, goals_a), (b, goals_b)):
@@ -64,6 +78,9 @@ def build_agenda(a: Person, b: Person, *, period: str = "") -> str:
         lines += [f"- {g.title} — {describe_target(g)}" for g in goals]
     lines += ["", "2. How your goals affect each other"]
     links = pair_links(a, b)
+    ends = {pk for link in links for pk in (link.from_goal_id, link.to_goal_id)}
+    both = seen(seen_by_a, ends) & seen(seen_by_b, ends)
+    links = [link for link in links if link.from_goal_id in both and link.to_goal_id in both]
     if links:
         lines += [_link_line(link) for link in links]
     else:

@@ -9,7 +9,7 @@ as the API's validation errors; an action the token's owner may not take is a 40
 # (see org/api.py).
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
@@ -135,9 +135,9 @@ class Text(Schema):
 
 class GoalIn(Text):
     owner_id: int | None = Field(
-        None, le=MAX_INT64, description="A person; leave out for your own goal."
+        None, ge=1, le=MAX_INT64, description="A person; leave out for your own goal."
     )
-    team_id: int | None = Field(None, le=MAX_INT64, description="A team: its shared goal.")
+    team_id: int | None = Field(None, ge=1, le=MAX_INT64, description="A team: its shared goal.")
     organisation: bool = Field(False, description="The organisation's own goal.")
     period: str = Field(max_length=20)
     title: str = Field(max_length=200)
@@ -165,8 +165,10 @@ class GoalPatch(Text):
 
 
 class GoalFilters(Schema):
-    owner_id: int | None = Field(None, le=MAX_INT64, description="Only this person's goals.")
-    team_id: int | None = Field(None, le=MAX_INT64, description="Only this team's shared goals.")
+    owner_id: int | None = Field(None, ge=1, le=MAX_INT64, description="Only this person's goals.")
+    team_id: int | None = Field(
+        None, ge=1, le=MAX_INT64, description="Only this team's shared goals."
+    )
     period: str = Field("", max_length=20)
 
     @field_validator("period")
@@ -192,7 +194,7 @@ class CheckInIn(Text):
 
 
 class ServesIn(Text):
-    serves_id: int = Field(le=MAX_INT64)
+    serves_id: int = Field(ge=1, le=MAX_INT64)
     note: str = Field("", max_length=2000)
 
 
@@ -213,8 +215,8 @@ class LinkOut(Schema):
 
 
 class LinkIn(Text):
-    from_goal_id: int = Field(le=MAX_INT64)
-    to_goal_id: int = Field(le=MAX_INT64)
+    from_goal_id: int = Field(ge=1, le=MAX_INT64)
+    to_goal_id: int = Field(ge=1, le=MAX_INT64)
     kind: LinkKind
     note: str = Field(max_length=2000)
 
@@ -241,9 +243,11 @@ class TeamOut(Schema):
 class TeamIn(Text):
     name: str = Field(max_length=200)
     leader_id: int | None = Field(
-        None, le=MAX_INT64, description="Program admins only; otherwise you lead the team."
+        None, ge=1, le=MAX_INT64, description="Program admins only; otherwise you lead the team."
     )
-    member_ids: list[int] = Field(default_factory=list, max_length=60)
+    member_ids: list[Annotated[int, Field(ge=1, le=MAX_INT64)]] = Field(
+        default_factory=list, max_length=60
+    )
     purpose: str = Field("", max_length=5000)
     share_incentive_weights: bool = False
     conversation_window_days: int = Field(90, ge=1, le=730)
@@ -343,6 +347,12 @@ def update_goal(request: HttpRequest, goal_id: int, body: GoalPatch) -> Any:
     if not gscope.can_edit(goal):
         raise _forbid("Only the goal's owner, their managers or a program admin change it.")
     changes = body.dict(exclude_unset=True)
+    nulls = sorted(
+        name for name, value in changes.items() if value is None and name != "target_upper"
+    )
+    if nulls:
+        return Status(422, {"detail": "Invalid request.", "errors": [
+            {"field": name, "message": "must not be null"} for name in nulls]})  # fmt: skip
     if "incentive_weight" in changes and not gscope.can_see_weight(goal):
         raise _forbid("You may not see this goal's incentive weight, so you cannot change it.")
     try:
@@ -486,8 +496,8 @@ def create_team(request: HttpRequest, body: TeamIn) -> Any:
             {"field": "member_ids", "message": f"No such people: {sorted(missing)}."}]})  # fmt: skip
     try:
         team = services.create_team(
-            organisation=organisation, actor=_user(request), via="API", name=body.name,
-            leader=leader, members=members, purpose=body.purpose,
+            organisation=organisation, actor=_user(request), via="API", scope=gscope.scope,
+            name=body.name, leader=leader, members=members, purpose=body.purpose,
             share_incentive_weights=body.share_incentive_weights,
             conversation_window_days=body.conversation_window_days,
         )  # fmt: skip
@@ -512,6 +522,7 @@ def team_alignment(request: HttpRequest, team_id: int, filters: Query[AlignmentF
         period=filters.period,
         window_days=filters.days or team.conversation_window_days,
         team=team,
+        visible=gscope.goals(),
     )
     return {
         "period": alignment.period,

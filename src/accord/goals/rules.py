@@ -53,6 +53,10 @@ def period_problems(period: str) -> list[Problem]:
     return []
 
 
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2100, 12, 31)
+
+
 def goal_problems(
     *,
     title: str,
@@ -88,6 +92,12 @@ def goal_problems(
         )
     if due_date is None:
         problems.append(("due_date", "Give the date the target is due."))
+    elif not EARLIEST_DATE <= due_date <= LATEST_DATE:
+        problems.append(("due_date", "Give a due date between 1900 and 2100."))
+    if baseline is None:
+        problems.append(("baseline", "Give the baseline: where the metric stands now."))
+    if target is None:
+        problems.append(("target", "Give the target."))
     if baseline is not None and target is not None:
         if direction == Direction.INCREASE and target <= baseline:
             problems.append(

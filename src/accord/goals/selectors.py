@@ -159,7 +159,9 @@ def home(gscope: GoalScope, *, period: str = "") -> Home:
             for p in direct
         ]
         waiting = list(
-            GoalLink.objects.filter(to_goal__owner=person, status=LinkStatus.PROPOSED)
+            GoalLink.objects.filter(
+                to_goal__owner=person, status=LinkStatus.PROPOSED, from_goal__in=gscope.goals()
+            )
             .select_related("from_goal__owner", "to_goal")
             .order_by("declared_at")
         )
@@ -511,22 +513,24 @@ def alignment_map(
     window_days: int = 90,
     today: dt.date | None = None,
     team: Team | None = None,
+    visible: QuerySet[Goal] | None = None,
 ) -> AlignmentMap:
     """Every pair of ``people``: have they talked, how their goals interact, what is open.
 
     A handful of queries whatever the team's size; everything else is done in memory.
-    The caller checks that the viewer may see the map (``GoalScope.can_see_team_map``).
+    The caller checks that the viewer may see the map (``GoalScope.can_see_team_map``) and
+    passes the goals the viewer may see as ``visible`` (``GoalScope.goals()``): goals outside
+    it are left out, with their links and suggestions. Only the command line passes none.
     """
     today = today or timezone.localdate()
     people = list(people)
     ids = [p.pk for p in people]
     periods = periods_of(people, team)
     period = period if period in periods else (periods[0] if periods else "")
-    goals = list(
-        Goal.objects.filter(owner_id__in=ids, period=period)
-        .select_related("unit", "owner")
-        .order_by("title", "pk")
-    )
+    goals_qs = Goal.objects.filter(owner_id__in=ids, period=period)
+    if visible is not None:
+        goals_qs = goals_qs.filter(pk__in=visible.values("pk"))
+    goals = list(goals_qs.select_related("unit", "owner").order_by("title", "pk"))
     goal_ids = [g.pk for g in goals]
     owner_of = {g.pk: g.owner_id for g in goals}
     goals_by_person: dict[int, list[Goal]] = {pk: [] for pk in ids}
@@ -690,8 +694,18 @@ def pair_links(a: Person, b: Person, *, period: str = "") -> list[GoalLink]:
     return list(links.select_related("from_goal__owner", "to_goal__owner").order_by("pk"))
 
 
-def conversation_page_links(conversation: Conversation) -> list[GoalLink]:
-    return pair_links(conversation.person_a, conversation.person_b)
+def conversation_page_links(
+    conversation: Conversation, gscope: GoalScope | None = None
+) -> list[GoalLink]:
+    links = pair_links(conversation.person_a, conversation.person_b)
+    if gscope is None:
+        return links
+    visible = set(
+        gscope.goals()
+        .filter(pk__in={g for link in links for g in (link.from_goal_id, link.to_goal_id)})
+        .values_list("pk", flat=True)
+    )
+    return [link for link in links if {link.from_goal_id, link.to_goal_id} <= visible]
 
 
 def audit_trail(gscope: GoalScope, *, limit: int = 200) -> QuerySet[AuditEntry]:

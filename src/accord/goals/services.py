@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.access.models import User
+from accord.access.scopes import Scope
 from accord.goals import rules
 from accord.goals.models import (
     AuditEntry,
@@ -253,6 +254,8 @@ def record_check_in(
         )
     if recorded_on > timezone.localdate():
         raise GoalsError("A check-in cannot be dated in the future.", field="recorded_on")
+    if recorded_on < rules.EARLIEST_DATE:
+        raise GoalsError("A check-in cannot be dated before 1900.", field="recorded_on")
     check_in = CheckIn.objects.create(
         goal=goal, value=value, confidence=confidence, note=note, recorded_on=recorded_on,
         recorded_by=actor,
@@ -408,6 +411,14 @@ def declare_link(
             "Both goals are the same person's; a sideways link is between peers.",
             field="to_goal",
         )
+    from accord.goals.visibility import goal_scope_of
+
+    if not goal_scope_of(to_goal.owner).goals().filter(pk=from_goal.pk).exists():
+        raise GoalsError(
+            f"{to_goal.owner.name} may not see “{from_goal.title}”, so they could not answer "
+            "the link. Open the goal to the whole organisation first, or talk to them directly.",
+            field="to_goal",
+        )
     if GoalLink.objects.filter(from_goal=from_goal, to_goal=to_goal, kind=kind).exists():
         raise GoalsError(
             f"“{from_goal.title}” is already declared to {LinkKind(kind).label} “{to_goal.title}”.",
@@ -548,12 +559,30 @@ def _check_team_fields(
         )
 
 
+def _check_may_add(scope: Scope | None, people: Iterable[Person]) -> None:
+    """A leader puts only people in their own scope in a team (its members see each other's
+    goals); a program admin, or the command line (``scope=None``), anyone in the organisation."""
+    people = list(people)
+    if scope is None or scope.is_admin or not people:
+        return
+    allowed = set(scope.people().filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
+    refused = [p for p in people if p.pk not in allowed]
+    if refused:
+        names = ", ".join(f"{p.name} (HR id {p.external_id})" for p in refused)
+        raise GoalsError(
+            f"You can only add people in your part of the organisation to a team: not {names}. "
+            "Ask a program admin to add them.",
+            field="members",
+        )
+
+
 @transaction.atomic
 def create_team(
     *,
     organisation: Organisation,
     actor: User | None,
     via: str = "",
+    scope: Scope | None = None,
     name: str,
     leader: Person,
     members: Iterable[Person] = (),
@@ -565,6 +594,7 @@ def create_team(
     name = name.strip()
     members = list(members)
     _check_team_fields(organisation, name, leader, members, conversation_window_days)
+    _check_may_add(scope, [leader, *members])
     if Team.objects.filter(organisation=organisation, name__iexact=name).exists():
         raise GoalsError(f"There is already a team called {name!r}.", field="name")
     team = Team.objects.create(
@@ -590,6 +620,7 @@ def update_team(
     team: Team,
     actor: User | None,
     via: str = "",
+    scope: Scope | None = None,
     name: str | None = None,
     members: Iterable[Person] | None = None,
     purpose: str | None = None,
@@ -612,6 +643,8 @@ def update_team(
         else conversation_window_days
     )
     _check_team_fields(team.organisation, new_name, team.leader, new_members, window)
+    present_ids = set(team.members.values_list("pk", flat=True))
+    _check_may_add(scope, [m for m in new_members if m.pk not in present_ids])
     clash = Team.objects.filter(organisation=team.organisation, name__iexact=new_name)
     if clash.exclude(pk=team.pk).exists():
         raise GoalsError(f"There is already a team called {new_name!r}.", field="name")
@@ -694,6 +727,18 @@ def schedule_conversation(
         raise GoalsError("An alignment conversation takes two different people.", field="person")
     if first.organisation_id != organisation.pk or second.organisation_id != organisation.pk:
         raise GoalsError("Both people must belong to this organisation.", field="person")
+    if team is not None:
+        in_team = set(
+            team.members.filter(pk__in=[first.pk, second.pk]).values_list("pk", flat=True)
+        )
+        outside = [p.name for p in people if p.pk not in in_team and p.pk != team.leader_id]
+        if team.organisation_id != organisation.pk or outside:
+            verb = "is" if len(outside) == 1 else "are"
+            raise GoalsError(
+                f"A conversation for the team {team.name} is between two of its members; "
+                f"{' and '.join(outside) or 'they'} {verb} not in it.",
+                field="team",
+            )
     if timezone.is_naive(starts_at):
         raise GoalsError("Give the time with its time zone.", field="starts_at")
     starts_at = starts_at.replace(second=0, microsecond=0)  # calendars keep whole minutes

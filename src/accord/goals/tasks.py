@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
@@ -34,7 +35,7 @@ def remind_about_conversation(conversation_id: int, kind: str, sequence: int) ->
     )
     if found is None:
         return 0
-    return mail.send_reminder(found, kind=kind)
+    return mail.send_reminder(found, kind=kind, base_url=settings.ACCORD_BASE_URL)
 
 
 def schedule_reminders(conversation: Conversation) -> None:

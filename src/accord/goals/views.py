@@ -362,7 +362,7 @@ def team_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         try:
             team = services.create_team(
                 organisation=scope.organisation, actor=request.user, name=data["name"],  # type: ignore[arg-type]
-                leader=leader, members=data["people"], purpose=data["purpose"],
+                scope=scope, leader=leader, members=data["people"], purpose=data["purpose"],
                 share_incentive_weights=data["share_incentive_weights"],
                 conversation_window_days=data["conversation_window_days"],
             )  # fmt: skip
@@ -403,7 +403,8 @@ def team_edit(request: HttpRequest, scope: Scope, team_id: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.update_team(
-                team=team, actor=request.user, name=data["name"], members=data["people"],  # type: ignore[arg-type]
+                team=team, actor=request.user, scope=scope, name=data["name"],  # type: ignore[arg-type]
+                members=data["people"],
                 purpose=data["purpose"], share_incentive_weights=data["share_incentive_weights"],
                 conversation_window_days=data["conversation_window_days"],
             )  # fmt: skip
@@ -431,7 +432,9 @@ def _map_response(
     if form.is_valid():
         period = form.cleaned_data["period"] or ""
         days = form.cleaned_data["days"] or window
-    alignment = selectors.alignment_map(people, period=period, window_days=days, team=team)
+    alignment = selectors.alignment_map(
+        people, period=period, window_days=days, team=team, visible=gscope.goals()
+    )
     me = gscope.person.pk if gscope.person else None
     for pair in alignment.pairs:
         pair.schedulable = pair.state != selectors.ALIGNED and (
@@ -549,7 +552,7 @@ def _conversation_page(
     request: HttpRequest, gscope: GoalScope, conversation_id: int, form: RecordForm | None = None
 ) -> HttpResponse:
     conversation = gscope.get_conversation(conversation_id)
-    links = selectors.conversation_page_links(conversation)
+    links = selectors.conversation_page_links(conversation, gscope)
     can_record = (
         gscope.can_record(conversation) and conversation.status == ConversationStatus.SCHEDULED
     )
@@ -581,7 +584,7 @@ def conversation_record(request: HttpRequest, scope: Scope, conversation_id: int
     conversation = gscope.get_conversation(conversation_id)
     if not gscope.can_record(conversation):
         raise PermissionDenied("Only the two people, the organiser or a program admin record it.")
-    links = selectors.conversation_page_links(conversation)
+    links = selectors.conversation_page_links(conversation, gscope)
     form = RecordForm(request.POST, links=links, people=conversation.people)
     if form.is_valid():
         data = form.cleaned_data

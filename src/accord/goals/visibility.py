@@ -26,7 +26,7 @@ from functools import cached_property
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accord.access.models import Role
+from accord.access.models import Membership, Role
 from accord.access.scopes import Scope
 from accord.goals.models import Conversation, Goal, GoalLink, Team, TeamMember, Visibility
 from accord.org.models import Organisation, Person
@@ -196,7 +196,15 @@ class GoalScope:
         return self.can_edit(goal)
 
     def can_respond(self, link: GoalLink) -> bool:
-        return self.can_edit(link.to_goal)
+        """Only the other owner (the owner of the *to* goal) confirms or disputes a link;
+        never whoever declared it, and nobody on the owner's behalf."""
+        to_owner = link.to_goal.owner_id
+        return (
+            self.person is not None
+            and to_owner == self.person.pk
+            and link.from_goal.owner_id != self.person.pk
+            and link.declared_by_id != self.scope.membership.user_id
+        )
 
     def can_add_goal_for(self, person: Person) -> bool:
         if self.scope.is_admin:
@@ -247,3 +255,14 @@ class GoalScope:
 
 def goal_scope(scope: Scope) -> GoalScope:
     return GoalScope(scope)
+
+
+def goal_scope_of(person: Person) -> GoalScope:
+    """What ``person`` may see: through their login when they have one, otherwise by the
+    relationships every person has (a plain member's view)."""
+    membership = Membership.objects.filter(
+        person=person, organisation_id=person.organisation_id
+    ).first()
+    if membership is None:
+        membership = Membership(organisation=person.organisation, person=person, role=Role.MEMBER)
+    return GoalScope(Scope(membership))
