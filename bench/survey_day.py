@@ -494,19 +494,9 @@ def setup_worker(args: argparse.Namespace) -> dict[str, Any]:
 
 def mint_token(invitation: Any) -> str:
     """A one-time token for the invitation, stored as a digest only, as invitations are."""
-    from accord.surveys import services
+    from accord.surveys.services import issue_token
 
-    issue_token = getattr(services, "issue_token", None)
-    if issue_token is not None:
-        return str(issue_token(invitation=invitation, channel=invitation.channel))
-    from accord.surveys.models import InvitationToken
-    from accord.surveys.tokens import new_token, token_digest
-
-    token = new_token()
-    InvitationToken.objects.create(
-        invitation=invitation, digest=token_digest(token), channel=invitation.channel
-    )
-    return token
+    return issue_token(invitation=invitation, channel=invitation.channel)
 
 
 def verify_worker(args: argparse.Namespace) -> dict[str, Any]:

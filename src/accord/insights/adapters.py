@@ -8,20 +8,14 @@ scores. ``accord.surveys.instruments`` has no Django import either.
 from __future__ import annotations
 
 from accord.insights.data import InstrumentMeta, ItemMeta, OutcomeMeta
-from accord.surveys.instruments import SCALES, Instrument, Item
+
+# The answer matrix's columns are the scored items in instrument order, as collection packs them.
+from accord.surveys.answers import scored_items
+from accord.surveys.instruments import SCALES, Instrument
 
 AGREEING = (4, 5)  # on agree5: agree, strongly agree — whatever the statement's direction
 PROMOTERS = range(9, 11)
 DETRACTORS = range(7)
-
-
-def scored_items(instrument: Instrument) -> tuple[Item, ...]:
-    """The items that have answer codes, in instrument order: the answer matrix's columns."""
-    return tuple(item for item in instrument.items if not SCALES[item.scale].is_open_text)
-
-
-def open_items(instrument: Instrument) -> tuple[Item, ...]:
-    return tuple(item for item in instrument.items if SCALES[item.scale].is_open_text)
 
 
 def instrument_meta(instrument: Instrument) -> InstrumentMeta:

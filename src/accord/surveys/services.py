@@ -330,27 +330,32 @@ def _issue_email_tokens(
     cycle: Cycle, invitations: Sequence[Invitation], *, kind: str
 ) -> list[dict[str, str]]:
     """A fresh token per invitation; the messages carry it, the database keeps the digest."""
-    tokens = []
-    messages = []
-    for invitation in invitations:
-        token = new_token()
-        tokens.append(
+    return [
+        {
+            "kind": kind,
+            "cycle_id": str(cycle.pk),
+            "to": invitation.person.email,
+            "name": invitation.person.name,
+            "language": invitation.language,
+            "token": token,
+        }
+        for invitation, token in _mint_tokens(invitations)
+    ]
+
+
+def _mint_tokens(invitations: Sequence[Invitation]) -> list[tuple[Invitation, str]]:
+    """A new token for each invitation, on the invitation's channel; only digests are stored."""
+    issued = [(invitation, new_token()) for invitation in invitations]
+    InvitationToken.objects.bulk_create(
+        [
             InvitationToken(
                 invitation=invitation, digest=token_digest(token), channel=invitation.channel
             )
-        )
-        messages.append(
-            {
-                "kind": kind,
-                "cycle_id": str(cycle.pk),
-                "to": invitation.person.email,
-                "name": invitation.person.name,
-                "language": invitation.language,
-                "token": token,
-            }
-        )
-    InvitationToken.objects.bulk_create(tokens, batch_size=BATCH)
-    return messages
+            for invitation, token in issued
+        ],
+        batch_size=BATCH,
+    )
+    return issued
 
 
 @transaction.atomic
@@ -369,17 +374,7 @@ def issue_codes(*, cycle: Cycle, unit: Unit | None = None) -> list[tuple[Invitat
     InvitationToken.objects.filter(
         invitation__in=[inv.pk for inv in chosen], channel=Invitation.Channel.CODE
     ).delete()
-    issued = [(invitation, new_token()) for invitation in chosen]
-    InvitationToken.objects.bulk_create(
-        [
-            InvitationToken(
-                invitation=invitation, digest=token_digest(token), channel=invitation.channel
-            )
-            for invitation, token in issued
-        ],
-        batch_size=BATCH,
-    )
-    return issued
+    return _mint_tokens(chosen)
 
 
 @transaction.atomic
