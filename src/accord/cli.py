@@ -16,6 +16,7 @@ from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedCo
 from rich.table import Table
 
 from accord.goals.cli import goals_app, team_app
+from accord.insights.cli import report_app
 from accord.surveys.cli import survey_app
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ app.add_typer(profession_app, name="profession")
 app.add_typer(goals_app, name="goals")
 app.add_typer(team_app, name="team")
 app.add_typer(survey_app, name="survey")
+app.add_typer(report_app, name="report")
 console = Console()
 errors = Console(stderr=True)
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "accord.access",
     "accord.notify",
     "accord.goals",
+    "accord.insights",
     "accord.api",
     "accord.demo",
 ]

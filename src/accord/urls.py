@@ -84,5 +84,6 @@ urlpatterns = [
     path("s/done/", respondent_views.done, name="survey-done"),
     path("s/<str:token>/", respondent_views.follow_link, name="survey-link"),
     path(org + "goals/", include("accord.goals.urls")),
+    path(org + "results/", include("accord.insights.urls")),
     path("api/", api.urls),
 ]

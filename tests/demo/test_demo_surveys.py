@@ -52,10 +52,14 @@ def favourable_share(cycle: Cycle, role_group: str, item_ids: tuple[str, ...]) -
     return sum(items[item_id].is_favourable(code) for item_id, code in answers) / len(answers)
 
 
-def test_the_demo_has_a_closed_pulse_with_a_believable_story_and_an_open_one() -> None:
+def test_the_demo_has_published_pulses_with_a_believable_story_and_an_open_one() -> None:
     logins = seed_demo(people=300, seed=4)
 
-    closed = Cycle.objects.get(status=Cycle.Status.CLOSED)
+    published = Cycle.objects.filter(status=Cycle.Status.PUBLISHED).order_by("closes_at")
+    assert len(published) == 2
+    assert all(cycle.releases.count() == 1 for cycle in published)
+    assert published[0].closes_at < published[1].opens_at
+    closed = published[1]
     responses = Response.objects.filter(cycle=closed).count()
     assert 0.6 <= responses / closed.invited_count <= 0.9
     assert closed.closes_at < timezone.now() and closed.instrument_id == "accord-core"
@@ -90,7 +94,9 @@ def test_every_demo_answer_becomes_exactly_one_response() -> None:
 def test_the_same_seed_gives_the_same_answers() -> None:
     def stored_answers(slug: str) -> list[tuple[str, str, bytes]]:
         seed_demo(slug=slug, people=150, seed=3)
-        closed = Cycle.objects.get(organisation__slug=slug, status=Cycle.Status.CLOSED)
+        closed = Cycle.objects.filter(
+            organisation__slug=slug, status=Cycle.Status.PUBLISHED
+        ).latest("closes_at")
         return sorted(
             (unit, role_group, bytes(packed))
             for unit, role_group, packed in Response.objects.filter(cycle=closed).values_list(
@@ -104,7 +110,7 @@ def test_the_same_seed_gives_the_same_answers() -> None:
 
 def test_burnout_is_higher_in_emergency_and_intensive_care() -> None:
     seed_demo(people=600, seed=2)
-    closed = Cycle.objects.get(status=Cycle.Status.CLOSED)
+    closed = Cycle.objects.filter(status=Cycle.Status.PUBLISHED).latest("closes_at")
     instrument = instrument_for(closed)
     burned: Counter[tuple[bool, bool]] = Counter()
     for packed, unit_name in Response.objects.filter(cycle=closed).values_list(
@@ -133,7 +139,7 @@ def test_the_staff_nurse_answers_the_open_pulse_once_with_an_issued_token() -> N
     assert InvitationToken.objects.filter(invitation=invitation).count() == 2  # digests only
     assert token not in set(InvitationToken.objects.values_list("digest", flat=True))
 
-    closed_invitation = Invitation.objects.filter(cycle__status=Cycle.Status.CLOSED).first()
+    closed_invitation = Invitation.objects.filter(cycle__status=Cycle.Status.PUBLISHED).first()
     assert closed_invitation is not None
     with pytest.raises(CycleError, match="not open"):
         issue_token(invitation=closed_invitation, channel=closed_invitation.channel)

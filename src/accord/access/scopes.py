@@ -73,6 +73,12 @@ class Scope:
             return ()
         return (person.unit.path,)
 
+    @property
+    def sees_survey_results(self) -> bool:
+        """Released survey results: the whole organisation for executives and admins, the
+        subtree they lead for leaders (never their reports' other units); members none."""
+        return self.sees_whole_organisation or bool(self.led_unit_paths)
+
     def _reporting_line(self) -> Q:
         """Everyone who reports to the viewer, directly or through others (leaders only)."""
         person = self._active_person

@@ -82,5 +82,9 @@ def _register_routers() -> None:
 
     api.add_router("/", goals_router)
 
+    from accord.insights.api import router as insights_router
+
+    api.add_router("/", insights_router)
+
 
 _register_routers()

@@ -26,6 +26,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             if scope.person
             else ("My unit", reverse("org-home", args=[slug]))
         )
+    if scope.sees_survey_results:
+        items.append(("Results", reverse("results", args=[slug])))
     items.append(("Goals", reverse("goal-home", args=[slug])))
     if scope.is_admin:
         items.append(("Import org chart", reverse("import-upload", args=[slug])))

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils import timezone
 
-from accord.access.models import Membership, Role
+from accord.access.models import Membership, Role, User
 from accord.org.models import Organisation, Person
 from accord.surveys.answers import ParsedAnswers, pack, scored_items
 from accord.surveys.models import Cycle, Invitation, PendingSubmission, Receipt
@@ -37,6 +37,7 @@ from accord.surveys.services import (
     flush_pool,
     new_form_nonce,
     open_cycle,
+    publish_cycle,
     schedule_cycle,
 )
 from accord.surveys.tokens import form_mark, receipt_mark
@@ -113,18 +114,24 @@ KEEP_DOING = (
 
 @dataclass(frozen=True)
 class DemoSurveys:
-    closed: Cycle  # half a year ago, with answers
+    closed: Cycle  # half a year ago, answered, closed and published
     open: Cycle  # open now for two weeks, no answers yet
-    invited: int  # in the earlier cycle
+    invited: int  # in the half-year-old cycle
     non_respondents: int
+    year_ago: Cycle | None = None  # the pulse before it, published too, so trends show change
+
+
+# How much better each past pulse's climate is than the demo's baseline: the year-old pulse
+# was a little worse, so leaders see trust and voice improving since.
+YEAR_AGO_SHIFT = -0.25
 
 
 def seed_demo_surveys(
-    *, organisation: Organisation, seed: int, now: dt.datetime | None = None
+    *, organisation: Organisation, seed: int, now: dt.datetime | None = None, publish: bool = True
 ) -> DemoSurveys:
-    """Create last half-year's pulse, answered and closed, and this one, open now."""
+    """Create last year's and last half-year's pulses, answered, closed and (by default)
+    published, and this one, open now."""
     now = now or timezone.now()
-    zone = ZoneInfo(organisation.time_zone)
     admin = (
         Membership.objects.filter(organisation=organisation, role=Role.ADMIN)
         .select_related("user")
@@ -134,27 +141,26 @@ def seed_demo_surveys(
     created_by = admin.user if admin else None
     # One transaction: far fewer commits on SQLite, and a failed seed leaves nothing behind.
     with transaction.atomic():
-        # Half a year ago: pulses run twice a year.
-        opening_day = (now - dt.timedelta(days=182)).astimezone(zone).date()
-        opens_at = dt.datetime.combine(opening_day, dt.time(7), tzinfo=zone)
-        closes_at = dt.datetime.combine(
-            opening_day + dt.timedelta(days=CYCLE_DAYS), dt.time(17), tzinfo=zone
-        )
-        earlier = create_cycle(
-            organisation=organisation,
-            settings=_settings(organisation, _pulse_name(opening_day), opens_at, closes_at),
-            created_by=created_by,
-        )
-        schedule_cycle(cycle=earlier, now=opens_at - dt.timedelta(days=7))
-        earlier = open_cycle(cycle=earlier, now=opens_at, notify=False)
-        invited, answered = _answer(earlier, random.Random(f"{seed}:demo survey"))
-        earlier = close_cycle(cycle=earlier, now=closes_at)
+        # Pulses run twice a year.
+        year_ago = None
+        if publish:
+            year_ago, _, _ = _past_pulse(
+                organisation, now - dt.timedelta(days=364), created_by,
+                random.Random(f"{seed}:demo survey a year ago"), YEAR_AGO_SHIFT,
+            )  # fmt: skip
+            year_ago = publish_cycle(cycle=year_ago, now=year_ago.closes_at + dt.timedelta(days=3))
+        earlier, invited, answered = _past_pulse(
+            organisation, now - dt.timedelta(days=182), created_by,
+            random.Random(f"{seed}:demo survey"), 0.0,
+        )  # fmt: skip
+        if publish:
+            earlier = publish_cycle(cycle=earlier, now=earlier.closes_at + dt.timedelta(days=3))
 
         current = create_cycle(
             organisation=organisation,
             settings=_settings(
                 organisation,
-                _pulse_name(now.astimezone(zone).date()),
+                _pulse_name(now.astimezone(ZoneInfo(organisation.time_zone)).date()),
                 now,
                 now + dt.timedelta(days=CYCLE_DAYS),
             ),
@@ -163,8 +169,37 @@ def seed_demo_surveys(
         schedule_cycle(cycle=current, now=now)
         current = open_cycle(cycle=current, now=now, notify=False)
     return DemoSurveys(
-        closed=earlier, open=current, invited=invited, non_respondents=invited - answered
+        closed=earlier,
+        open=current,
+        invited=invited,
+        non_respondents=invited - answered,
+        year_ago=year_ago,
     )
+
+
+def _past_pulse(
+    organisation: Organisation,
+    opened: dt.datetime,
+    created_by: User | None,
+    rng: random.Random,
+    shift: float,
+) -> tuple[Cycle, int, int]:
+    """A pulse that opened on ``opened``'s day, answered and closed; (cycle, invited, answered)."""
+    zone = ZoneInfo(organisation.time_zone)
+    opening_day = opened.astimezone(zone).date()
+    opens_at = dt.datetime.combine(opening_day, dt.time(7), tzinfo=zone)
+    closes_at = dt.datetime.combine(
+        opening_day + dt.timedelta(days=CYCLE_DAYS), dt.time(17), tzinfo=zone
+    )
+    cycle = create_cycle(
+        organisation=organisation,
+        settings=_settings(organisation, _pulse_name(opening_day), opens_at, closes_at),
+        created_by=created_by,
+    )
+    schedule_cycle(cycle=cycle, now=opens_at - dt.timedelta(days=7))
+    cycle = open_cycle(cycle=cycle, now=opens_at, notify=False)
+    invited, answered = _answer(cycle, rng, shift)
+    return close_cycle(cycle=cycle, now=closes_at), invited, answered
 
 
 def _pulse_name(day: dt.date) -> str:
@@ -190,15 +225,17 @@ def _settings(
     )
 
 
-def _answer(cycle: Cycle, rng: random.Random) -> tuple[int, int]:
-    """Answer for a share of each unit's invitees; returns (invited, answered)."""
+def _answer(cycle: Cycle, rng: random.Random, shift: float = 0.0) -> tuple[int, int]:
+    """Answer for a share of each unit's invitees; returns (invited, answered).
+
+    ``shift`` moves every unit's climate: negative makes the whole pulse a little worse."""
     invitations = list(
         Invitation.objects.filter(cycle=cycle)
         .select_related("person__unit", "person__profession")
         .order_by("person__external_id")
     )
     units = sorted({inv.person.unit for inv in invitations}, key=lambda unit: unit.full_name)
-    climate = {unit.pk: rng.gauss(0, 0.3) for unit in units}
+    climate = {unit.pk: rng.gauss(0, 0.3) + shift for unit in units}
     response_rate = {unit.pk: min(0.95, max(0.5, rng.gauss(0.74, 0.09))) for unit in units}
     instrument = instrument_for(cycle)
     item_ids = {item.id for item in scored_items(instrument)}

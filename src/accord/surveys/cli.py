@@ -8,6 +8,7 @@ organisation's time zone.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
@@ -214,12 +215,13 @@ def _life_cycle_step(org: str, cycle_id: int, step: str) -> None:
     from accord.surveys import services
 
     cycle = _cycle(organisation, cycle_id)
-    action = {
+    actions: dict[str, Callable[..., Cycle]] = {
         "schedule": services.schedule_cycle,
         "open": services.open_now,
         "close": services.close_now,
         "publish": services.publish_cycle,
-    }[step]
+    }
+    action = actions[step]
     try:
         cycle = action(cycle=cycle)
     except services.CycleError as error:

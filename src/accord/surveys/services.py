@@ -410,13 +410,17 @@ def close_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
 
 
 @transaction.atomic
-def publish_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
+def publish_cycle(*, cycle: Cycle, now: dt.datetime | None = None, by: User | None = None) -> Cycle:
+    """Publish a closed cycle: its results are computed once and frozen as the first release."""
+    from accord.insights.services import release_cycle  # insights reads the surveys' models
+
     cycle = _locked(cycle)
     if cycle.status != Status.CLOSED:
         raise CycleError("Results can be published once the cycle has closed.")
     cycle.status = Status.PUBLISHED
     cycle.published_at = now or timezone.now()
     cycle.save(update_fields=["status", "published_at"])
+    release_cycle(cycle=cycle, by=by, note="Published")
     return cycle
 
 

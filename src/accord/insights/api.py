@@ -1,0 +1,83 @@
+"""API routes for released survey results: the same releases and scopes as the pages."""
+
+# No `from __future__ import annotations`: django-ninja reads the handlers' annotations.
+import datetime as dt
+from typing import Literal
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from accord.access.scopes import Scope
+from accord.insights import exporting, selectors
+
+router = Router(tags=["results"])
+MAX_CYCLE_ID = 2**31 - 1
+
+
+def _scope(request: HttpRequest) -> Scope:
+    return request.auth  # type: ignore[attr-defined]
+
+
+class ReleasedCycleOut(Schema):
+    id: int
+    name: str
+    closes_at: dt.datetime
+    published_at: dt.datetime | None
+    latest_release: int
+
+
+class ExportQuery(Schema):
+    format: Literal["json", "csv", "xlsx"] = "json"
+    release: int | None = None
+
+
+@router.get(
+    "/results/cycles",
+    response=list[ReleasedCycleOut],
+    summary="Cycles with released results",
+    description="Published cycles whose results the token owner may read (leaders: the "
+    "units they lead; executives and admins: the organisation).",
+)
+def list_released_cycles(request: HttpRequest) -> list[dict[str, object]]:
+    try:
+        cycles = selectors.released_cycles(_scope(request)).prefetch_related("releases")
+    except PermissionDenied as error:
+        raise HttpError(403, str(error)) from None
+    return [
+        {
+            "id": cycle.pk,
+            "name": cycle.name,
+            "closes_at": cycle.closes_at,
+            "published_at": cycle.published_at,
+            "latest_release": max(r.number for r in cycle.releases.all()),
+        }
+        for cycle in cycles
+    ]
+
+
+@router.get(
+    "/results/cycles/{cycle_id}/report",
+    summary="Export a cycle's released results",
+    description="The latest release (or `release`) as `accord.report/1` JSON "
+    "(docs/report-schema.json), CSV or XLSX, limited to the token owner's units. Hidden "
+    "groups carry a reason and no numbers.",
+    response={200: dict, 403: dict, 404: dict, 422: dict},
+)
+def export_report(request: HttpRequest, cycle_id: int, query: Query[ExportQuery]) -> HttpResponse:
+    if not 0 < cycle_id <= MAX_CYCLE_ID:
+        raise HttpError(404, "Not found.")
+    if query.release is not None and not 0 < query.release <= 32767:
+        raise HttpError(422, "release: no such release number.")
+    try:
+        view = selectors.release_view(_scope(request), cycle_id, query.release)
+    except PermissionDenied as error:
+        raise HttpError(403, str(error)) from None
+    except Http404:
+        raise HttpError(404, "Not found.") from None
+    exported = exporting.export_release(view, query.format)
+    response = HttpResponse(exported.content, content_type=exported.content_type)
+    if query.format != "json":
+        response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
+    return response

@@ -1,0 +1,106 @@
+"""`accord report ...`: export and re-release a published cycle's results.
+
+The command line is the server operator's: it sees the whole organisation, but exactly what
+the pages show — released numbers only, the same frozen release.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+if TYPE_CHECKING:
+    from accord.insights.selectors import ReleaseView
+
+report_app = typer.Typer(
+    help="Survey results: export them, release them again.", no_args_is_help=True
+)
+
+Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
+CycleOption = Annotated[
+    int, typer.Option("--cycle", help="The cycle's id (see `accord survey list`).", min=1)
+]
+
+
+class Format(StrEnum):
+    json = "json"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _released(org: str, cycle_id: int, release: int | None = None) -> ReleaseView:
+    from django.http import Http404
+
+    from accord.insights.selectors import whole_release
+    from accord.surveys.cli import _cycle, _fail, _start
+
+    organisation = _start(org)
+    cycle = _cycle(organisation, cycle_id)
+    if cycle.status != cycle.Status.PUBLISHED:
+        raise _fail(
+            f"--cycle: {cycle.name} is {cycle.get_status_display().lower()}; results are released when it is published."
+        )
+    try:
+        return whole_release(cycle, release)
+    except Http404:
+        raise _fail(f"--release: cycle {cycle_id} has no release {release}.") from None
+
+
+@report_app.command("export")
+def report_export(
+    cycle: CycleOption,
+    org: Org,
+    format: Annotated[Format, typer.Option("--format", help="json, csv or xlsx.")] = Format.json,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (default: standard output).")
+    ] = None,
+    release: Annotated[
+        int | None, typer.Option("--release", min=1, help="A release number (default: latest).")
+    ] = None,
+) -> None:
+    """Export a published cycle's released results (accord.report/1 JSON, CSV or XLSX)."""
+    from accord.insights.exporting import export_release
+    from accord.surveys.cli import _fail, _print
+
+    view = _released(org, cycle, release)
+    exported = export_release(view, format.value)
+    if out is None:
+        if format is Format.xlsx and sys.stdout.isatty():
+            raise _fail("--out: an XLSX workbook is binary; name a file to write it to.")
+        sys.stdout.buffer.write(exported.content)
+        sys.stdout.flush()
+        return
+    try:
+        out.write_bytes(exported.content)
+    except OSError as error:
+        raise _fail(f"--out: cannot write {out}: {error.strerror}.") from None
+    _print(f"Wrote release {view.release.number} of {view.cycle.name} to {out}.")
+
+
+@report_app.command("release")
+def report_release(
+    cycle: CycleOption,
+    org: Org,
+    note: Annotated[str, typer.Option("--note", help="Why the results are released again.")],
+) -> None:
+    """Release a published cycle's results again (after a correction), checked against every
+    earlier release of the cycle."""
+    from accord.insights.services import ReleaseError, release_cycle
+    from accord.surveys.cli import _cycle, _fail, _print, _start
+
+    if not note.strip():
+        raise _fail("--note: say why the results are released again.")
+    organisation = _start(org)
+    found = _cycle(organisation, cycle)
+    try:
+        made = release_cycle(cycle=found, note=note.strip())
+    except ReleaseError as error:
+        raise _fail(f"--cycle: {error}") from None
+    _print(
+        f"Release {made.number} of {found.name}: {made.released_groups} groups shown, "
+        f"{made.hidden_groups} hidden."
+    )

@@ -1,0 +1,263 @@
+"""From stored answers to what leaders see: publishing, frozen releases, scopes, re-releases.
+
+The attacks run through the real services and database, and the released snapshot is
+attacked with the same independent auditor the engine's tests use.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+import numpy as np
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from accord.insights.engine import (
+    CHANGED_SINCE_RELEASE,
+    ReleasePolicy,
+    release_results,
+)
+from accord.insights.loading import load_cycle
+from accord.insights.models import Release
+from accord.insights.selectors import whole_release
+from accord.insights.services import ReleaseError, release_cycle
+from accord.insights.snapshot import load_report
+from accord.surveys.answers import ParsedAnswers
+from accord.surveys.models import Cycle, Invitation, Response
+from tests.insights.auditor import Record, audit, records_of
+from tests.insights.survey_world import Group, World, build_organisation, run_cycle
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user: object) -> Client:
+    client = Client()
+    client.force_login(user)  # type: ignore[arg-type]
+    return client
+
+
+def siblings_7_6_3() -> World:
+    return build_organisation(
+        "siblings",
+        [Group("Org/A", 7), Group("Org/B", 6), Group("Org/C", 3)],
+    )
+
+
+def test_publishing_makes_one_frozen_release_that_the_engine_reproduces() -> None:
+    world = siblings_7_6_3()
+    cycle = run_cycle(world)
+
+    release = Release.objects.get(cycle=cycle)
+    assert release.number == 1 and release.note == "Published"
+    stored = load_report(bytes(release.snapshot))
+    inputs = load_cycle(cycle)
+    fresh = release_results(
+        inputs.data, inputs.tree, inputs.dimensions, inputs.instrument,
+        ReleasePolicy(cycle.min_group_size, cycle.min_comment_group_size),
+    )  # fmt: skip
+    assert np.array_equal(stored.table.released, fresh.table.released)
+    assert np.array_equal(stored.option_counts, fresh.option_counts)
+    assert [g.respondents for g in stored.groups] == [g.respondents for g in fresh.groups]
+    assert stored.respondents.sum() > 0
+
+
+def test_siblings_7_6_3_hide_the_3_and_one_more_end_to_end() -> None:
+    """Collection already reports C's 3 people with the organisation, and B's 6 with them (the
+    organisation's own people would otherwise be those 3); the release then shows the
+    organisation and A, and B and C say why they are hidden."""
+    world = siblings_7_6_3()
+    cycle = run_cycle(world)
+    view = whole_release(cycle)
+    report = view.report
+    root = view.roots[0]
+    a, b, c = (view.index_of_pk[world.unit_pk(f"Org/{name}")] for name in "ABC")
+    assert report.group(root).released and report.group(root).respondents == 16
+    assert report.group(a).released and report.group(a).respondents == 7
+    for hidden in (report.group(b), report.group(c)):
+        assert not hidden.released and hidden.respondents is None and hidden.reason
+
+    inputs = load_cycle(cycle)
+    result = audit(
+        inputs.tree, inputs.dimensions, cycle.min_group_size,
+        records_of(inputs.data, inputs.dimensions), [(0, report)],
+    )  # fmt: skip
+    assert not result.leaks, result.leaks
+
+    page = client_for(world.executive).get(
+        reverse("results-heatmap", args=[world.organisation.slug, cycle.pk])
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert text.count("Hidden — Fewer than 5 people answered in this group") == 2
+
+
+def test_no_results_before_publishing_and_none_for_members() -> None:
+    world = siblings_7_6_3()
+    cycle = run_cycle(world, publish=False)
+    assert not Release.objects.exists()
+    executive = client_for(world.executive)
+    slug = world.organisation.slug
+    assert cycle.name not in executive.get(reverse("results", args=[slug])).content.decode()
+    assert executive.get(reverse("results-heatmap", args=[slug, cycle.pk])).status_code == 404
+    with pytest.raises(ReleaseError):
+        release_cycle(cycle=cycle)
+
+
+def test_a_leader_sees_their_subtree_and_nothing_else() -> None:
+    world = build_organisation(
+        "leaders",
+        [Group("Org/A", 8), Group("Org/A/A1", 6), Group("Org/B", 9)],
+        leaders=["Org/A"],
+    )
+    cycle = run_cycle(world)
+    leader = client_for(world.leaders["Org/A"])
+    slug = world.organisation.slug
+    page = leader.get(reverse("results-heatmap", args=[slug, cycle.pk]))
+    assert page.status_code == 200
+    assert page.context["focus_pk"] == world.unit_pk("Org/A")
+    b = world.unit_pk("Org/B")
+    for name in ("results-heatmap", "results-drivers", "results-gap", "results-trends",
+                 "results-comments"):  # fmt: skip
+        url = reverse(name, args=[slug, cycle.pk])
+        assert leader.get(url, {"unit": b}).status_code == 404, name
+        assert leader.get(url, {"unit": "99999999999999999999"}).status_code == 404, name
+        assert leader.get(url, {"unit": "-1"}).status_code == 404, name
+
+    exported = json.loads(
+        leader.get(reverse("results-export-file", args=[slug, cycle.pk, "json"])).content
+    )
+    a_path = next(u["path"] for u in exported["units"] if u["name"] == "A")
+    assert all(u["path"].startswith(a_path) for u in exported["units"])
+    assert all(g["unit"].startswith(a_path) for g in exported["groups"])
+    assert "B" not in {u["name"] for u in exported["units"]}
+
+
+def test_a_department_of_20_with_3_administrators_never_shows_the_3() -> None:
+    """17 clinicians and 3 administrators: showing the clinicians next to the department would
+    give the administrators away, so the department is shown whole and never by role."""
+    world = build_organisation(
+        "filters",
+        [Group("Org/A", 17), Group("Org/A", 3, role_group="administrator", profession="Manager"),
+         Group("Org/B", 12)],
+    )  # fmt: skip
+    cycle = run_cycle(world)
+    view = whole_release(cycle)
+    a = view.index_of_pk[world.unit_pk("Org/A")]
+    assert view.report.group(a).respondents == 20
+    assert (
+        "administrator"
+        not in next(d for d in view.report.dimensions if d.name == "role_group").values
+    )
+    assert not view.report.group(a, "role_group", "clinician").released
+    for group in view.report.released_groups():
+        assert group.respondents is not None and group.respondents >= 5
+
+    executive = client_for(world.executive)
+    url = reverse("results-heatmap", args=[world.organisation.slug, cycle.pk])
+    a_pk = world.unit_pk("Org/A")
+    page = executive.get(url, {"unit": a_pk, "filter": "role_group:clinician"})
+    assert page.status_code == 200 and "Hidden —" in page.content.decode()
+    for tampered in ("role_group:administrator", "role_group:nobody", "no-colon", ":"):
+        assert executive.get(url, {"unit": a_pk, "filter": tampered}).status_code == 404
+
+
+def test_releasing_again_after_a_deleted_response_keeps_the_earlier_figures() -> None:
+    """12 → 11: showing the new total next to the old one would reveal the deleted answer."""
+    world = build_organisation("rerelease", [Group("Org/A", 12), Group("Org/B", 12)])
+    cycle = run_cycle(world)
+    first = whole_release(cycle)
+    a = first.index_of_pk[world.unit_pk("Org/A")]
+    assert first.report.group(a).respondents == 12
+    inputs_before = load_cycle(cycle)
+
+    deleted = Response.objects.filter(cycle=cycle, reporting_unit_id=world.unit_pk("Org/A"))[:1]
+    Response.objects.filter(pk__in=[r.pk for r in deleted]).delete()
+    second_release = release_cycle(cycle=cycle, by=world.admin, note="A test response removed")
+    assert second_release.number == 2
+    second = whole_release(cycle)
+    assert second.release.number == 2
+    group = second.report.group(a)
+    assert not group.released and group.reason_code == CHANGED_SINCE_RELEASE
+    assert not second.report.group(second.roots[0]).released
+
+    # The attacker holds both releases: no group of 1 to 4 answers is derivable from them.
+    inputs_after = load_cycle(cycle)
+    after_ids = set(inputs_after.data.response_ids.tolist())
+    records = [
+        Record(r.unit, r.attributes, frozenset({0, 1} if rid in after_ids else {0}))
+        for r, rid in zip(
+            records_of(inputs_before.data, inputs_before.dimensions),
+            inputs_before.data.response_ids.tolist(),
+            strict=True,
+        )
+    ]
+    result = audit(
+        inputs_before.tree, inputs_before.dimensions, 5, records,
+        [(0, first.report), (1, second.report)],
+    )  # fmt: skip
+    assert not result.leaks, result.leaks
+
+
+def test_comments_are_redacted_shuffled_and_shown_only_for_enough_writers() -> None:
+    world = build_organisation("comments", [Group("Org/A", 12), Group("Org/B", 6)])
+    names = {person.pk: person.name for person in world.organisation.people.all()}
+
+    def answer(invitation: Invitation, rng: random.Random) -> ParsedAnswers:
+        other = names[invitation.person_id]
+        return ParsedAnswers(
+            scores={"burnout": rng.choice((1, 2, 3)), "trust_senior_leaders": 4},
+            comments={
+                "leaders_change_first": f"Ask {other} or mail x{invitation.pk}@mail.example, "
+                f"call 312-555-{1000 + invitation.pk}. Staffing is short every night."
+            },
+        )
+
+    cycle = run_cycle(world, answer=answer)
+    snapshot = bytes(Release.objects.get(cycle=cycle).snapshot)
+    report = load_report(snapshot)
+    texts = [t for c in report.comments if c.released for t in (c.texts or ())]
+    assert texts, "the organisation's 18 comments are shown"
+    for text in texts:
+        assert "@" not in text and "312-555" not in text
+        assert not any(name in text for name in names.values())
+    # B's 6 comments are too few; the organisation's 18 and A's 12 cannot both be listed,
+    # or the difference would be B's.
+    view = whole_release(cycle)
+    root, a, b = view.roots[0], *(view.index_of_pk[world.unit_pk(p)] for p in ("Org/A", "Org/B"))
+    listed = {
+        report.groups[c.group].unit for c in report.comments if c.released and c.group is not None
+    }
+    assert b not in listed and len(listed & {root, a}) == 1
+    slug = world.organisation.slug
+    executive = client_for(world.executive)
+    url = reverse("results-comments", args=[slug, cycle.pk])
+    page = executive.get(url, {"unit": view.pk(b)}).content.decode()
+    assert "Staffing is short" not in page and "Hidden" in page
+    (shown,) = listed
+    whole = executive.get(url, {"unit": view.pk(shown)}).content.decode()
+    assert "Staffing is short" in whole
+    assert "the way something is worded can point to the person" in whole
+
+
+def test_results_pages_work_for_an_executive() -> None:
+    world = build_organisation(
+        "pages",
+        [Group("Org/Hospital/ED", 40), Group("Org/Hospital/ED", 12, role_group="administrator",
+                                             profession="Manager"),
+         Group("Org/Hospital/ICU", 35), Group("Org/Clinic", 20)],
+    )  # fmt: skip
+    earlier = run_cycle(world, days_ago=200, seed=2)
+    cycle = run_cycle(world, days_ago=20, seed=3)
+    assert earlier.pk != cycle.pk
+    executive = client_for(world.executive)
+    slug = world.organisation.slug
+    for name in ("results-heatmap", "results-drivers", "results-gap", "results-trends",
+                 "results-comments", "results-export"):  # fmt: skip
+        page = executive.get(reverse(name, args=[slug, cycle.pk]))
+        assert page.status_code == 200, name
+    for fmt in ("json", "csv", "xlsx"):
+        response = executive.get(reverse("results-export-file", args=[slug, cycle.pk, fmt]))
+        assert response.status_code == 200 and response.content
+    assert Cycle.objects.filter(status=Cycle.Status.PUBLISHED).count() == 2
