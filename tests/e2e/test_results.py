@@ -106,3 +106,35 @@ def test_a_leader_reads_their_hospital_on_a_phone(phone: Browser, hospital: Worl
     assert page.get_by_role("rowheader", name="Clinics").count() == 0
     phone.follow(page.get_by_role("link", name="Comments"))
     assert page.locator(".comment-list li").count() > 0
+
+
+TABS = ("Drivers", "Perception gap", "Trends", "Comments", "Export", "Heatmap")
+
+
+@pytest.mark.parametrize("role", ["Executive", "Department chair"])
+def test_every_view_works_on_the_demo_organisation(
+    browser: Browser, transactional_db: None, role: str
+) -> None:
+    from accord.access.models import User
+    from accord.demo.services import seed_demo
+
+    logins = seed_demo(people=600, seed=7)
+    login = next(login for login in logins if login.role_label == role)
+    page = browser.page
+    browser.log_in_as(User.objects.get(email=login.email))
+    browser.goto("/o/riverside/results/")
+    cycles = page.get_by_role("table").get_by_role("link")
+    assert cycles.count() == 2  # the two published pulses
+    browser.follow(cycles.first)
+    assert page.get_by_role("columnheader", name="Burnout").is_visible()
+    for tab in TABS:
+        browser.follow(
+            page.get_by_role("navigation", name="Results views").get_by_role("link", name=tab)
+        )
+        assert (
+            page.get_by_role("link", name=tab, exact=True).get_attribute("aria-current") == "page"
+        )
+    rows = page.locator("table.heatmap tbody th a")
+    if rows.count():
+        browser.follow(rows.first)  # one level down
+        assert page.get_by_role("navigation", name="Units above").get_by_role("link").count() >= 1
