@@ -9,7 +9,7 @@ of filter values says nothing about who answered.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,23 +115,20 @@ def _tenure_start(label: str) -> tuple[int, str]:
     return (0 if label.lower().startswith("under") or not number else int(number.group()), label)
 
 
-def _codes(values: Iterable[str], dimension: Dimension) -> np.ndarray:
-    lookup = {label: code for code, label in enumerate(dimension.labels)}
-    missing = lookup[NOT_RECORDED]
-    return np.fromiter((lookup.get(v, missing) for v in values), dtype=np.int64)
-
-
 def load_answers(
     cycle: Cycle, index_of: dict[int, int], dimensions: Sequence[Dimension], items: int
 ) -> CycleData:
     """Every response of the cycle: ``dimensions`` are named after the response columns."""
     # A plain cursor: the ORM would build a UUID object and a model-field conversion per row.
+    # The database turns each attribute into its code (a CASE over the few labels) and packs
+    # the codes into one number, so Python only ever handles numbers and bytes.
     table = survey_models.Response._meta.db_table
+    packed_codes, parameters = _packed_codes_sql(dimensions)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT id, reporting_unit_id, role_group, profession, tenure_band, answers "  # noqa: S608
-            f"FROM {table} WHERE cycle_id = %s",
-            [cycle.pk],
+            f"SELECT id, reporting_unit_id, {packed_codes}, answers FROM {table} "  # noqa: S608
+            "WHERE cycle_id = %s",
+            [*parameters, cycle.pk],
         )
         rows = cursor.fetchall()
     count = len(rows)
@@ -142,17 +139,45 @@ def load_answers(
             {d.name: np.zeros(0, dtype=np.int64) for d in dimensions},
             np.zeros((0,), dtype="S16"),
         )
-    ids, units, roles, professions, tenures, packed = zip(*rows, strict=True)
-    answers = np.frombuffer(b"".join(bytes(p) for p in packed), dtype=np.uint8)
+    ids, units, codes, packed = zip(*rows, strict=True)
+    answers = np.frombuffer(b"".join(packed), dtype=np.uint8)
     if answers.size != count * items:
         raise ValueError("stored answers do not match the cycle's instrument")
-    columns = dict(zip(DIMENSION_FIELDS, (roles, professions, tenures), strict=True))
+    unit_pks = np.fromiter(units, dtype=np.int64, count=count)
+    index_of_pk = np.full(max(max(index_of), int(unit_pks.max())) + 1, -1, dtype=np.int64)
+    index_of_pk[np.fromiter(index_of, dtype=np.int64)] = np.fromiter(
+        index_of.values(), dtype=np.int64
+    )
+    unit = index_of_pk[unit_pks]
+    if (unit < 0).any():
+        raise ValueError("a response's unit is not in the organisation's unit tree")
+    remaining = np.fromiter(codes, dtype=np.int64, count=count)
+    attributes = {}
+    for d in reversed(dimensions):
+        remaining, attributes[d.name] = np.divmod(remaining, len(d.labels))
     return CycleData(
         answers=answers.reshape(count, items),
-        unit=np.fromiter((index_of[u] for u in units), dtype=np.int64, count=count),
-        attributes={d.name: _codes(columns[d.name], d) for d in dimensions},
+        unit=unit,
+        attributes={d.name: attributes[d.name] for d in dimensions},
         response_ids=_id_bytes(ids),
     )
+
+
+def _packed_codes_sql(dimensions: Sequence[Dimension]) -> tuple[str, list[str]]:
+    """SQL for ((code of dimension 0) x size of 1 + code of 1) x size of 2 + ...; a value
+    with no label (or none recorded) gets the "not recorded" code."""
+    expression = "0"
+    parameters: list[str] = []
+    for d in dimensions:
+        if d.name not in DIMENSION_FIELDS:  # a column name, written into the SQL
+            raise ValueError(f"responses have no column {d.name!r}")
+        missing = d.labels.index(NOT_RECORDED)
+        offered = [(code, label) for code, label in enumerate(d.labels) if code != missing]
+        branches = " ".join("WHEN %s THEN " + str(code) for code, _ in offered)
+        case = f"CASE {d.name} {branches} ELSE {missing} END" if offered else str(missing)
+        expression = f"({expression}) * {len(d.labels)} + {case}"
+        parameters += [label for _, label in offered]
+    return expression, parameters
 
 
 def _id_bytes(ids: Sequence[object]) -> np.ndarray:
