@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -261,3 +262,104 @@ def test_results_pages_work_for_an_executive() -> None:
         response = executive.get(reverse("results-export-file", args=[slug, cycle.pk, fmt]))
         assert response.status_code == 200 and response.content
     assert Cycle.objects.filter(status=Cycle.Status.PUBLISHED).count() == 2
+
+
+def test_large_exports_are_built_once_by_the_queue_per_scope(
+    monkeypatch: pytest.MonkeyPatch, immediate_queue: object, django_capture_on_commit_callbacks
+) -> None:
+    from accord.insights import exporting
+    from accord.insights.models import ReleaseExport
+
+    monkeypatch.setitem(exporting.QUEUE_ABOVE_ROWS, "xlsx", 10)  # this small cycle is "large"
+    world = build_organisation("exports", [Group("Org/A", 8), Group("Org/B", 9)], leaders=["Org/A"])
+    cycle = run_cycle(world)
+    slug = world.organisation.slug
+    url = reverse("results-export-file", args=[slug, cycle.pk, "xlsx"])
+    executive = client_for(world.executive)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        waiting = executive.get(url)
+    assert waiting.status_code == 200 and "Preparing your export" in waiting.content.decode()
+    ready = executive.get(url, HTTP_HX_REQUEST="true")
+    assert "is ready" in ready.content.decode()
+    download = executive.get(url)
+    assert download["Content-Type"] == exporting.CONTENT_TYPES["xlsx"]
+    assert download.content[:2] == b"PK"  # a zip: the workbook
+    assert ReleaseExport.objects.count() == 1
+
+    leader = client_for(world.leaders["Org/A"])
+    with django_capture_on_commit_callbacks(execute=True):
+        leader.get(url)
+    assert ReleaseExport.objects.count() == 2  # the leader's own scope, built separately
+    exports = {tuple(e.units) for e in ReleaseExport.objects.all()}
+    assert () in exports and len(exports) == 2
+
+
+def test_the_api_exports_what_the_page_does_and_refuses_bad_parameters(
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks
+) -> None:
+    import jsonschema
+
+    from accord.access.models import Membership
+    from accord.access.services import issue_api_token
+    from accord.insights import exporting
+
+    world = build_organisation("api", [Group("Org/A", 8), Group("Org/B", 9)])
+    cycle = run_cycle(world)
+    _, token = issue_api_token(
+        membership=Membership.objects.get(user=world.executive), name="reporting"
+    )
+    api = Client(HTTP_AUTHORIZATION=f"Bearer {token}")
+    url = f"/api/results/cycles/{cycle.pk}/report"
+    document = api.get(url).json()
+    schema = json.loads((Path(__file__).parents[2] / "docs" / "report-schema.json").read_text())
+    jsonschema.validate(document, schema)
+    assert document["minimum_group_size"] == 5
+    assert api.get(url, {"format": "csv"})["Content-Type"].startswith("text/csv")
+    assert api.get(url, {"format": "pdf"}).status_code == 422
+    assert api.get(url, {"release": 7}).status_code == 404
+    assert api.get(url, {"release": 10**9}).status_code == 422
+    assert api.get(f"/api/results/cycles/{10**12}/report").status_code == 404
+    assert [c["id"] for c in api.get("/api/results/cycles").json()] == [cycle.pk]
+
+    monkeypatch.setitem(exporting.QUEUE_ABOVE_ROWS, "json", 10)
+    with django_capture_on_commit_callbacks(execute=False):
+        pending = api.get(url)
+    assert pending.status_code == 202 and pending.json()["status"] == "pending"
+
+
+def test_the_command_line_exports_and_names_what_is_wrong(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from accord.cli import app
+
+    world = build_organisation("cli", [Group("Org/A", 8), Group("Org/B", 9)])
+    cycle = run_cycle(world)
+    unpublished = run_cycle(world, publish=False, days_ago=5)
+    runner = CliRunner()
+    out = tmp_path / "report.json"
+    result = runner.invoke(
+        app, ["report", "export", "--cycle", str(cycle.pk), "--org", "cli", "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(out.read_text())["format"] == "accord.report/1"
+    xlsx = tmp_path / "report.xlsx"
+    result = runner.invoke(app, ["report", "export", "--cycle", str(cycle.pk), "--org", "cli",
+                                 "--format", "xlsx", "--out", str(xlsx)])  # fmt: skip
+    assert result.exit_code == 0 and xlsx.read_bytes()[:2] == b"PK"
+
+    for arguments, message in (
+        (["--cycle", str(unpublished.pk)], "--cycle"),
+        (["--cycle", "999999"], "no survey cycle"),
+        (["--cycle", str(cycle.pk), "--release", "9"], "--release"),
+        (["--cycle", str(cycle.pk), "--format", "pdf"], "pdf"),
+        (["--cycle", str(cycle.pk), "--out", str(tmp_path / "missing" / "x.json")], "--out"),
+    ):
+        result = runner.invoke(app, ["report", "export", "--org", "cli", *arguments])
+        assert result.exit_code != 0, arguments
+        assert message in result.output, (arguments, result.output)
+        assert "Traceback" not in result.output
+
+    result = runner.invoke(app, ["report", "release", "--cycle", str(cycle.pk), "--org", "cli",
+                                 "--note", "Unit names corrected"])  # fmt: skip
+    assert result.exit_code == 0 and "Release 2" in result.output

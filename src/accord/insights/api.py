@@ -6,11 +6,12 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from accord.access.scopes import Scope
-from accord.insights import exporting, selectors
+from accord.insights import exporting, selectors, services
+from accord.insights.models import ReleaseExport
 
 router = Router(tags=["results"])
 MAX_CYCLE_ID = 2**31 - 1
@@ -62,8 +63,9 @@ def list_released_cycles(request: HttpRequest) -> list[dict[str, object]]:
     summary="Export a cycle's released results",
     description="The latest release (or `release`) as `accord.report/1` JSON "
     "(docs/report-schema.json), CSV or XLSX, limited to the token owner's units. Hidden "
-    "groups carry a reason and no numbers.",
-    response={200: dict, 403: dict, 404: dict, 422: dict},
+    "groups carry a reason and no numbers. A large export is built by the queue: the answer "
+    'is then 202 with `status` "pending"; ask again until the file comes.',
+    response={200: dict, 202: dict, 403: dict, 404: dict, 422: dict},
 )
 def export_report(request: HttpRequest, cycle_id: int, query: Query[ExportQuery]) -> HttpResponse:
     if not 0 < cycle_id <= MAX_CYCLE_ID:
@@ -76,7 +78,21 @@ def export_report(request: HttpRequest, cycle_id: int, query: Query[ExportQuery]
         raise HttpError(403, str(error)) from None
     except Http404:
         raise HttpError(404, "Not found.") from None
-    exported = exporting.export_release(view, query.format)
+    if exporting.needs_queue(view, query.format):
+        export = services.request_export(view=view, fmt=query.format)
+        if export.status != ReleaseExport.Status.READY:
+            return Status(  # type: ignore[return-value]
+                202,
+                {
+                    "status": export.status,
+                    "detail": "The export is being prepared by the queue; ask again shortly.",
+                },
+            )
+        exported = exporting.ExportFile(
+            bytes(export.content or b""), exporting.CONTENT_TYPES[query.format], export.filename
+        )
+    else:
+        exported = exporting.export_release(view, query.format)
     response = HttpResponse(exported.content, content_type=exported.content_type)
     if query.format != "json":
         response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'

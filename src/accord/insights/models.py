@@ -39,3 +39,36 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"{self.cycle} — release {self.number}"
+
+
+class ReleaseExport(models.Model):
+    """A large export of a release, built by the queue and kept: releases never change.
+
+    ``units`` lists the engine unit indexes the export covers (empty: the whole
+    organisation); ``scope_key`` is their digest, so each viewer's scope is built once.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="exports")
+    scope_key = models.CharField(max_length=64)
+    units = models.JSONField(default=list, blank=True)
+    fmt = models.CharField(max_length=10)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    content = models.BinaryField(null=True, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["release", "scope_key", "fmt"], name="one_export_per_scope_and_format"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.release} — {self.fmt} export"

@@ -12,10 +12,13 @@ from django.db.models import Max
 from accord.access.models import User
 from accord.insights.drivers import compute_drivers
 from accord.insights.engine import ReleasePolicy, release_results
+from accord.insights.exporting import scope_key, scope_units
 from accord.insights.ledger import ReleaseRecord
 from accord.insights.loading import load_cycle
-from accord.insights.models import Release
+from accord.insights.models import Release, ReleaseExport
+from accord.insights.selectors import ReleaseView
 from accord.insights.snapshot import dump_report
+from accord.insights.tasks import build_release_export
 from accord.surveys.models import Cycle
 
 
@@ -60,3 +63,18 @@ def release_cycle(*, cycle: Cycle, by: User | None = None, note: str = "") -> Re
             ledger=zlib.compress(json.dumps(report.ledger_entry.to_json()).encode("ascii")),
             drivers=drivers.to_json(),
         )
+
+
+def request_export(*, view: ReleaseView, fmt: str) -> ReleaseExport:
+    """The queued export of this release for the viewer's units, asked for once per scope."""
+    units = scope_units(view)
+    export, created = ReleaseExport.objects.get_or_create(
+        release=view.release, scope_key=scope_key(units), fmt=fmt, defaults={"units": units}
+    )
+    if created or export.status == ReleaseExport.Status.FAILED:
+        if not created:
+            export.status = ReleaseExport.Status.PENDING
+            export.save(update_fields=["status"])
+        export_id = export.pk
+        transaction.on_commit(lambda: build_release_export(export_id))
+    return export

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accord.access.scopes import Scope
 from accord.core.decorators import with_scope
 from accord.insights import exporting, presenting, selectors, services
+from accord.insights.models import ReleaseExport
 from accord.insights.selectors import ReleaseView
 
 COMMENTS_PER_PAGE = 40
@@ -161,10 +162,25 @@ def export(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
 
 @with_scope()
 def export_file(request: HttpRequest, scope: Scope, cycle_id: int, fmt: str) -> HttpResponse:
+    """Small exports are built in the request; large ones by the queue, once per scope, and
+    this page says when they are ready (htmx polls; without JavaScript, "Check again")."""
     view = selectors.release_view(scope, cycle_id)
     if fmt not in exporting.FORMATS:
         raise Http404(f"Exports come as {', '.join(exporting.FORMATS)}.")
-    exported = exporting.export_release(view, fmt)
+    if not exporting.needs_queue(view, fmt):
+        return _download(exporting.export_release(view, fmt))
+    export = services.request_export(view=view, fmt=fmt)
+    if export.status == ReleaseExport.Status.READY and not request.htmx:  # type: ignore[attr-defined]
+        content = bytes(export.content or b"")
+        return _download(
+            exporting.ExportFile(content, exporting.CONTENT_TYPES[fmt], export.filename)
+        )
+    template = "insights/_export_status.html" if request.htmx else "insights/export_pending.html"  # type: ignore[attr-defined]
+    context = _context(view, view.roots[0], "export", export=export, fmt=fmt)
+    return render(request, template, context)
+
+
+def _download(exported: exporting.ExportFile) -> HttpResponse:
     response = HttpResponse(exported.content, content_type=exported.content_type)
     response["Content-Disposition"] = f'attachment; filename="{exported.filename}"'
     return response
