@@ -416,6 +416,45 @@ ACCESS: dict[str, list[Case]] = {
         Case("a lakeview person", api_call(everyone=NOT_FOUND, outsider=OK),
              lambda w, v: (w.lakeview_person.pk,)),
     ],
+    # Survey results: a riverside cycle published with answers from everyone (published_cycle below).
+    "results": [
+        Case("the published cycles", web(staff_nurse=FORBIDDEN, everyone=OK),
+             riverside()),
+    ],
+    **{
+        name: [
+            Case("a published riverside cycle", web(staff_nurse=FORBIDDEN, everyone=OK),
+                 riverside(lambda w: published_cycle(w))),
+            Case("a riverside cycle that is not published",
+                 web(staff_nurse=FORBIDDEN, everyone=NOT_FOUND), riverside_cycle),
+            Case("a lakeview cycle at riverside", web(staff_nurse=FORBIDDEN, everyone=NOT_FOUND),
+                 lakeview_cycle_at_riverside),
+        ]
+        for name in ("results-heatmap", "results-drivers", "results-gap", "results-trends",
+                     "results-comments", "results-export")
+    },
+    "results-export-file": [
+        Case("the JSON export", web(staff_nurse=FORBIDDEN, everyone=OK),
+             riverside(lambda w: published_cycle(w), lambda w: "json")),
+        Case("an unknown format", web(staff_nurse=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: published_cycle(w), lambda w: "pdf")),
+    ],
+    "results-release": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside(lambda w: published_cycle(w))),
+        Case("releasing again", web(admin=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: published_cycle(w)), "POST", lambda w: {"note": "A correction"}),
+    ],
+    "GET /api/results/cycles": [
+        Case("the published cycles", api_call(staff_nurse=FORBIDDEN, everyone=OK, outsider=OK)),
+    ],
+    "GET /api/results/cycles/{cycle_id}/report": [
+        Case("a published riverside cycle",
+             api_call(staff_nurse=FORBIDDEN, everyone=OK, outsider=NOT_FOUND),
+             lambda w, v: (published_cycle(w),)),
+        Case("a riverside draft", api_call(staff_nurse=FORBIDDEN, everyone=NOT_FOUND,
+                                           outsider=NOT_FOUND),
+             lambda w, v: (w.riverside_cycle.pk,)),
+    ],
     # Goals and alignment. The data comes from goals_world() below: chad's and sue's goals in
     # the executive team (ceo leads it; chad and sue are members), nora's goal (she reports to
     # chad), a conflict chad declared on sue's goal, and a conversation between chad and sue.
@@ -477,6 +516,18 @@ ACCESS: dict[str, list[Case]] = {
         Case("confirming chad's link to sue's goal (only sue answers it, not even an admin)",
              web(admin=FORBIDDEN, executive=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
              riverside(lambda w: link_to_sue(w)), "POST", lambda w: {"answer": "confirm"}),
+    ],
+    "link-withdraw": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside(lambda w: link_to_sue(w))),
+        Case("withdrawing a link from chad's goal (only he, who owns it, or its declarer)",
+             web(admin=FORBIDDEN, executive=FORBIDDEN, chair=REDIRECT, everyone=NOT_FOUND),
+             lambda w, v: ("riverside", fresh_link(w).pk), "POST"),
+    ],
+    "link-resolve": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside(lambda w: link_to_sue(w))),
+        Case("resolving chad's conflict with sue (only the two owners)",
+             web(admin=FORBIDDEN, executive=FORBIDDEN, chair=REDIRECT, everyone=NOT_FOUND),
+             riverside(lambda w: link_to_sue(w)), "POST", lambda w: {"resolution": "resolved"}),
     ],
     "person-goals": [
         Case("sam's goals", web(everyone=OK), riverside(lambda w: w.person("sam"))),
@@ -544,6 +595,29 @@ ACCESS: dict[str, list[Case]] = {
     "conversation-ics": [
         Case("its calendar file", web(admin=OK, executive=OK, chair=OK, everyone=NOT_FOUND),
              riverside(lambda w: conversation(w))),
+    ],
+    "conversation-reschedule": [
+        Case("the form to move chad and sue's conversation",
+             web(admin=OK, executive=FORBIDDEN, chair=OK, everyone=NOT_FOUND),
+             riverside(lambda w: conversation(w))),
+        Case("moving one",
+             web(admin=REDIRECT, executive=FORBIDDEN, chair=REDIRECT, everyone=NOT_FOUND),
+             lambda w, v: ("riverside", fresh_conversation(w).pk), "POST",
+             lambda w: {"date": "2099-06-30", "time": "10:00", "duration_minutes": "45"}),
+    ],
+    "conversation-cancel": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside(lambda w: conversation(w))),
+        Case("cancelling one",
+             web(admin=REDIRECT, executive=FORBIDDEN, chair=REDIRECT, everyone=NOT_FOUND),
+             lambda w, v: ("riverside", fresh_conversation(w).pk), "POST"),
+    ],
+    "commitment-mark": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             lambda w, v: ("riverside", fresh_commitment(w).pk)),
+        Case("marking chad's commitment done",
+             web(admin=REDIRECT, executive=FORBIDDEN, chair=REDIRECT, everyone=NOT_FOUND),
+             lambda w, v: ("riverside", fresh_commitment(w).pk), "POST",
+             lambda w: {"done": "1"}),
     ],
     "goal-import": [
         Case("the upload form", web(admin=OK, chair=OK, everyone=FORBIDDEN),
@@ -617,6 +691,65 @@ ACCESS: dict[str, list[Case]] = {
         Case("the executive team's map",
              api_call(admin=OK, executive=OK, chair=OK, everyone=FORBIDDEN, outsider=NOT_FOUND),
              lambda w, v: (team(w, "executive"),)),
+    ],
+    "PATCH /api/teams/{team_id}": [
+        Case("the executive team, led by the ceo",
+             api_call(admin=OK, everyone=FORBIDDEN, outsider=NOT_FOUND),
+             lambda w, v: (team(w, "executive"),), "PATCH", lambda w: {"purpose": "Strategy"}),
+        Case("the Emergency team, led by chad",
+             api_call(admin=OK, chair=OK, everyone=FORBIDDEN, outsider=NOT_FOUND),
+             lambda w, v: (team(w, "emergency"),), "PATCH",
+             lambda w: {"conversation_window_days": 60}),
+    ],
+    "GET /api/goal-links/{link_id}": [
+        Case("chad's link to sue's goal",
+             api_call(admin=OK, executive=OK, chair=OK, everyone=NOT_FOUND),
+             lambda w, v: (link_to_sue(w),)),
+    ],
+    "PATCH /api/goal-links/{link_id}": [
+        Case("escalating chad's conflict with sue (only the two owners)",
+             api_call(admin=FORBIDDEN, executive=FORBIDDEN, chair=OK, everyone=NOT_FOUND),
+             lambda w, v: (link_to_sue(w),), "PATCH", lambda w: {"resolution": "escalated"}),
+    ],
+    "POST /api/goal-links/{link_id}/withdraw": [
+        Case("withdrawing a link from chad's goal",
+             api_call(admin=FORBIDDEN, executive=FORBIDDEN, chair=204, everyone=NOT_FOUND),
+             lambda w, v: (fresh_link(w).pk,), "POST"),
+    ],
+    "GET /api/conversations": [Case("conversations in scope", api_call(everyone=OK, outsider=OK))],
+    "POST /api/conversations": [
+        Case("scheduling one with sue",
+             api_call(admin=201, executive=201, chair=201, everyone=NOT_FOUND),
+             lambda w, v: goals_world(w) and (), "POST",
+             lambda w: {"person_ids": [w.person("sue")], "starts_at": "2099-06-30T10:00:00Z"}),
+    ],
+    "GET /api/conversations/{conversation_id}": [
+        Case("chad and sue's conversation",
+             api_call(admin=OK, executive=OK, chair=OK, everyone=NOT_FOUND),
+             lambda w, v: (conversation(w),)),
+    ],
+    "POST /api/conversations/{conversation_id}/reschedule": [
+        Case("moving one of chad and sue's",
+             api_call(admin=OK, executive=FORBIDDEN, chair=OK, everyone=NOT_FOUND),
+             lambda w, v: (fresh_conversation(w).pk,), "POST",
+             lambda w: {"starts_at": "2099-06-30T10:00:00Z"}),
+    ],
+    "POST /api/conversations/{conversation_id}/cancel": [
+        Case("cancelling one of chad and sue's",
+             api_call(admin=OK, executive=FORBIDDEN, chair=OK, everyone=NOT_FOUND),
+             lambda w, v: (fresh_conversation(w).pk,), "POST"),
+    ],
+    "POST /api/conversations/{conversation_id}/record": [
+        Case("recording one of chad and sue's",
+             api_call(admin=OK, executive=FORBIDDEN, chair=OK, everyone=NOT_FOUND),
+             lambda w, v: (fresh_conversation(w).pk,), "POST",
+             lambda w: {"held_on": "2026-01-15"}),
+    ],
+    "PATCH /api/conversations/{conversation_id}/commitments/{commitment_id}": [
+        Case("marking chad's commitment done",
+             api_call(admin=OK, executive=FORBIDDEN, chair=OK, everyone=NOT_FOUND),
+             lambda w, v: (lambda c: (c.conversation_id, c.pk))(fresh_commitment(w)), "PATCH",
+             lambda w: {"done": True}),
     ],
 }
 # fmt: on
@@ -771,6 +904,37 @@ def conversation(w: World) -> int:
     return int(goals_world(w)["conversation"])
 
 
+def fresh_link(w: World) -> Any:
+    """A link chad declared from his goal to a new goal of sue's."""
+    from accord.goals import services as goals
+    from accord.goals.models import Goal
+
+    return goals.declare_link(
+        from_goal=Goal.objects.get(pk=g(w, "chad")),
+        to_goal=fresh_goal(w, "sue"),
+        kind="supports",
+        note="Shared discharge lounge",
+        actor=w.cast.chair,
+    )
+
+
+def fresh_commitment(w: World) -> Any:
+    """Chad's commitment in a conversation of chad and sue's, held today."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accord.goals import services as goals
+
+    held = goals.record_conversation(
+        conversation=fresh_conversation(w),
+        actor=None,
+        held_on=timezone.localdate(),
+        commitments=[goals.NewCommitment(w.cast.person("chad"), "Share data", dt.date(2099, 1, 1))],
+    )
+    return held.commitments.get()
+
+
 def goal_form_data(title: str) -> dict[str, str]:
     return {
         "title": title,
@@ -890,3 +1054,46 @@ def test_each_viewer_gets_only_what_their_scope_allows(db: None, route: str) -> 
                 wrong.append(f"  {viewer:<14} {case.method} {url} ({case.what}): "
                              f"expected {case.expected[viewer]}, got {got}")  # fmt: skip
     assert not wrong, f"{route}:\n" + "\n".join(wrong)
+
+
+# Survey results: a cycle everyone at riverside answered, published once on first use.
+
+def published_cycle(w: World) -> int:
+    import datetime as dt
+    import random
+
+    from django.utils import timezone
+
+    from accord.demo.surveys import record_in_pool_batches, synthetic_answers
+    from accord.surveys.models import Invitation
+    from accord.surveys.services import close_cycle, open_cycle, publish_cycle, schedule_cycle
+
+    if getattr(w, "published_cycle", None):
+        return int(w.published_cycle)  # type: ignore[attr-defined]
+    riverside = w.cast.riverside
+    riverside.survey_min_group_size = riverside.survey_min_comment_group_size = 3
+    riverside.save()
+    opens_at = timezone.now() - dt.timedelta(days=30)
+    cycle = create_cycle(
+        organisation=riverside, created_by=w.cast.admin,
+        settings=cycle_settings(riverside, name="Published pulse", opens_at=opens_at,
+                                closes_at=opens_at + dt.timedelta(days=14), min_group_size=3,
+                                min_comment_group_size=3),
+    )  # fmt: skip
+    schedule_cycle(cycle=cycle, now=opens_at - dt.timedelta(days=1))
+    cycle = open_cycle(cycle=cycle, now=opens_at, notify=False)
+    rng = random.Random(5)
+    invitations = Invitation.objects.filter(cycle=cycle).select_related(
+        "person__unit", "person__profession"
+    )
+    record_in_pool_batches(
+        cycle,
+        [
+            (opens_at + dt.timedelta(hours=1), invitation, synthetic_answers(invitation.person, 0, rng))
+            for invitation in invitations
+        ],
+    )
+    cycle = close_cycle(cycle=cycle, now=opens_at + dt.timedelta(days=14))
+    publish_cycle(cycle=cycle)
+    w.published_cycle = cycle.pk  # type: ignore[attr-defined]
+    return cycle.pk

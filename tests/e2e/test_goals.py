@@ -20,7 +20,7 @@ from huey import Huey
 from accord.access.models import Role
 from accord.access.services import grant_membership
 from accord.goals import services
-from accord.goals.models import Team
+from accord.goals.models import Goal, Team
 from tests.cast import PASSWORD, Cast
 from tests.e2e.conftest import Browser
 from tests.goals.world import executive_team, goal
@@ -162,3 +162,65 @@ def test_the_map_reads_on_a_phone_and_without_javascript(
     plain.follow(plain.page.get_by_role("button", name="Add the goal"))
     # 40% is already tied to his other goal: refused, with the reason beside the field.
     assert "would add up to 110%" in plain.page.get_by_role("main").inner_text()
+
+
+def test_a_conversation_is_moved_then_cancelled_and_a_link_withdrawn(
+    open_browser: Callable[..., Browser], cast: Cast, immediate_queue: Huey
+) -> None:
+    setting(cast)
+    chads = Goal.objects.get(title="Cut ED length of stay")
+    sues = Goal.objects.get(title="Fewer surgical readmissions")
+    services.declare_link(from_goal=chads, to_goal=sues, kind="supports",
+                          note="A shared discharge lounge", actor=cast.chair)  # fmt: skip
+    conversation = services.schedule_conversation(
+        organisation=cast.riverside, actor=cast.chair,
+        people=(cast.person("chad"), cast.person("sue")),
+        starts_at=timezone.now() + dt.timedelta(days=2), notify=False,
+    )  # fmt: skip
+    chad = open_browser()
+    chad.log_in_as(cast.chair)
+    page = chad.page
+
+    # He moves it; both are sent the same calendar event, moved.
+    chad.goto(f"/o/riverside/goals/conversations/{conversation.pk}/")
+    chad.follow(page.get_by_role("link", name="Move it to another time"))
+    page.get_by_label("Date").fill((timezone.localdate() + dt.timedelta(days=9)).isoformat())
+    page.get_by_label("Time").fill("15:00")
+    mail.outbox.clear()
+    chad.follow(page.get_by_role("button", name="Move it and send the update"))
+    assert "Conversation moved" in page.get_by_role("status").inner_text()
+    [moved] = mail.outbox
+    assert moved.subject.startswith("Moved: ") and "SEQUENCE:1" in str(moved.attachments[0][1])
+
+    # Then calls it off, with a reason.
+    form = page.get_by_role("region", name="Cancel the conversation")
+    form.get_by_label("Why (sent to both people)").fill("Sue is on call that week.")
+    mail.outbox.clear()
+    chad.follow(form.get_by_role("button", name="Cancel the conversation"))
+    assert "Conversation cancelled" in page.get_by_role("status").inner_text()
+    assert "Cancelled on" in page.get_by_role("main").inner_text()
+    [cancelled] = mail.outbox
+    assert "METHOD:CANCEL" in str(cancelled.attachments[0][1])
+
+    # And withdraws the link he declared.
+    chad.goto(f"/o/riverside/goals/{chads.pk}/")
+    chad.follow(page.get_by_role("button", name=re.compile("Withdraw the link")))
+    assert "Link withdrawn" in page.get_by_role("status").inner_text()
+    assert "A shared discharge lounge" not in page.get_by_role("region", name=re.compile(
+        "Sideways")).inner_text()  # fmt: skip
+
+    # A commitment from an earlier conversation is marked done.
+    held = services.schedule_conversation(
+        organisation=cast.riverside, actor=cast.chair,
+        people=(cast.person("chad"), cast.person("sue")),
+        starts_at=timezone.now() + dt.timedelta(days=1), notify=False,
+    )  # fmt: skip
+    services.record_conversation(
+        conversation=held, actor=cast.chair, held_on=timezone.localdate(),
+        commitments=[services.NewCommitment(cast.person("chad"), "Share ED discharge data",
+                                            timezone.localdate() + dt.timedelta(days=30))],
+    )  # fmt: skip
+    chad.goto(f"/o/riverside/goals/conversations/{held.pk}/")
+    chad.follow(page.get_by_role("button", name=re.compile("Mark done")))
+    assert "Commitment marked done" in page.get_by_role("status").inner_text()
+    assert "Done " in page.locator("tr[id^=commitment-]").inner_text()

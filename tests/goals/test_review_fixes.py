@@ -47,7 +47,12 @@ def test_a_leader_cannot_create_a_team_with_someone_outside_their_scope_through_
                          content_type="application/json")  # fmt: skip
     assert response.status_code == 422, response.content
     [error] = response.json()["errors"]
-    assert "HR id pia" in error["message"]
+    assert error["field"] == "member_ids"
+    # Refused like an id that names nobody: nothing about pia is revealed.
+    assert error["message"] == (
+        "No such people in your part of the organisation (a program admin can add anyone): "
+        f"[{cast.person('pia').pk}]."
+    )
     assert not Team.objects.filter(name="Spies").exists()
     response = chad.post("/api/teams", {"name": "ED", "member_ids": [cast.person("nora").pk]},
                          content_type="application/json")  # fmt: skip
@@ -64,7 +69,10 @@ def test_a_leader_cannot_add_someone_outside_their_scope_by_hr_id_on_the_web(cas
     response = client.post(url("team-list"), {"name": "Spies", "more_members": "pia sue",
                                               "conversation_window_days": 90})  # fmt: skip
     assert response.status_code == 200
-    assert "HR id pia" in response.content.decode()
+    assert "No one in your part of the org chart has the HR id(s): pia, sue." in (
+        response.content.decode()
+    )
+    assert "Pia Pediatrics" not in response.content.decode()
     assert not Team.objects.filter(name="Spies").exists()
     team = emergency_team(cast)
     members = [
@@ -73,7 +81,9 @@ def test_a_leader_cannot_add_someone_outside_their_scope_by_hr_id_on_the_web(cas
     response = client.post(url("team-edit", team.pk), {"name": team.name, "members": members,
                            "more_members": "pia", "conversation_window_days": 90})  # fmt: skip
     assert response.status_code == 200
-    assert "HR id pia" in response.content.decode()
+    assert "No one in your part of the org chart has the HR id(s): pia." in (
+        response.content.decode()
+    )
     assert not team.members.filter(external_id="pia").exists()
 
 

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accord.goals.models import Conversation, Goal, GoalLink, LinkStatus
+from accord.goals.models import Conversation, ConversationStatus, Goal, GoalLink, LinkStatus
 from accord.goals.rules import normalise_metric
 from accord.goals.suggestions import suggest_for_pair
 from accord.org.models import Person
@@ -115,13 +115,18 @@ def build_agenda(a: Person, b: Person, *, period: str = "") -> str:
 
 
 def invitation_ics(conversation: Conversation) -> bytes:
-    """The calendar file attached to the invitation: one event, both people invited."""
+    """The calendar file sent with the invitation: one event, both people invited.
+
+    Every version of the event keeps the conversation's UID; a rescheduled one carries a
+    higher SEQUENCE so calendars replace the old time, and a cancelled one is a
+    ``METHOD:CANCEL`` that removes the event (RFC 5546)."""
     from icalendar import Calendar, Event, vCalAddress, vText
 
+    cancelled = conversation.status == ConversationStatus.CANCELLED
     calendar = Calendar()
     calendar.add("prodid", "-//Accord//Alignment conversations//EN")
     calendar.add("version", "2.0")
-    calendar.add("method", "REQUEST")
+    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
     event = Event()
     event.add("uid", conversation.uid)
     event.add("sequence", conversation.sequence)
@@ -143,9 +148,10 @@ def invitation_ics(conversation: Conversation) -> bytes:
         attendee = vCalAddress(f"mailto:{person.email}")
         attendee.params["cn"] = vText(person.name)
         attendee.params["role"] = vText("REQ-PARTICIPANT")
-        attendee.params["partstat"] = vText("NEEDS-ACTION")
-        attendee.params["rsvp"] = vText("TRUE")
+        if not cancelled:
+            attendee.params["partstat"] = vText("NEEDS-ACTION")
+            attendee.params["rsvp"] = vText("TRUE")
         event.add("attendee", attendee, encode=False)
-    event.add("status", "CONFIRMED")
+    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
     calendar.add_component(event)
     return calendar.to_ical()

@@ -11,12 +11,17 @@ import typer
 from rich.table import Table
 
 if TYPE_CHECKING:
-    from accord.goals.models import Goal, Team
+    from accord.goals.models import Conversation, Goal, GoalLink, Team
     from accord.org.models import Organisation
 
 goals_app = typer.Typer(help="Goals, check-ins and links between goals.", no_args_is_help=True)
 team_app = typer.Typer(help="Leadership teams and their alignment maps.", no_args_is_help=True)
+conversation_app = typer.Typer(
+    help="Alignment conversations: list, move, cancel, commitments done.", no_args_is_help=True
+)
+goals_app.add_typer(conversation_app, name="conversation")
 VIA = "command line"
+LARGEST_ID = 2**63 - 1
 
 Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
 
@@ -43,7 +48,8 @@ def _print(renderable: object) -> None:
 def _goal(organisation: Organisation, goal_id: int, what: str = "GOAL_ID") -> Goal:
     from accord.goals.models import Goal
 
-    goal = Goal.objects.filter(organisation=organisation, pk=goal_id).first()
+    goal = Goal.objects.filter(organisation=organisation, pk=goal_id).first() if (
+        0 < goal_id <= LARGEST_ID) else None  # fmt: skip
     if goal is None:
         raise _fail(f"{what}: no goal {goal_id} in {organisation.slug!r}.")
     return goal
@@ -52,7 +58,8 @@ def _goal(organisation: Organisation, goal_id: int, what: str = "GOAL_ID") -> Go
 def _team(organisation: Organisation, team_id: int) -> Team:
     from accord.goals.models import Team
 
-    team = Team.objects.filter(organisation=organisation, pk=team_id).first()
+    team = Team.objects.filter(organisation=organisation, pk=team_id).first() if (
+        0 < team_id <= LARGEST_ID) else None  # fmt: skip
     if team is None:
         raise _fail(f"TEAM_ID: no team {team_id} in {organisation.slug!r}.")
     return team
@@ -162,7 +169,8 @@ def goals_check_in(
             recorded_on=recorded_on,
         )  # fmt: skip
     except services.GoalsError as error:
-        raise _fail(f"--{(error.field or 'value').replace('_', '-')}: {error}") from None
+        option = {"recorded_on": "date"}.get(error.field or "value", error.field or "value")
+        raise _fail(f"--{option.replace('_', '-')}: {error}") from None
     _print(f"Checked in on “{goal.title}”.")
 
 
@@ -191,6 +199,60 @@ def goals_link(
         raise _fail(f"--{error.field or 'kind'}: {error}" if error.field in ("kind", "note")
                     else str(error)) from None  # fmt: skip
     _print(f"Linked “{first.title}” to “{second.title}” ({kind}).")
+
+
+def _link(organisation: Organisation, link_id: int) -> GoalLink:
+    from accord.goals.models import GoalLink
+
+    link = GoalLink.objects.filter(organisation=organisation, pk=link_id).first() if (
+        0 < link_id <= LARGEST_ID) else None  # fmt: skip
+    if link is None:
+        raise _fail(f"LINK_ID: no goal link {link_id} in {organisation.slug!r}.")
+    return link
+
+
+@goals_app.command("unlink")
+def goals_unlink(
+    link_id: Annotated[int, typer.Argument(help="Id of the sideways link to withdraw.")],
+    org: Org,
+) -> None:
+    """Withdraw a sideways link; the other goal's owner is emailed."""
+    organisation = _start(org)
+    from accord.goals import services
+
+    link = _link(organisation, link_id)
+    services.withdraw_link(link=link, actor=None, via=VIA, base_url=_base_url())
+    _print(f"Withdrew the link {link_id}.")
+
+
+@goals_app.command("resolve")
+def goals_resolve(
+    link_id: Annotated[int, typer.Argument(help="Id of the conflict.")],
+    org: Org,
+    resolution: Annotated[str, typer.Option(help="resolved, escalated or open.")],
+    note: Annotated[str, typer.Option(help="How it was settled.")] = "",
+) -> None:
+    """Mark a conflict between two goals resolved, escalated, or open again."""
+    organisation = _start(org)
+    from accord.goals import services
+
+    link = _link(organisation, link_id)
+    value = "" if resolution == "open" else resolution
+    try:
+        services.resolve_link(link=link, resolution=value, note=note, actor=None, via=VIA)
+    except services.GoalsError as error:
+        option = {"resolution_note": "note"}.get(error.field or "", error.field or "resolution")
+        raise _fail(f"--{option}: {error}") from None
+    _print(f"Marked the link {link_id} {resolution}.")
+
+
+def _base_url() -> str:
+    from django.conf import settings
+
+    return str(settings.ACCORD_BASE_URL)
+
+
+TEAM_OPTIONS = {"name": "NAME", "members": "--member", "conversation_window_days": "--window-days"}
 
 
 @team_app.command("list")
@@ -242,8 +304,64 @@ def team_create(
             share_incentive_weights=share_weights, conversation_window_days=window_days,
         )  # fmt: skip
     except services.GoalsError as error:
-        raise _fail(str(error)) from None
+        raise _fail(f"{TEAM_OPTIONS.get(error.field or '', 'NAME')}: {error}") from None
     _print(f"Created the team {team.name} (id {team.pk}).")
+
+
+@team_app.command("update")
+def team_update(
+    team_id: Annotated[int, typer.Argument(help="The team's id (see `accord team list`).")],
+    org: Org,
+    name: Annotated[str | None, typer.Option(help="A new name.")] = None,
+    add_member: Annotated[
+        list[str] | None, typer.Option(help="HR id of someone to add; repeat it.")
+    ] = None,
+    remove_member: Annotated[
+        list[str] | None, typer.Option(help="HR id of a member to take off; repeat it.")
+    ] = None,
+    share_weights: Annotated[
+        bool | None,
+        typer.Option(
+            "--share-weights/--no-share-weights",
+            help="Whether members see each other's incentive weights.",
+        ),
+    ] = None,
+    window_days: Annotated[
+        int | None, typer.Option(min=1, max=730, help="Conversations count for this many days.")
+    ] = None,
+) -> None:
+    """Rename a team, add or remove members (the leader stays), or change its settings."""
+    organisation = _start(org)
+    from accord.goals import services
+    from accord.org.models import Person
+
+    team = _team(organisation, team_id)
+    members = {p.external_id: p for p in team.members.all()}
+
+    def find(hr_id: str, option: str) -> Person:
+        person = Person.objects.filter(organisation=organisation, external_id=hr_id).first()
+        if person is None:
+            raise _fail(f"{option}: no person with HR id {hr_id!r} in {org!r}.")
+        return person
+
+    for hr_id in add_member or []:
+        members[hr_id] = find(hr_id, "--add-member")
+    for hr_id in remove_member or []:
+        if hr_id == team.leader.external_id:
+            raise _fail(f"--remove-member: {hr_id} leads the team and stays in it.")
+        if members.pop(hr_id, None) is None:
+            raise _fail(f"--remove-member: {hr_id!r} is not a member of {team.name}.")
+    try:
+        services.update_team(
+            team=team, actor=None, via=VIA, name=name,
+            members=list(members.values()) if add_member or remove_member else None,
+            share_incentive_weights=share_weights, conversation_window_days=window_days,
+        )  # fmt: skip
+    except services.GoalsError as error:
+        option = {"name": "--name", "members": "--add-member"}.get(error.field or "", "--name")
+        option = "--window-days" if error.field == "conversation_window_days" else option
+        raise _fail(f"{option}: {error}") from None
+    _print(f"Saved the team {team.name} (id {team.pk}).")
 
 
 @team_app.command("map")
@@ -281,3 +399,130 @@ def team_map(
         f"{len(alignment.not_linked_up)} · members whose goals nobody else has seen: "
         f"{len(alignment.unseen)}"
     )
+
+
+def _conversation(organisation: Organisation, conversation_id: int) -> Conversation:
+    from accord.goals.models import Conversation
+
+    found = Conversation.objects.filter(organisation=organisation, pk=conversation_id).first() if (
+        0 < conversation_id <= LARGEST_ID) else None  # fmt: skip
+    if found is None:
+        raise _fail(f"CONVERSATION_ID: no conversation {conversation_id} in {organisation.slug!r}.")
+    return found
+
+
+@conversation_app.command("list")
+def conversation_list(
+    org: Org,
+    person: Annotated[str, typer.Option(help="Only this person's conversations (HR id).")] = "",
+) -> None:
+    """Alignment conversations, newest first, with their commitments."""
+    organisation = _start(org)
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from accord.goals.models import Conversation
+    from accord.org.models import Person
+
+    found = Conversation.objects.filter(organisation=organisation).select_related(
+        "person_a", "person_b"
+    )
+    if person:
+        who = Person.objects.filter(organisation=organisation, external_id=person).first()
+        if who is None:
+            raise _fail(f"--person: no person with HR id {person!r} in {org!r}.")
+        found = found.filter(Q(person_a=who) | Q(person_b=who))
+    table = Table(title=f"Alignment conversations in {organisation.name}")
+    for column in ("id", "people", "when", "status", "commitments done"):
+        table.add_column(column)
+    for c in found.prefetch_related("commitments")[:500]:
+        commitments = list(c.commitments.all())
+        table.add_row(
+            str(c.pk), f"{c.person_a.name} and {c.person_b.name}",
+            f"{timezone.localtime(c.starts_at):%Y-%m-%d %H:%M}", c.get_status_display(),
+            f"{sum(1 for x in commitments if x.is_done)} of {len(commitments)}"
+            if commitments else "—",
+        )  # fmt: skip
+    _print(table)
+
+
+@conversation_app.command("reschedule")
+def conversation_reschedule(
+    conversation_id: Annotated[int, typer.Argument(help="The conversation's id.")],
+    org: Org,
+    at: Annotated[
+        str, typer.Option(help="The new start, in the organisation's time zone: 2026-06-30T10:00.")
+    ],
+    duration: Annotated[
+        int | None, typer.Option(min=5, max=480, help="Minutes; unchanged if left out.")
+    ] = None,
+    location: Annotated[str | None, typer.Option(help="Unchanged if left out.")] = None,
+) -> None:
+    """Move a conversation: both people are emailed the updated calendar invitation."""
+    organisation = _start(org)
+    import zoneinfo
+
+    from accord.goals import services
+
+    conversation = _conversation(organisation, conversation_id)
+    try:
+        local = dt.datetime.fromisoformat(at)
+    except ValueError:
+        raise _fail(f"--at: {at!r} is not a date and time; write it as 2026-06-30T10:00.") from None
+    if local.tzinfo is None:
+        try:
+            local = local.replace(tzinfo=zoneinfo.ZoneInfo(organisation.time_zone))
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise _fail(f"--at: give the time zone, such as {at}-05:00.") from None
+    try:
+        services.reschedule_conversation(
+            conversation=conversation, actor=None, via=VIA, starts_at=local,
+            duration_minutes=duration, location=location, base_url=_base_url(),
+        )  # fmt: skip
+    except services.GoalsError as error:
+        option = {"starts_at": "--at", "duration_minutes": "--duration",
+                  "location": "--location"}.get(error.field or "", "CONVERSATION_ID")  # fmt: skip
+        raise _fail(f"{option}: {error}") from None
+    _print(f"Moved the conversation {conversation_id}; both people are being emailed.")
+
+
+@conversation_app.command("cancel")
+def conversation_cancel(
+    conversation_id: Annotated[int, typer.Argument(help="The conversation's id.")],
+    org: Org,
+    note: Annotated[str, typer.Option(help="Why; sent to both people.")] = "",
+) -> None:
+    """Cancel a conversation: both people are emailed a calendar cancellation."""
+    organisation = _start(org)
+    from accord.goals import services
+
+    conversation = _conversation(organisation, conversation_id)
+    try:
+        services.cancel_conversation(
+            conversation=conversation, actor=None, via=VIA, note=note, base_url=_base_url()
+        )
+    except services.GoalsError as error:
+        raise _fail(
+            f"{'--note' if error.field == 'note' else 'CONVERSATION_ID'}: {error}"
+        ) from None
+    _print(f"Cancelled the conversation {conversation_id}; both people are being emailed.")
+
+
+@conversation_app.command("done")
+def conversation_done(
+    commitment_id: Annotated[int, typer.Argument(help="The commitment's id.")],
+    org: Org,
+    undo: Annotated[bool, typer.Option(help="Mark it not done after all.")] = False,
+) -> None:
+    """Mark a commitment made in a conversation done."""
+    organisation = _start(org)
+    from accord.goals import services
+    from accord.goals.models import Commitment
+
+    commitment = Commitment.objects.filter(
+        conversation__organisation=organisation, pk=commitment_id
+    ).first() if 0 < commitment_id <= LARGEST_ID else None  # fmt: skip
+    if commitment is None:
+        raise _fail(f"COMMITMENT_ID: no commitment {commitment_id} in {organisation.slug!r}.")
+    services.mark_commitment(commitment=commitment, done=not undo, actor=None, via=VIA)
+    _print(f"Marked “{commitment.text}” {'not done' if undo else 'done'}.")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.db.models import QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 
@@ -201,12 +202,18 @@ class RespondForm(forms.Form):
     note = forms.CharField(max_length=2000, required=False, label="Note")
 
 
-def _people_by_hr_id(organisation: Any, text: str) -> tuple[list[Person], list[str]]:
-    """People named by HR ids typed into a box (any case); and the ids that name nobody."""
+def _people_by_hr_id(
+    organisation: Any, text: str, within: QuerySet[Person] | None = None
+) -> tuple[list[Person], list[str]]:
+    """People named by HR ids typed into a box (any case); and the ids that name nobody.
+
+    ``within`` limits the search to the people the viewer may name: an HR id outside it is
+    reported exactly like one that names nobody, so the box reveals nothing about them."""
     wanted = list(dict.fromkeys(part for part in re.split(r"[\s,;]+", text) if part))[:100]
     people, missing = [], []
+    base = Person.objects.filter(organisation=organisation) if within is None else within
     for hr_id in wanted:
-        person = Person.objects.filter(organisation=organisation, external_id__iexact=hr_id).first()
+        person = base.filter(external_id__iexact=hr_id).first()
         if person is None:
             missing.append(hr_id)
         else:
@@ -244,10 +251,12 @@ class TeamForm(forms.Form):
         organisation: Any,
         candidates: list[Person],
         choose_leader: bool,
+        within: QuerySet[Person] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.organisation = organisation
+        self.within = within
         self.by_id = {str(p.pk): p for p in candidates}
         _set_choices(
             self,
@@ -272,8 +281,16 @@ class TeamForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         chosen = [self.by_id[pk] for pk in data.get("members", [])]
-        more, missing = _people_by_hr_id(self.organisation, data.get("more_members", ""))
-        if missing:
+        more, missing = _people_by_hr_id(
+            self.organisation, data.get("more_members", ""), self.within
+        )
+        if missing and self.within is not None:
+            self.add_error(
+                "more_members",
+                f"No one in your part of the org chart has the HR id(s): {', '.join(missing)}. "
+                "A program admin can add people from elsewhere in the organisation.",
+            )
+        elif missing:
             self.add_error(
                 "more_members", f"No one in the org chart has the HR id(s): {', '.join(missing)}."
             )
@@ -304,10 +321,44 @@ class ScheduleForm(forms.Form):
             except (zoneinfo.ZoneInfoNotFoundError, ValueError):
                 zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
             starts = dt.datetime.combine(data["date"], data["time"]).replace(tzinfo=zone)
-            if starts < timezone.now():
+            if data["date"] >= rules.LATEST_DATE:
+                self.add_error("date", "Choose a date before 2100-12-31.")
+            elif starts < timezone.now():
                 self.add_error("date", "Choose a date and time in the future.")
             data["starts_at"] = starts
         return data
+
+    @staticmethod
+    def initial_from(conversation: Any, time_zone: str) -> dict[str, Any]:
+        try:
+            zone = zoneinfo.ZoneInfo(time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        local = conversation.starts_at.astimezone(zone)
+        return {"date": local.date(), "time": local.time().replace(second=0, microsecond=0),
+                "duration_minutes": conversation.duration_minutes,
+                "location": conversation.location}  # fmt: skip
+
+
+class CancelForm(forms.Form):
+    note = forms.CharField(
+        label="Why (sent to both people)", max_length=2000, required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "cancel-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ResolveForm(forms.Form):
+    resolution = forms.ChoiceField(
+        label="This conflict is",
+        choices=[("resolved", "Resolved"), ("escalated", "Escalated to our leader"),
+                 ("", "Open again")],
+        required=False,
+    )  # fmt: skip
+    note = forms.CharField(label="How", max_length=2000, required=False)
 
 
 OUTCOMES = [
@@ -375,6 +426,9 @@ class RecordForm(forms.Form):
                 self.add_error(f"commitment_{i}_text", "Say what was committed to.")
             if not due:
                 self.add_error(f"commitment_{i}_due", "Give the date it is due.")
+            elif not rules.EARLIEST_DATE <= due <= rules.LATEST_DATE:
+                self.add_error(f"commitment_{i}_due", "Give a date between 1900 and 2100.")
+                due = None
             if owner and text and due:
                 commitments.append((self.people[owner], text, due))
         data["commitments"] = commitments

@@ -21,8 +21,10 @@ from typing import Any
 from django.db import transaction
 
 from accord.access.models import User
+from accord.access.scopes import Scope
 from accord.goals import rules, services
 from accord.goals.models import Direction, Goal, Team, Visibility
+from accord.goals.visibility import GoalScope
 from accord.org.importing import ImportFileError, ImportIssue
 from accord.org.models import Person, Unit
 
@@ -52,9 +54,10 @@ class ImportResult:
 @dataclass
 class _Row:
     row: int
-    owner: Person | None  # None: the team's shared goal
+    owner: Person | None  # None: the team's shared goal, or an owner already reported
     values: dict[str, Any]
     serves: str
+    shared: bool = False  # the team's shared goal
     created: Goal | None = None
 
 
@@ -167,7 +170,9 @@ def _resolve_unit(name: str, units: list[Unit]) -> Unit | str:
     return f"No unit is called {name!r}."
 
 
-def _plan(team: Team, content: bytes, issues: _Issues) -> list[_Row]:
+def _plan(
+    team: Team, content: bytes, issues: _Issues, gscope: GoalScope | None = None
+) -> list[_Row]:
     header, data = _read(content)
     position = {}
     for index, name in enumerate(header):
@@ -188,7 +193,11 @@ def _plan(team: Team, content: bytes, issues: _Issues) -> list[_Row]:
         )
 
     members = {p.external_id.lower(): p for p in team.members.all()}
-    units = list(Unit.objects.filter(organisation=team.organisation))
+    # Units are named only from the importer's own scope, as on the goal form.
+    units = list(
+        gscope.scope.units() if gscope is not None else Unit.objects.filter(
+            organisation=team.organisation)
+    )  # fmt: skip
     default_period = services.default_period()
     rows: list[_Row] = []
     for number, cells in enumerate(data, start=2):
@@ -210,6 +219,14 @@ def _plan(team: Team, content: bytes, issues: _Issues) -> list[_Row]:
                 issues.add(
                     number, "owner", f"{owner_text!r} is not the HR id of a member of {team.name}."
                 )
+            elif gscope is not None and not gscope.can_add_goal_for(owner):
+                # The same rule as the goal form: one's own goals and one's reports'.
+                issues.add(
+                    number, "owner",
+                    f"You can add goals for yourself and the people who report to you, not for "
+                    f"{owner.name}: ask them or a program admin.",
+                )  # fmt: skip
+                owner = None
         for column, key in (("title", "title"), ("why", "why"), ("metric", "metric_name"),
                             ("metric_unit", "metric_unit")):  # fmt: skip
             values[key] = _text(cell(column))
@@ -228,6 +245,16 @@ def _plan(team: Team, content: bytes, issues: _Issues) -> list[_Row]:
             except ValueError as error:
                 issues.add(number, column, f"This {error}.")
                 values[column] = None
+        weight = values["incentive_weight"]
+        hidden = owner is not None and gscope is not None and not gscope.can_see_weights_of(owner)
+        if weight and hidden:
+            # Checking it against 100% would tell the importer what the others carry.
+            issues.add(
+                number, "incentive_weight",
+                f"You may not see {owner.name}'s incentive weights, so you cannot set one: "  # type: ignore[union-attr]
+                "leave this empty.",
+            )  # fmt: skip
+            values["incentive_weight"] = None
         try:
             values["due_date"] = _date(cell("due_date"))
         except ValueError:
@@ -256,7 +283,8 @@ def _plan(team: Team, content: bytes, issues: _Issues) -> list[_Row]:
         ):  # fmt: skip
             column = {"metric_name": "metric"}.get(problem_field, problem_field)
             issues.add(number, column, message)
-        rows.append(_Row(number, owner, values, _text(cell("serves"))))
+        shared = owner_text.lower() == TEAM_OWNER
+        rows.append(_Row(number, owner, values, _text(cell("serves")), shared=shared))
     if not rows and not issues.total:
         issues.add(None, None, "The file has a header but no goals.")
     _check_across_rows(team, rows, issues)
@@ -264,6 +292,8 @@ def _plan(team: Team, content: bytes, issues: _Issues) -> list[_Row]:
 
 
 def _check_across_rows(team: Team, rows: list[_Row], issues: _Issues) -> None:
+    # Rows whose owner was refused are reported already; comparing them would only add noise.
+    rows = [r for r in rows if r.owner is not None or r.shared]
     seen: dict[tuple[int | None, str, str], int] = {}
     stored = {
         (g.owner_id, g.period, g.title.lower())
@@ -328,15 +358,20 @@ def import_goals(
     actor: User | None,
     via: str = "",
     dry_run: bool = False,
+    scope: Scope | None = None,
 ) -> ImportResult:
     """Validate the whole file and, unless ``dry_run``, add its goals atomically.
+
+    ``scope`` is the importer's (the command line passes none): they add goals only for
+    themselves and their reports, set only weights they may see, and name only units in
+    their scope, as on the goal form.
 
     Raises GoalImportError listing every problem; then nothing has been written.
     """
     issues = _Issues()
     via = via or f"goals import ({filename[:100]})"
     with transaction.atomic():
-        rows = _plan(team, content, issues)
+        rows = _plan(team, content, issues, GoalScope(scope) if scope is not None else None)
         issues.raise_if_any()
         if dry_run:
             return ImportResult(team, len(rows), sum(1 for r in rows if r.serves), True)

@@ -29,19 +29,27 @@ def _page(conversation: Conversation, base_url: str) -> str:
 
 
 def send_invitation(conversation: Conversation, *, base_url: str = "") -> int:
-    """Email both people the invitation with the agenda and an .ics file."""
+    """Email both people the invitation with the agenda and an .ics file; after a
+    reschedule, the updated invitation (the same calendar event, moved)."""
     a, b = conversation.person_a, conversation.person_b
     where = f"\nWhere: {conversation.location}" if conversation.location else ""
+    updated = conversation.sequence > 0
+    lead = (
+        f"{a.name} and {b.name}: your alignment conversation has moved. The new time is "
+        "below; the attached invitation updates the event in your calendar.\n\n"
+        if updated
+        else f"{a.name} and {b.name}: an alignment conversation about your goals.\n\n"
+    )
     body = (
-        f"{a.name} and {b.name}: an alignment conversation about your goals.\n\n"
-        f"When: {_when(conversation)}{where}\n\n"
+        f"{lead}When: {_when(conversation)}{where}\n\n"
         "The calendar invitation is attached. Afterwards, either of you records what came "
         f"of it (links confirmed, conflicts resolved or escalated, commitments) here:\n"
         f"{_page(conversation, base_url)}\n\n"
         f"Agenda\n------\n{conversation.agenda}\n"
     )
+    subject = f"Alignment conversation: {a.name} and {b.name}"
     message = EmailMessage(
-        subject=f"Alignment conversation: {a.name} and {b.name}",
+        subject=f"Moved: {subject}" if updated else subject,
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[a.email, b.email],
@@ -50,6 +58,34 @@ def send_invitation(conversation: Conversation, *, base_url: str = "") -> int:
         "alignment-conversation.ics",
         invitation_ics(conversation),
         "text/calendar; method=REQUEST; charset=utf-8",
+    )
+    return message.send()
+
+
+def send_cancellation(conversation: Conversation, *, base_url: str = "") -> int:
+    """Tell both people the conversation is off, with a calendar cancellation."""
+    a, b = conversation.person_a, conversation.person_b
+    why = (
+        f"\n\nThe note left with the cancellation: {conversation.cancellation_note}"
+        if conversation.cancellation_note
+        else ""
+    )
+    body = (
+        f"{a.name} and {b.name}: the alignment conversation planned for {_when(conversation)} "
+        f"is cancelled. The attached file removes it from your calendar.{why}\n\n"
+        "You can schedule another one from either person's goals or your team's alignment map:"
+        f"\n{_page(conversation, base_url)}\n"
+    )
+    message = EmailMessage(
+        subject=f"Cancelled: alignment conversation, {a.name} and {b.name}",
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[a.email, b.email],
+    )
+    message.attach(
+        "alignment-conversation.ics",
+        invitation_ics(conversation),
+        "text/calendar; method=CANCEL; charset=utf-8",
     )
     return message.send()
 

@@ -300,6 +300,7 @@ class GoalLink(models.Model):
 class ConversationStatus(models.TextChoices):
     SCHEDULED = "scheduled", "Scheduled"
     HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
 
 
 class Conversation(models.Model):
@@ -323,7 +324,10 @@ class Conversation(models.Model):
     )
     held_on = models.DateField(null=True, blank=True)
     summary = models.TextField(blank=True)
-    # A stable identifier so calendar programs update rather than duplicate the event.
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancellation_note = models.TextField(blank=True)
+    # A stable identifier so calendar programs update rather than duplicate the event; the
+    # sequence goes up with every change sent to the calendars (RFC 5546).
     uid = models.CharField(max_length=100, unique=True)
     sequence = models.PositiveIntegerField(default=0)
     organised_by = models.ForeignKey(
@@ -343,6 +347,10 @@ class Conversation(models.Model):
             models.CheckConstraint(
                 condition=~Q(status=ConversationStatus.HELD) | Q(held_on__isnull=False),
                 name="conversation_held_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ConversationStatus.CANCELLED) | Q(cancelled_at__isnull=False),
+                name="conversation_cancelled_has_time",
             ),
             models.CheckConstraint(
                 condition=Q(duration_minutes__gte=5, duration_minutes__lte=480),
@@ -377,6 +385,10 @@ class Commitment(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
 
 
 class GoalsSeen(models.Model):
@@ -415,6 +427,11 @@ class AuditEntry(models.Model):
     goal = models.ForeignKey(
         Goal, on_delete=models.SET_NULL, null=True, blank=True, related_name="audit_entries"
     )
+    # The other goal an entry names (a link's or a contribution's other end): a goal's history
+    # shows the entry only to viewers who may see that goal too. A plain id rather than a
+    # foreign key, so an entry naming a goal that no longer exists stays hidden; 0 when the
+    # other goal is not known (entries older than this field).
+    other_goal_id = models.BigIntegerField(null=True, blank=True)
     summary = models.CharField(max_length=500)
     # {"field": [before, after]} for updates; the created values for creations.
     changes = models.JSONField(default=dict, blank=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accord.goals.models import (
     AuditEntry,
     CheckIn,
+    Commitment,
     Contribution,
     Conversation,
     ConversationStatus,
@@ -308,9 +309,20 @@ def goal_page(gscope: GoalScope, goal: Goal) -> GoalPage:
         suggestions=found,
         serve_candidates=serve_candidates(gscope, goal) if gscope.can_edit(goal) else [],
         peer_candidates=peers,
-        history=list(goal.audit_entries.all()[:50]),
+        history=goal_history(gscope, goal),
         chart=_chart(goal, check_ins[:24]),
     )
+
+
+def goal_history(gscope: GoalScope, goal: Goal, *, limit: int = 50) -> list[AuditEntry]:
+    """A goal's audit entries, leaving out those that name another goal the viewer may not
+    see (a link or a contribution whose other end is hidden from them)."""
+    entries = goal.audit_entries.all()
+    if not gscope.scope.sees_whole_organisation:
+        entries = entries.filter(
+            Q(other_goal_id__isnull=True) | Q(other_goal_id__in=gscope.goals().values("pk"))
+        )
+    return list(entries[:limit])
 
 
 # --- teams -------------------------------------------------------------------
@@ -682,6 +694,45 @@ def my_map_people(gscope: GoalScope, direction: str) -> list[Person]:
         return [person, boss] if boss is not None else [person]
     reports = Person.objects.filter(manager=person, is_active=True).order_by("name")
     return [person, *reports]
+
+
+def get_link(gscope: GoalScope, link_id: int) -> GoalLink:
+    """A sideways link between two goals the viewer may see (404 otherwise)."""
+    from django.http import Http404
+
+    visible = gscope.goals()
+    link = (
+        GoalLink.objects.filter(
+            pk=link_id, organisation=gscope.organisation, from_goal__in=visible,
+            to_goal__in=visible,
+        )
+        .select_related("to_goal__owner", "from_goal__owner", "organisation")
+        .first()
+    )  # fmt: skip
+    if link is None:
+        raise Http404("No such link.")
+    return link
+
+
+def visible_links(gscope: GoalScope) -> QuerySet[GoalLink]:
+    visible = gscope.goals()
+    return GoalLink.objects.filter(
+        organisation=gscope.organisation, from_goal__in=visible, to_goal__in=visible
+    )
+
+
+def get_commitment(gscope: GoalScope, commitment_id: int) -> Commitment:
+    from django.http import Http404
+
+    commitment = (
+        Commitment.objects.filter(pk=commitment_id, conversation__in=gscope.conversations())
+        .select_related("conversation__person_a", "conversation__person_b",
+                        "conversation__team", "conversation__organisation", "owner")
+        .first()
+    )  # fmt: skip
+    if commitment is None:
+        raise Http404("No such commitment.")
+    return commitment
 
 
 def pair_links(a: Person, b: Person, *, period: str = "") -> list[GoalLink]:

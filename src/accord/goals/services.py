@@ -94,7 +94,10 @@ def audit(
     summary: str,
     changes: dict[str, Any] | None = None,
     goal: Goal | None = None,
+    other_goal: Goal | None = None,
 ) -> AuditEntry:
+    """Record a change. ``goal`` is the goal whose history shows it; ``other_goal`` the other
+    goal its summary names, so that history shows it only to those who may see both."""
     return AuditEntry.objects.create(
         organisation=organisation,
         actor=actor,
@@ -103,6 +106,7 @@ def audit(
         target_type=type(target).__name__,
         target_id=target.pk,
         goal=goal,
+        other_goal_id=other_goal.pk if other_goal is not None else None,
         summary=summary[:500],
         changes={key: _plain(value) for key, value in (changes or {}).items()},
     )
@@ -127,7 +131,9 @@ def _other_weights(owner: Person, period: str, exclude: Goal | None = None) -> D
     return goals.aggregate(total=Sum("incentive_weight"))["total"] or Decimal(0)
 
 
-def _check_goal(values: dict[str, Any], *, owner: Person | None, goal: Goal | None) -> None:
+def _check_goal(
+    values: dict[str, Any], *, owner: Person | None, goal: Goal | None, reveal_weights: bool = True
+) -> None:
     problems = rules.goal_problems(
         title=values["title"],
         metric_name=values["metric_name"],
@@ -152,6 +158,13 @@ def _check_goal(values: dict[str, Any], *, owner: Person | None, goal: Goal | No
             owner_name=owner.name,
             period=values["period"],
         )
+        if message and not reveal_weights:
+            # Moving a goal whose weight the editor may not see: say no, without the numbers.
+            message = (
+                f"This would tie more than 100% of {owner.name}'s bonus to goals in "
+                f"{values['period']}; ask {owner.name} or their manager to change it."
+            )
+            raise GoalsError(message, field="period")
         if message:
             raise GoalsError(message, field="incentive_weight")
 
@@ -195,8 +208,13 @@ def create_goal(
 
 
 @transaction.atomic
-def update_goal(*, goal: Goal, actor: User | None, via: str = "", **fields: Any) -> Goal:
-    """Change a goal's fields; the audit entry keeps each field's value before and after."""
+def update_goal(
+    *, goal: Goal, actor: User | None, via: str = "", reveal_weights: bool = True, **fields: Any
+) -> Goal:
+    """Change a goal's fields; the audit entry keeps each field's value before and after.
+
+    ``reveal_weights=False`` when the editor may not see the owner's incentive weights: a
+    refusal then does not say how much the owner's goals carry."""
     unknown = set(fields) - set(GOAL_FIELDS)
     if unknown:
         raise GoalsError(f"Unknown goal fields: {', '.join(sorted(unknown))}.")
@@ -207,7 +225,7 @@ def update_goal(*, goal: Goal, actor: User | None, via: str = "", **fields: Any)
     unit = values["unit"]
     if unit is not None and unit.organisation_id != goal.organisation_id:
         raise GoalsError("That unit belongs to another organisation.", field="unit")
-    _check_goal(values, owner=goal.owner, goal=goal)
+    _check_goal(values, owner=goal.owner, goal=goal, reveal_weights=reveal_weights)
     changes = {
         name: [_plain(current[name]), _plain(values[name])]
         for name in GOAL_FIELDS
@@ -340,7 +358,7 @@ def add_contribution(
     )
     audit(
         organisation=goal.organisation, actor=actor, via=via, action="contribution.create",
-        target=contribution, goal=goal,
+        target=contribution, goal=goal, other_goal=serves,
         summary=f"“{goal.title}” now serves “{serves.title}” ({serves.owner_label})",
         changes={"serves": serves.title, "note": contribution.note},
     )  # fmt: skip
@@ -352,7 +370,7 @@ def remove_contribution(*, contribution: Contribution, actor: User | None, via: 
     goal, serves = contribution.goal, contribution.serves
     audit(
         organisation=goal.organisation, actor=actor, via=via, action="contribution.delete",
-        target=contribution, goal=goal,
+        target=contribution, goal=goal, other_goal=serves,
         summary=f"“{goal.title}” no longer serves “{serves.title}”",
     )  # fmt: skip
     contribution.delete()
@@ -430,7 +448,7 @@ def declare_link(
     )  # fmt: skip
     audit(
         organisation=from_goal.organisation, actor=actor, via=via, action="link.declare",
-        target=link, goal=from_goal,
+        target=link, goal=from_goal, other_goal=to_goal,
         summary=f"Declared that “{from_goal.title}” {link.get_kind_display()} "
         f"“{to_goal.title}” ({to_goal.owner.name})",
         changes={"kind": kind, "note": note, "to_goal": to_goal.title},
@@ -475,6 +493,7 @@ def respond_to_link(
     audit(
         organisation=locked.organisation, actor=actor, via=via,
         action="link.confirm" if agree else "link.dispute", target=locked, goal=to_goal,
+        other_goal=from_goal,
         summary=f"{'Confirmed' if agree else 'Disputed'} that “{from_goal.title}” "
         f"{locked.get_kind_display()} “{to_goal.title}”",
         changes={"status": [before, locked.status], "response_note": note},
@@ -503,19 +522,111 @@ def resolve_link(
             f"{resolution!r} is not a resolution: use resolved, escalated or open.",
             field="resolution",
         )
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise GoalsError("A note is at most 2,000 characters.", field="resolution_note")
     locked = GoalLink.objects.select_for_update().get(pk=link.pk)
+    if locked.kind != LinkKind.CONFLICTS:
+        raise GoalsError(
+            "Only a conflict is resolved or escalated; withdraw or dispute other links.",
+            field="resolution",
+        )
     before = locked.resolution
     locked.resolution = resolution
-    locked.resolution_note = (note or "").strip()
+    locked.resolution_note = note
     locked.save(update_fields=["resolution", "resolution_note"])
+    label = Resolution(resolution).label.lower()
     audit(
         organisation=locked.organisation, actor=actor, via=via, action="link.resolve",
-        target=locked, goal=locked.from_goal,
+        target=locked, goal=locked.from_goal, other_goal=locked.to_goal,
         summary=f"Marked “{locked.from_goal.title}” {locked.get_kind_display()} "
-        f"“{locked.to_goal.title}” as {Resolution(resolution).label.lower()}",
+        f"“{locked.to_goal.title}” as {label}",
         changes={"resolution": [before, resolution], "resolution_note": locked.resolution_note},
     )  # fmt: skip
     return locked
+
+
+@transaction.atomic
+def change_link_note(
+    *, link: GoalLink, note: str, actor: User | None, via: str = "", base_url: str = ""
+) -> GoalLink:
+    """The declaring side rewords a link. An answer given to the old wording no longer holds:
+    the link waits for the other owner again, and they are asked again."""
+    note = (note or "").strip()
+    if not note:
+        raise GoalsError(
+            "Add a note: say in a sentence how the two goals affect each other.", field="note"
+        )
+    if len(note) > 2000:
+        raise GoalsError("A note is at most 2,000 characters.", field="note")
+    locked = (
+        GoalLink.objects.select_for_update(of=("self",))
+        .select_related("from_goal__owner", "to_goal__owner", "organisation")
+        .get(pk=link.pk)
+    )
+    if locked.note == note:
+        return locked
+    before = {"note": locked.note, "status": locked.status}
+    locked.note = note
+    if locked.status != LinkStatus.PROPOSED:
+        locked.status = LinkStatus.PROPOSED
+        locked.response_note = ""
+        locked.responded_at = None
+    locked.save(update_fields=["note", "status", "response_note", "responded_at"])
+    from_goal, to_goal = locked.from_goal, locked.to_goal
+    audit(
+        organisation=locked.organisation, actor=actor, via=via, action="link.update",
+        target=locked, goal=from_goal, other_goal=to_goal,
+        summary=f"Reworded the link “{from_goal.title}” {locked.get_kind_display()} "
+        f"“{to_goal.title}”",
+        changes={"note": [before["note"], note], "status": [before["status"], locked.status]},
+    )  # fmt: skip
+    if to_goal.owner is not None and from_goal.owner is not None:
+        _notify(
+            to=to_goal.owner.email,
+            subject=f"{from_goal.owner.name} reworded a link to your goal: please answer again",
+            body=(
+                f"{from_goal.owner.name} now says that “{from_goal.title}” "
+                f"{locked.get_kind_display()} your goal “{to_goal.title}”.\n\n"
+                f"Their note: {note}\n\nOpen your goal in Accord to confirm or dispute it:\n"
+                f"{_link_url(to_goal, base_url)}\n"
+            ),
+        )
+    return locked
+
+
+@transaction.atomic
+def withdraw_link(*, link: GoalLink, actor: User | None, via: str = "", base_url: str = "") -> None:
+    """The declaring side takes a sideways link back; the other owner is told. The audit
+    entry keeps what the link said."""
+    locked = (
+        GoalLink.objects.select_for_update(of=("self",))
+        .select_related("from_goal__owner", "to_goal__owner", "organisation")
+        .filter(pk=link.pk)
+        .first()
+    )
+    if locked is None:
+        raise GoalsError("This link has already been withdrawn.")
+    from_goal, to_goal = locked.from_goal, locked.to_goal
+    audit(
+        organisation=locked.organisation, actor=actor, via=via, action="link.withdraw",
+        target=locked, goal=from_goal, other_goal=to_goal,
+        summary=f"Withdrew the link “{from_goal.title}” {locked.get_kind_display()} "
+        f"“{to_goal.title}”",
+        changes={"kind": locked.kind, "note": locked.note, "status": locked.status,
+                 "response_note": locked.response_note, "resolution": locked.resolution},
+    )  # fmt: skip
+    locked.delete()
+    if to_goal.owner is not None and from_goal.owner is not None:
+        _notify(
+            to=to_goal.owner.email,
+            subject=f"{from_goal.owner.name} withdrew a link to your goal",
+            body=(
+                f"{from_goal.owner.name} withdrew the link saying that “{from_goal.title}” "
+                f"{locked.get_kind_display()} your goal “{to_goal.title}”; there is nothing "
+                f"to answer.\n\n{_link_url(to_goal, base_url)}\n"
+            ),
+        )
 
 
 def record_goals_seen(*, viewer: Person | None, owner: Person) -> None:
@@ -537,17 +648,27 @@ def record_goals_seen(*, viewer: Person | None, owner: Person) -> None:
 
 
 def _check_team_fields(
-    organisation: Organisation, name: str, leader: Person, members: Sequence[Person], window: int
+    organisation: Organisation,
+    name: str,
+    leader: Person,
+    members: Sequence[Person],
+    window: int,
+    *,
+    joining: Sequence[Person],
 ) -> None:
+    """``joining``: the people new to the team, who must be active; someone who has since
+    left the org chart does not stop the rest of the team from being changed."""
     if not name:
         raise GoalsError("Give the team a name.", field="name")
     if len(name) > 200:
         raise GoalsError("A team name can be at most 200 characters.", field="name")
+    if "\x00" in name:
+        raise GoalsError("A team name cannot contain NUL characters.", field="name")
     if leader.organisation_id != organisation.pk or any(
         m.organisation_id != organisation.pk for m in members
     ):
         raise GoalsError("Everyone in a team must belong to this organisation.", field="members")
-    inactive = [p.name for p in [leader, *members] if not p.is_active]
+    inactive = [p.name for p in joining if not p.is_active]
     if inactive:
         raise GoalsError(f"Not active in the org chart: {', '.join(inactive)}.", field="members")
     if len({leader.pk, *(m.pk for m in members)}) > MAX_TEAM_SIZE:
@@ -559,19 +680,26 @@ def _check_team_fields(
         )
 
 
-def _check_may_add(scope: Scope | None, people: Iterable[Person]) -> None:
-    """A leader puts only people in their own scope in a team (its members see each other's
-    goals); a program admin, or the command line (``scope=None``), anyone in the organisation."""
+def allowed_in_team(scope: Scope | None, people: Iterable[Person]) -> set[int]:
+    """Ids of ``people`` this viewer may put in a team: a leader only people in their own
+    scope (members see each other's goals); a program admin, or the command line
+    (``scope=None``), anyone in the organisation."""
     people = list(people)
-    if scope is None or scope.is_admin or not people:
-        return
-    allowed = set(scope.people().filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
+    if scope is None or scope.is_admin:
+        return {p.pk for p in people}
+    return set(scope.people().filter(pk__in=[p.pk for p in people]).values_list("pk", flat=True))
+
+
+def _check_may_add(scope: Scope | None, people: Iterable[Person]) -> None:
+    people = list(people)
+    allowed = allowed_in_team(scope, people)
     refused = [p for p in people if p.pk not in allowed]
     if refused:
-        names = ", ".join(f"{p.name} (HR id {p.external_id})" for p in refused)
+        # Only the HR ids the viewer already has: nothing more about people outside their scope.
+        ids = ", ".join(sorted(p.external_id for p in refused))
         raise GoalsError(
-            f"You can only add people in your part of the organisation to a team: not {names}. "
-            "Ask a program admin to add them.",
+            f"You can only add people in your part of the organisation to a team: not HR id "
+            f"{ids}. Ask a program admin to add them.",
             field="members",
         )
 
@@ -593,15 +721,21 @@ def create_team(
     """A leadership team; the leader is a member too."""
     name = name.strip()
     members = list(members)
-    _check_team_fields(organisation, name, leader, members, conversation_window_days)
+    _check_team_fields(organisation, name, leader, members, conversation_window_days,
+                       joining=[leader, *members])  # fmt: skip
     _check_may_add(scope, [leader, *members])
     if Team.objects.filter(organisation=organisation, name__iexact=name).exists():
         raise GoalsError(f"There is already a team called {name!r}.", field="name")
-    team = Team.objects.create(
-        organisation=organisation, name=name, leader=leader, purpose=purpose.strip(),
-        share_incentive_weights=share_incentive_weights,
-        conversation_window_days=conversation_window_days,
-    )  # fmt: skip
+    try:
+        with transaction.atomic():
+            team = Team.objects.create(
+                organisation=organisation, name=name, leader=leader, purpose=purpose.strip(),
+                share_incentive_weights=share_incentive_weights,
+                conversation_window_days=conversation_window_days,
+            )  # fmt: skip
+    except IntegrityError:
+        # Created under the same name by someone else a moment ago.
+        raise GoalsError(f"There is already a team called {name!r}.", field="name") from None
     people = {leader.pk: leader, **{m.pk: m for m in members}}
     TeamMember.objects.bulk_create(TeamMember(team=team, person=p) for p in people.values())
     audit(
@@ -642,9 +776,11 @@ def update_team(
         if conversation_window_days is None
         else conversation_window_days
     )
-    _check_team_fields(team.organisation, new_name, team.leader, new_members, window)
     present_ids = set(team.members.values_list("pk", flat=True))
-    _check_may_add(scope, [m for m in new_members if m.pk not in present_ids])
+    joining = [m for m in new_members if m.pk not in present_ids]
+    _check_team_fields(team.organisation, new_name, team.leader, new_members, window,
+                       joining=joining)  # fmt: skip
+    _check_may_add(scope, joining)
     clash = Team.objects.filter(organisation=team.organisation, name__iexact=new_name)
     if clash.exclude(pk=team.pk).exists():
         raise GoalsError(f"There is already a team called {new_name!r}.", field="name")
@@ -654,7 +790,12 @@ def update_team(
         team.purpose = purpose.strip()
     if share_incentive_weights is not None:
         team.share_incentive_weights = share_incentive_weights
-    team.save()
+    try:
+        with transaction.atomic():
+            team.save()
+    except IntegrityError:
+        team.refresh_from_db()
+        raise GoalsError(f"There is already a team called {new_name!r}.", field="name") from None
     if members is not None:
         wanted = {team.leader_id, *(m.pk for m in new_members)}
         TeamMember.objects.filter(team=team).exclude(person_id__in=wanted).delete()
@@ -739,13 +880,15 @@ def schedule_conversation(
                 f"{' and '.join(outside) or 'they'} {verb} not in it.",
                 field="team",
             )
-    if timezone.is_naive(starts_at):
-        raise GoalsError("Give the time with its time zone.", field="starts_at")
-    starts_at = starts_at.replace(second=0, microsecond=0)  # calendars keep whole minutes
-    if starts_at < timezone.now():
-        raise GoalsError("Choose a time in the future.", field="starts_at")
-    if not 5 <= duration_minutes <= 480:
-        raise GoalsError("A conversation lasts 5 to 480 minutes.", field="duration_minutes")
+    starts_at = _check_when(starts_at, duration_minutes)
+    location = _check_location(location)
+    inactive = [p.name for p in people if not p.is_active]
+    if inactive:
+        raise GoalsError(
+            f"{' and '.join(inactive)} {'is' if len(inactive) == 1 else 'are'} no longer active "
+            "in the org chart.",
+            field="person",
+        )
     missing = [p.name for p in people if not p.email]
     if missing:
         raise GoalsError(
@@ -756,7 +899,7 @@ def schedule_conversation(
     person_a, person_b = _pair(first, second)
     conversation = Conversation.objects.create(
         organisation=organisation, person_a=person_a, person_b=person_b, team=team,
-        starts_at=starts_at, duration_minutes=duration_minutes, location=location.strip()[:200],
+        starts_at=starts_at, duration_minutes=duration_minutes, location=location,
         agenda=build_agenda(person_a, person_b, period=period),
         uid=f"{secrets.token_hex(12)}@accord", organised_by=actor,
     )  # fmt: skip
@@ -769,15 +912,158 @@ def schedule_conversation(
                  "location": conversation.location},
     )  # fmt: skip
 
+    if notify:
+        _queue_invitation(conversation, base_url)
+    return conversation
+
+
+def _check_when(starts_at: dt.datetime, duration_minutes: int) -> dt.datetime:
+    if timezone.is_naive(starts_at):
+        raise GoalsError("Give the time with its time zone.", field="starts_at")
+    starts_at = starts_at.replace(second=0, microsecond=0)  # calendars keep whole minutes
+    if starts_at < timezone.now():
+        raise GoalsError("Choose a time in the future.", field="starts_at")
+    if starts_at.date() >= rules.LATEST_DATE:
+        raise GoalsError("Choose a date before 2100-12-31.", field="starts_at")
+    if not 5 <= duration_minutes <= 480:
+        raise GoalsError("A conversation lasts 5 to 480 minutes.", field="duration_minutes")
+    return starts_at
+
+
+def _check_location(location: str) -> str:
+    location = (location or "").strip()
+    if len(location) > 200:
+        raise GoalsError("A location is at most 200 characters.", field="location")
+    if "\x00" in location:
+        raise GoalsError("A location cannot contain NUL characters.", field="location")
+    return location
+
+
+def _queue_invitation(conversation: Conversation, base_url: str) -> None:
+    """Once committed: the invitation (or its update) to both people, and fresh reminders.
+    Reminders queued for an earlier sequence find the conversation changed and stay quiet."""
+    sequence = conversation.sequence
+
     def queue() -> None:
         from accord.goals import tasks
 
-        tasks.deliver_invitation(conversation.pk, base_url)
+        tasks.deliver_invitation(conversation.pk, base_url, sequence)
         tasks.schedule_reminders(conversation)
 
-    if notify:
-        transaction.on_commit(queue)
-    return conversation
+    transaction.on_commit(queue)
+
+
+def _lock_scheduled(conversation: Conversation, doing: str) -> Conversation:
+    locked = (
+        Conversation.objects.select_for_update(of=("self",))
+        .select_related("person_a", "person_b", "organisation")
+        .get(pk=conversation.pk)
+    )
+    if locked.status == ConversationStatus.HELD:
+        raise GoalsError(f"This conversation has already been held, so it cannot be {doing}.")
+    if locked.status == ConversationStatus.CANCELLED:
+        raise GoalsError(f"This conversation was cancelled, so it cannot be {doing}.")
+    return locked
+
+
+@transaction.atomic
+def reschedule_conversation(
+    *,
+    conversation: Conversation,
+    actor: User | None,
+    via: str = "",
+    starts_at: dt.datetime,
+    duration_minutes: int | None = None,
+    location: str | None = None,
+    base_url: str = "",
+) -> Conversation:
+    """Move a scheduled conversation. Both people get the updated invitation: the same
+    calendar event (same UID) with a higher SEQUENCE, so calendars move it."""
+    locked = _lock_scheduled(conversation, "rescheduled")
+    duration = locked.duration_minutes if duration_minutes is None else duration_minutes
+    starts_at = _check_when(starts_at, duration)
+    place = locked.location if location is None else _check_location(location)
+    before = {"starts_at": locked.starts_at, "duration_minutes": locked.duration_minutes,
+              "location": locked.location}  # fmt: skip
+    after = {"starts_at": starts_at, "duration_minutes": duration, "location": place}
+    changes = {k: [_plain(before[k]), _plain(after[k])] for k in before if before[k] != after[k]}
+    if not changes:
+        raise GoalsError(
+            "That is when and where it already is: change the time, length or place.",
+            field="starts_at",
+        )
+    locked.starts_at, locked.duration_minutes, locked.location = starts_at, duration, place
+    locked.sequence += 1
+    locked.save(update_fields=["starts_at", "duration_minutes", "location", "sequence"])
+    audit(
+        organisation=locked.organisation, actor=actor, via=via, action="conversation.reschedule",
+        target=locked,
+        summary=f"Moved the alignment conversation of {locked.person_a.name} and "
+        f"{locked.person_b.name} to {timezone.localtime(starts_at):%Y-%m-%d %H:%M}",
+        changes=changes,
+    )  # fmt: skip
+    _queue_invitation(locked, base_url)
+    return locked
+
+
+@transaction.atomic
+def cancel_conversation(
+    *, conversation: Conversation, actor: User | None, via: str = "", note: str = "",
+    base_url: str = "",
+) -> Conversation:  # fmt: skip
+    """Call a scheduled conversation off. Both people are told, with a calendar cancellation
+    (METHOD:CANCEL, same UID, higher SEQUENCE) that removes it from their calendars."""
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise GoalsError("A note is at most 2,000 characters.", field="note")
+    locked = _lock_scheduled(conversation, "cancelled")
+    locked.status = ConversationStatus.CANCELLED
+    locked.cancelled_at = timezone.now()
+    locked.cancellation_note = note
+    locked.sequence += 1
+    locked.save(update_fields=["status", "cancelled_at", "cancellation_note", "sequence"])
+    audit(
+        organisation=locked.organisation, actor=actor, via=via, action="conversation.cancel",
+        target=locked,
+        summary=f"Cancelled the alignment conversation of {locked.person_a.name} and "
+        f"{locked.person_b.name} planned for {timezone.localtime(locked.starts_at):%Y-%m-%d %H:%M}",
+        changes={"status": [ConversationStatus.SCHEDULED, ConversationStatus.CANCELLED],
+                 "note": note},
+    )  # fmt: skip
+    pk, sequence = locked.pk, locked.sequence
+
+    def queue() -> None:
+        from accord.goals import tasks
+
+        tasks.deliver_cancellation(pk, base_url, sequence)
+
+    transaction.on_commit(queue)
+    return locked
+
+
+@transaction.atomic
+def mark_commitment(
+    *, commitment: Commitment, done: bool, actor: User | None, via: str = ""
+) -> Commitment:
+    """Mark a commitment made in a conversation done, or not done after all."""
+    locked = (
+        Commitment.objects.select_for_update(of=("self",))
+        .select_related("conversation__organisation", "owner")
+        .get(pk=commitment.pk)
+    )
+    if locked.is_done == done:
+        return locked
+    before = locked.done_at
+    locked.done_at = timezone.now() if done else None
+    locked.save(update_fields=["done_at"])
+    audit(
+        organisation=locked.conversation.organisation, actor=actor, via=via,
+        action="commitment.done" if done else "commitment.reopen", target=locked,
+        summary=f"Marked {locked.owner.name}'s commitment “{locked.text}” "
+        f"{'done' if done else 'not done'}",
+        changes={"done_at": [_plain(before), _plain(locked.done_at)]},
+    )  # fmt: skip
+    return locked
 
 
 @transaction.atomic
@@ -795,8 +1081,12 @@ def record_conversation(
     locked = Conversation.objects.select_for_update().get(pk=conversation.pk)
     if locked.status == ConversationStatus.HELD:
         raise GoalsError("This conversation has already been recorded.")
+    if locked.status == ConversationStatus.CANCELLED:
+        raise GoalsError("This conversation was cancelled: schedule a new one.")
     if held_on > timezone.localdate():
         raise GoalsError("The conversation cannot have been held in the future.", field="held_on")
+    if held_on < rules.EARLIEST_DATE:
+        raise GoalsError("Give the date it was held (after 1900).", field="held_on")
     pair = {locked.person_a_id, locked.person_b_id}
     for outcome in link_outcomes:
         owners = {outcome.link.from_goal.owner_id, outcome.link.to_goal.owner_id}
@@ -811,6 +1101,8 @@ def record_conversation(
             raise GoalsError("Say what was committed to.", field="commitments")
         if len(commitment.text.strip()) > 300:
             raise GoalsError("A commitment is at most 300 characters.", field="commitments")
+        if not rules.EARLIEST_DATE <= commitment.due_date <= rules.LATEST_DATE:
+            raise GoalsError("Give a due date between 1900 and 2100.", field="commitments")
     locked.status = ConversationStatus.HELD
     locked.held_on = held_on
     locked.summary = summary.strip()

@@ -16,13 +16,38 @@ REMIND_BEFORE = dt.timedelta(days=1)
 ASK_TO_RECORD_AFTER = dt.timedelta(hours=2)
 
 
+def _load(conversation_id: int) -> Conversation | None:
+    return (
+        Conversation.objects.select_related("person_a", "person_b", "organisation")
+        .filter(pk=conversation_id)
+        .first()
+    )
+
+
 @db_task(retries=3, retry_delay=60)
-def deliver_invitation(conversation_id: int, base_url: str = "") -> int:
-    conversation = Conversation.objects.select_related("person_a", "person_b", "organisation")
-    found = conversation.filter(pk=conversation_id).first()
-    if found is None:
+def deliver_invitation(
+    conversation_id: int, base_url: str = "", sequence: int | None = None
+) -> int:
+    """The invitation, or the update after a reschedule. Skipped when the conversation has
+    changed again since (a later message, with a higher sequence, is on its way)."""
+    found = _load(conversation_id)
+    if found is None or found.status != ConversationStatus.SCHEDULED:
+        return 0
+    if sequence is not None and found.sequence != sequence:
         return 0
     return mail.send_invitation(found, base_url=base_url)
+
+
+@db_task(retries=3, retry_delay=60)
+def deliver_cancellation(
+    conversation_id: int, base_url: str = "", sequence: int | None = None
+) -> int:
+    found = _load(conversation_id)
+    if found is None or found.status != ConversationStatus.CANCELLED:
+        return 0
+    if sequence is not None and found.sequence != sequence:
+        return 0
+    return mail.send_cancellation(found, base_url=base_url)
 
 
 @db_task(retries=3, retry_delay=60)

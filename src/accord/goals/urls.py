@@ -18,6 +18,8 @@ urlpatterns = [
         name="contribution-remove",
     ),
     path("links/<int:link_id>/answer/", views.link_respond, name="link-respond"),
+    path("links/<int:link_id>/withdraw/", views.link_withdraw, name="link-withdraw"),
+    path("links/<int:link_id>/resolve/", views.link_resolve, name="link-resolve"),
     path("people/<int:person_id>/", views.person_goals, name="person-goals"),
     path("teams/", views.team_list, name="team-list"),
     path("teams/<int:team_id>/", views.team_detail, name="team-detail"),
@@ -38,6 +40,21 @@ urlpatterns = [
         "conversations/<int:conversation_id>/record/",
         views.conversation_record,
         name="conversation-record",
+    ),
+    path(
+        "conversations/<int:conversation_id>/reschedule/",
+        views.conversation_reschedule,
+        name="conversation-reschedule",
+    ),
+    path(
+        "conversations/<int:conversation_id>/cancel/",
+        views.conversation_cancel,
+        name="conversation-cancel",
+    ),
+    path(
+        "commitments/<int:commitment_id>/done/",
+        views.commitment_mark,
+        name="commitment-mark",
     ),
     path(
         "conversations/<int:conversation_id>/invitation.ics",

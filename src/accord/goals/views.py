@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 
 from accord.access.scopes import Scope
 from accord.core.decorators import with_scope
-from accord.goals import importing, selectors, services
+from accord.goals import importing, rules, selectors, services
 from accord.goals.agenda import invitation_ics
 from accord.goals.forms import (
+    CancelForm,
     CheckInForm,
     ContributionForm,
     GoalForm,
@@ -21,26 +22,46 @@ from accord.goals.forms import (
     LinkForm,
     MapForm,
     RecordForm,
+    ResolveForm,
     RespondForm,
     ScheduleForm,
     TeamForm,
 )
-from accord.goals.models import Contribution, ConversationStatus, GoalLink, Team
+from accord.goals.models import (
+    Commitment,
+    Contribution,
+    ConversationStatus,
+    GoalLink,
+    LinkKind,
+    Team,
+)
 from accord.goals.visibility import GoalScope
-from accord.org.models import Person
+from accord.org.models import Person, Unit
 
 
 def _base_url(request: HttpRequest) -> str:
     return request.build_absolute_uri("/")
 
 
-def _fail(form: forms.Form, error: services.GoalsError) -> None:
-    """Put a service's refusal on the form field it names (or on the form)."""
+def _fail(
+    form: forms.Form, error: services.GoalsError, aliases: dict[str, str] | None = None
+) -> None:
+    """Put a service's refusal on the form field it names (or on the form); ``aliases`` maps
+    a service's field name to the form's."""
+    aliases = aliases or {}
+
+    def field_of(name: str | None) -> str | None:
+        name = aliases.get(name or "", name)
+        return name if name in form.fields else None
+
     if isinstance(error, services.GoalProblems):
         for field, message in error.problems:
-            form.add_error(field if field in form.fields else None, message)
+            form.add_error(field_of(field), message)
         return
-    form.add_error(error.field if error.field in form.fields else None, str(error))
+    form.add_error(field_of(error.field), str(error))
+
+
+SCHEDULE_FIELDS = {"starts_at": "date"}
 
 
 @with_scope()
@@ -71,6 +92,12 @@ def _owner_from_query(request: HttpRequest, gscope: GoalScope) -> tuple[Person |
     return person, None
 
 
+def _period(request: HttpRequest) -> str:
+    """``?period=`` when it is a period's name; anything else (even a NUL) counts as none."""
+    period = request.GET.get("period", "")
+    return period if rules.PERIOD_PATTERN.match(period) else ""
+
+
 def _int(text: str) -> int:
     try:
         value = int(text)
@@ -92,6 +119,9 @@ def goal_create(request: HttpRequest, scope: Scope) -> HttpResponse:
         person_goal=owner is not None,
         initial={"period": services.default_period(), "visibility": "team"},
     )
+    if owner is not None and not gscope.can_see_weights_of(owner):
+        # Setting a weight one may not see would reveal the others through the 100% check.
+        del form.fields["incentive_weight"]
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.GOAL_FIELDS}
         try:
@@ -116,19 +146,25 @@ def goal_edit(request: HttpRequest, scope: Scope, goal_id: int) -> HttpResponse:
     goal = gscope.get_goal(goal_id)
     if not gscope.can_edit(goal):
         raise PermissionDenied("Only the goal's owner, their managers or a program admin edit it.")
+    # The goal's own unit stays a choice even when someone else set it outside this scope.
+    units = scope.units()
+    if goal.unit_id is not None:
+        units = units | Unit.objects.filter(pk=goal.unit_id, organisation=scope.organisation)
     form = GoalForm(
         request.POST if request.method == "POST" else None,
-        units=scope.units().order_by("path"),
+        units=units.distinct().order_by("path"),
         person_goal=goal.owner is not None,
         initial=GoalForm.initial_from(goal),
     )
-    if not gscope.can_see_weight(goal) and "incentive_weight" in form.fields:
+    sees_weight = gscope.can_see_weight(goal)
+    if not sees_weight and "incentive_weight" in form.fields:
         # Editing a weight one may not see would reveal it; it stays as it is.
         del form.fields["incentive_weight"]
     if form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k in services.GOAL_FIELDS}
         try:
-            services.update_goal(goal=goal, actor=request.user, **data)  # type: ignore[arg-type]
+            services.update_goal(goal=goal, actor=request.user, reveal_weights=sees_weight,  # type: ignore[arg-type]
+                                 **data)  # fmt: skip
         except services.GoalsError as error:
             _fail(form, error)
         else:
@@ -166,6 +202,14 @@ def _goal_page(
         },
         "respond_form": forms_.get("respond_form") or RespondForm(),
         "respond_link": forms_.get("respond_link"),
+        "withdrawable": {link.pk for link in page.links if gscope.can_withdraw(link)},
+        "resolvable": {
+            link.pk
+            for link in page.links
+            if link.kind == LinkKind.CONFLICTS and gscope.can_resolve(link)
+        },
+        "resolve_form": forms_.get("resolve_form") or ResolveForm(),
+        "resolve_link": forms_.get("resolve_link"),
     }
     return render(request, "goals/goal_detail.html", context, status=status)
 
@@ -269,16 +313,7 @@ def goal_link(request: HttpRequest, scope: Scope, goal_id: int) -> HttpResponse:
 @with_scope()
 def link_respond(request: HttpRequest, scope: Scope, link_id: int) -> HttpResponse:
     gscope = GoalScope(scope)
-    visible = gscope.goals()
-    link = (
-        GoalLink.objects.filter(
-            pk=link_id, organisation=scope.organisation, from_goal__in=visible, to_goal__in=visible
-        )
-        .select_related("to_goal__owner", "from_goal__owner", "organisation")
-        .first()
-    )
-    if link is None:
-        raise Http404("No such link.")
+    link = selectors.get_link(gscope, link_id)
     if not gscope.can_respond(link):
         raise PermissionDenied("Only the owner of the linked goal answers for it.")
     form = RespondForm(request.POST)
@@ -297,6 +332,52 @@ def link_respond(request: HttpRequest, scope: Scope, link_id: int) -> HttpRespon
     return _goal_page(
         request, gscope, link.to_goal_id, status=400, respond_form=form, respond_link=link.pk
     )
+
+
+def _own_end(gscope: GoalScope, link: GoalLink) -> int:
+    """The goal page a link is handled from: the end the viewer owns."""
+    person = gscope.person
+    return link.to_goal_id if person and link.to_goal.owner_id == person.pk else link.from_goal_id
+
+
+@require_POST
+@with_scope()
+def link_withdraw(request: HttpRequest, scope: Scope, link_id: int) -> HttpResponse:
+    gscope = GoalScope(scope)
+    link = selectors.get_link(gscope, link_id)
+    if not gscope.can_withdraw(link):
+        raise PermissionDenied(
+            "Only whoever declared a link, or the owner of the goal it starts from, withdraws it."
+        )
+    services.withdraw_link(link=link, actor=request.user, base_url=_base_url(request))  # type: ignore[arg-type]
+    messages.success(request, "Link withdrawn; the other owner is told.")
+    return redirect("goal-detail", scope.organisation.slug, link.from_goal_id)
+
+
+@require_POST
+@with_scope()
+def link_resolve(request: HttpRequest, scope: Scope, link_id: int) -> HttpResponse:
+    gscope = GoalScope(scope)
+    link = selectors.get_link(gscope, link_id)
+    if not gscope.can_resolve(link):
+        raise PermissionDenied("Only the owners of the two goals resolve a conflict between them.")
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.resolve_link(
+                link=link, resolution=form.cleaned_data["resolution"],
+                note=form.cleaned_data["note"], actor=request.user,  # type: ignore[arg-type]
+            )  # fmt: skip
+        except services.GoalsError as error:
+            # Not a conflict: nothing on the page to put it beside, so say it on top.
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Saved.")
+        return redirect("goal-detail", scope.organisation.slug, _own_end(gscope, link))
+    return _goal_page(
+        request, gscope, _own_end(gscope, link), status=400, resolve_form=form,
+        resolve_link=link.pk,
+    )  # fmt: skip
 
 
 @with_scope()
@@ -336,11 +417,20 @@ def _team_form(request: HttpRequest, gscope: GoalScope, team: Team | None = None
             "conversation_window_days": team.conversation_window_days,
             "members": [str(pk) for pk in team.members.values_list("pk", flat=True)],
         }  # fmt: skip
+    # HR ids typed in are looked up only among people this viewer may put in a team (and
+    # the team's present members), so the box says nothing about anyone else.
+    within = None
+    if not scope.is_admin:
+        within = scope.people()
+        if team is not None:
+            within = within | Person.objects.filter(team_memberships__team=team)
+        within = within.distinct()
     return TeamForm(
         request.POST if request.method == "POST" else None,
         organisation=scope.organisation,
         candidates=candidates,
         choose_leader=team is None and scope.is_admin,
+        within=within,
         initial=initial,
     )
 
@@ -532,10 +622,10 @@ def conversation_schedule(request: HttpRequest, scope: Scope, person_id: int) ->
                 organisation=scope.organisation, actor=request.user,  # type: ignore[arg-type]
                 people=(people[0], people[1]), starts_at=data["starts_at"],
                 duration_minutes=data["duration_minutes"], location=data["location"], team=team,
-                period=request.GET.get("period", ""), base_url=_base_url(request),
+                period=_period(request), base_url=_base_url(request),
             )  # fmt: skip
         except services.GoalsError as error:
-            _fail(form, error)
+            _fail(form, error, SCHEDULE_FIELDS)
         else:
             messages.success(
                 request,
@@ -549,15 +639,20 @@ def conversation_schedule(request: HttpRequest, scope: Scope, person_id: int) ->
 
 
 def _conversation_page(
-    request: HttpRequest, gscope: GoalScope, conversation_id: int, form: RecordForm | None = None
+    request: HttpRequest,
+    gscope: GoalScope,
+    conversation_id: int,
+    form: RecordForm | None = None,
+    cancel_form: CancelForm | None = None,
 ) -> HttpResponse:
     conversation = gscope.get_conversation(conversation_id)
     links = selectors.conversation_page_links(conversation, gscope)
-    can_record = (
-        gscope.can_record(conversation) and conversation.status == ConversationStatus.SCHEDULED
-    )
+    may_change = gscope.can_change_conversation(conversation)
+    scheduled = conversation.status == ConversationStatus.SCHEDULED
+    can_record = gscope.can_record(conversation) and scheduled
     if form is None and can_record:
         form = RecordForm(links=links, people=conversation.people)
+    bound = any(f is not None and f.is_bound for f in (form, cancel_form))
     return render(
         request,
         "goals/conversation_detail.html",
@@ -566,9 +661,12 @@ def _conversation_page(
             "links": links,
             "form": form,
             "can_record": can_record,
+            "can_change": may_change and scheduled,
+            "can_mark": may_change,
+            "cancel_form": cancel_form or CancelForm(),
             "commitments": conversation.commitments.select_related("owner"),
         },
-        status=400 if form is not None and form.is_bound else 200,
+        status=400 if bound else 200,
     )
 
 
@@ -606,6 +704,93 @@ def conversation_record(request: HttpRequest, scope: Scope, conversation_id: int
     return _conversation_page(request, gscope, conversation_id, form)
 
 
+def _changeable(gscope: GoalScope, conversation_id: int) -> Any:
+    conversation = gscope.get_conversation(conversation_id)
+    if not gscope.can_change_conversation(conversation):
+        raise PermissionDenied(
+            "Only the two people, the organiser, the team's leader or a program admin change it."
+        )
+    return conversation
+
+
+@with_scope()
+def conversation_reschedule(
+    request: HttpRequest, scope: Scope, conversation_id: int
+) -> HttpResponse:
+    gscope = GoalScope(scope)
+    conversation = _changeable(gscope, conversation_id)
+    if conversation.status != ConversationStatus.SCHEDULED:
+        messages.error(request, "Only a scheduled conversation can be moved.")
+        return redirect("conversation-detail", scope.organisation.slug, conversation.pk)
+    zone = scope.organisation.time_zone
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None,
+        time_zone=zone,
+        initial=ScheduleForm.initial_from(conversation, zone),
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reschedule_conversation(
+                conversation=conversation, actor=request.user, starts_at=data["starts_at"],  # type: ignore[arg-type]
+                duration_minutes=data["duration_minutes"], location=data["location"],
+                base_url=_base_url(request),
+            )  # fmt: skip
+        except services.GoalsError as error:
+            _fail(form, error, SCHEDULE_FIELDS)
+        else:
+            messages.success(
+                request, "Conversation moved: Accord is emailing both people the new time."
+            )
+            return redirect("conversation-detail", scope.organisation.slug, conversation.pk)
+    return render(
+        request,
+        "goals/conversation_schedule.html",
+        {"form": form, "people": conversation.people, "team": conversation.team,
+         "conversation": conversation},
+        status=400 if form.is_bound else 200,
+    )  # fmt: skip
+
+
+@require_POST
+@with_scope()
+def conversation_cancel(request: HttpRequest, scope: Scope, conversation_id: int) -> HttpResponse:
+    gscope = GoalScope(scope)
+    conversation = _changeable(gscope, conversation_id)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cancel_conversation(
+                conversation=conversation, actor=request.user, note=form.cleaned_data["note"],  # type: ignore[arg-type]
+                base_url=_base_url(request),
+            )  # fmt: skip
+        except services.GoalsError as error:
+            _fail(form, error)
+        else:
+            messages.success(request, "Conversation cancelled: Accord is telling both people.")
+            return redirect("conversation-detail", scope.organisation.slug, conversation.pk)
+    return _conversation_page(request, gscope, conversation_id, cancel_form=form)
+
+
+@require_POST
+@with_scope()
+def commitment_mark(request: HttpRequest, scope: Scope, commitment_id: int) -> HttpResponse:
+    gscope = GoalScope(scope)
+    commitment: Commitment = selectors.get_commitment(gscope, commitment_id)
+    conversation = commitment.conversation
+    if not gscope.can_change_conversation(conversation):
+        raise PermissionDenied(
+            "Only the two people, the organiser, the team's leader or a program admin mark it."
+        )
+    done = request.POST.get("done", "")
+    if done not in ("1", "0"):
+        messages.error(request, "Say whether the commitment is done (done=1) or not (done=0).")
+        return redirect("conversation-detail", scope.organisation.slug, conversation.pk)
+    services.mark_commitment(commitment=commitment, done=done == "1", actor=request.user)  # type: ignore[arg-type]
+    messages.success(request, "Commitment marked done." if done == "1" else "Commitment reopened.")
+    return redirect("conversation-detail", scope.organisation.slug, conversation.pk)
+
+
 @with_scope()
 def conversation_ics(request: HttpRequest, scope: Scope, conversation_id: int) -> HttpResponse:
     conversation = GoalScope(scope).get_conversation(conversation_id)
@@ -633,7 +818,7 @@ def goal_import(request: HttpRequest, scope: Scope) -> HttpResponse:
         upload = form.cleaned_data["file"]
         team = form.cleaned_data["team"]
         try:
-            result = services_import(request, team, upload, form.cleaned_data["dry_run"])
+            result = services_import(request, scope, team, upload, form.cleaned_data["dry_run"])
         except importing.GoalImportError as error:
             problems, total = error.issues, error.total
         else:
@@ -651,7 +836,7 @@ def goal_import(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 
 def services_import(
-    request: HttpRequest, team: Team, upload: Any, dry_run: bool
+    request: HttpRequest, scope: Scope, team: Team, upload: Any, dry_run: bool
 ) -> importing.ImportResult:
     return importing.import_goals(
         team=team,
@@ -659,6 +844,7 @@ def services_import(
         content=upload.read(),
         actor=request.user,  # type: ignore[arg-type]
         dry_run=dry_run,
+        scope=scope,
     )
 
 

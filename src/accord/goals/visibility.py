@@ -170,8 +170,12 @@ class GoalScope:
         )
 
     def can_see_weight(self, goal: Goal) -> bool:
-        owner = goal.owner
-        if owner is None or self.person is None:
+        return goal.owner is not None and self.can_see_weights_of(goal.owner)
+
+    def can_see_weights_of(self, owner: Person) -> bool:
+        """Whether the viewer may see ``owner``'s incentive weights, and so set one: the
+        100% check would otherwise tell them what the owner's other goals carry."""
+        if self.person is None:
             return False
         return (
             owner.pk == self.person.pk
@@ -204,6 +208,23 @@ class GoalScope:
             and to_owner == self.person.pk
             and link.from_goal.owner_id != self.person.pk
             and link.declared_by_id != self.scope.membership.user_id
+        )
+
+    def can_withdraw(self, link: GoalLink) -> bool:
+        """Whoever declared a link, or the owner of the goal it starts from, may withdraw or
+        reword it; never the other owner (they dispute it), nor a manager or admin who did
+        not declare it."""
+        if self.person is not None and link.from_goal.owner_id == self.person.pk:
+            return True
+        return link.declared_by_id is not None and (
+            link.declared_by_id == self.scope.membership.user_id
+        )
+
+    def can_resolve(self, link: GoalLink) -> bool:
+        """Either owner marks a conflict between their goals resolved or escalated."""
+        return self.person is not None and self.person.pk in (
+            link.from_goal.owner_id,
+            link.to_goal.owner_id,
         )
 
     def can_add_goal_for(self, person: Person) -> bool:
@@ -240,6 +261,10 @@ class GoalScope:
         if conversation is None:
             raise Http404("No such conversation.")
         return conversation
+
+    def can_change_conversation(self, conversation: Conversation) -> bool:
+        """Reschedule or cancel it, mark its commitments done: whoever may record it."""
+        return self.can_record(conversation)
 
     def can_record(self, conversation: Conversation) -> bool:
         if self.scope.is_admin:
