@@ -35,6 +35,9 @@ OUTCOME_LABELS = {
     "feeling_valued_pct": ("Feeling valued", "% who feel valued", False),
     "enps": ("Would recommend (eNPS)", "promoters minus detractors, from -100 to 100", False),
 }
+# Constructs shown as headline outcomes instead (burnout rate, not "% favourable on burnout"),
+# and the open questions, which have no score.
+NOT_A_THEME = frozenset({"burnout", "intent_to_leave", "feeling_valued", "recommend", "comments"})
 DIMENSION_LABELS = {
     "role_group": "Role group",
     "profession": "Profession",
@@ -70,10 +73,9 @@ def columns(view: ReleaseView) -> list[Column]:
     for o, name in enumerate(report.outcomes):
         label, description, lower = OUTCOME_LABELS.get(name, (name, name, False))
         result.append(Column(name, label, "outcome", o, lower, description))
-    outcome_constructs = {"burnout", "intent_to_leave", "feeling_valued", "recommend"}
     names = {c.id: c.name.en for c in view.instrument.constructs}
     for c, construct in enumerate(report.constructs):
-        if construct in outcome_constructs:
+        if construct in NOT_A_THEME:
             continue
         result.append(
             Column(
@@ -352,6 +354,20 @@ class GapRow:
     administrators: float | None
     gap: float | None
     kind: str  # "construct", "item" or "outcome"
+    is_score: bool = False  # eNPS: a score from -100 to 100, not a percentage
+
+    def shown(self, value: float | None) -> str:
+        if value is None:
+            return "—"
+        return f"{value:+.0f}" if self.is_score else f"{value:.0f}%"
+
+    @property
+    def clinicians_shown(self) -> str:
+        return self.shown(self.clinicians)
+
+    @property
+    def administrators_shown(self) -> str:
+        return self.shown(self.administrators)
 
 
 @dataclass(frozen=True)
@@ -391,7 +407,6 @@ def gap_for(view: ReleaseView, unit: int) -> tuple[GapView | None, str]:
     names = {c.id: c.name.en for c in view.instrument.constructs}
     wording = {i.id: i.text.en for i in view.instrument.items}
     outcome_names = {k: v[0] for k, v in OUTCOME_LABELS.items()}
-    skip = {"comments"}
     return (
         GapView(
             found.a_respondents,
@@ -399,7 +414,7 @@ def gap_for(view: ReleaseView, unit: int) -> tuple[GapView | None, str]:
             [
                 _gap_row(line, names, "construct")
                 for line in found.constructs
-                if line.key not in skip
+                if line.key not in NOT_A_THEME
             ],
             [_gap_row(line, wording, "item") for line in found.items],
             [_gap_row(line, outcome_names, "outcome") for line in found.outcomes],
@@ -409,7 +424,9 @@ def gap_for(view: ReleaseView, unit: int) -> tuple[GapView | None, str]:
 
 
 def _gap_row(line: GapLine, labels: dict[str, str], kind: str) -> GapRow:
-    return GapRow(labels.get(line.key, line.key), line.a, line.b, line.gap, kind)
+    return GapRow(
+        labels.get(line.key, line.key), line.a, line.b, line.gap, kind, line.key == "enps"
+    )
 
 
 def child_gaps(view: ReleaseView, unit: int) -> list[ChildGap]:
@@ -464,7 +481,7 @@ def trend_rows(
         label, _, lower = OUTCOME_LABELS.get(change.key, (change.key, "", False))
         lines.append(_trend_line(change, label, lower, change.key == "enps"))
     for change in found.constructs:
-        if change.key in names and change.current is not None and change.key != "comments":
+        if change.key in names and change.current is not None and change.key not in NOT_A_THEME:
             lines.append(_trend_line(change, names[change.key], False, False))
     return TrendRows(found.respondents, found.previous_respondents, lines, children)
 
