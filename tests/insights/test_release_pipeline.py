@@ -363,3 +363,30 @@ def test_the_command_line_exports_and_names_what_is_wrong(tmp_path: Path) -> Non
     result = runner.invoke(app, ["report", "release", "--cycle", str(cycle.pk), "--org", "cli",
                                  "--note", "Unit names corrected"])  # fmt: skip
     assert result.exit_code == 0 and "Release 2" in result.output
+
+
+@pytest.mark.parametrize("limit", [10**6, 3])
+def test_publishing_from_the_page_releases_results_at_once_or_through_the_queue(
+    limit: int,
+    monkeypatch: pytest.MonkeyPatch,
+    immediate_queue: object,
+    django_capture_on_commit_callbacks,
+) -> None:
+    from accord.surveys import services as survey_services
+
+    monkeypatch.setattr(survey_services, "PUBLISH_IN_REQUEST_LIMIT", limit)
+    world = build_organisation("publish", [Group("Org/A", 8), Group("Org/B", 9)])
+    cycle = run_cycle(world, publish=False)
+    admin = client_for(world.admin)
+    url = reverse("survey-cycle-action", args=["publish", cycle.pk, "publish"])
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = admin.post(url, follow=True)
+    assert "Publishing" in answer.content.decode()
+    cycle.refresh_from_db()
+    assert cycle.status == Cycle.Status.PUBLISHED
+    (release,) = Release.objects.filter(cycle=cycle)
+    assert release.created_by == world.admin
+    with django_capture_on_commit_callbacks(execute=True):
+        again = admin.post(url, follow=True)  # a second click
+    assert "once the cycle has closed" in again.content.decode()
+    assert Release.objects.filter(cycle=cycle).count() == 1

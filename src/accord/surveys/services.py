@@ -220,6 +220,7 @@ def unschedule_cycle(*, cycle: Cycle) -> Cycle:
 
 # Up to this many invitees a cycle opens within the admin's request; larger audiences open
 # in the queue worker a moment later.
+PUBLISH_IN_REQUEST_LIMIT = 20_000  # responses; above this the queue computes the release
 OPEN_IN_REQUEST_LIMIT = 5000
 
 
@@ -406,6 +407,20 @@ def close_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
         cycle.status = Status.CLOSED
         cycle.closed_at = now
         cycle.save(update_fields=["status", "closed_at"])
+    return cycle
+
+
+def publish_now(*, cycle: Cycle, by: User | None = None) -> Cycle:
+    """Publish from a page: at once for a small cycle, through the queue for a large one
+    (computing a release for a quarter of a million responses takes several seconds)."""
+    from accord.surveys.tasks import publish_cycle_soon
+
+    if cycle.status != Status.CLOSED:
+        raise CycleError("Results can be published once the cycle has closed.")
+    if Response.objects.filter(cycle=cycle).count() <= PUBLISH_IN_REQUEST_LIMIT:
+        return publish_cycle(cycle=cycle, by=by)
+    cycle_id, user_id = cycle.pk, by.pk if by else None
+    transaction.on_commit(lambda: publish_cycle_soon(cycle_id, user_id))
     return cycle
 
 

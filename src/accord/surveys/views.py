@@ -131,7 +131,10 @@ ACTIONS: dict[str, tuple[Callable[..., Cycle], str]] = {
     "unschedule": (services.unschedule_cycle, "Back to draft."),
     "open": (services.open_now, "Opening: invitations are on their way."),
     "close": (services.close_now, "Closed: no more answers are accepted."),
-    "publish": (services.publish_cycle, "Results published."),
+    "publish": (
+        services.publish_now,
+        "Publishing: the results appear on the Results page as soon as they are computed.",
+    ),
 }
 
 
@@ -144,7 +147,10 @@ def cycle_action(request: HttpRequest, scope: Scope, cycle_id: int, action: str)
         return redirect("survey-cycle", scope.organisation.slug, cycle.pk)
     step, done = ACTIONS[action]
     try:
-        step(cycle=cycle)
+        if action == "publish":
+            step(cycle=cycle, by=request.user)
+        else:
+            step(cycle=cycle)
     except services.CycleError as error:
         messages.error(request, str(error))
     else:
