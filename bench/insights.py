@@ -5,8 +5,8 @@ default), lets about 80% of them answer a 40-item pulse, then measures in one pr
 
 1. the engine's full report from warm data — every unit's subtree, alone and crossed with
    each filter value, with primary and complementary suppression;
-2. the same from the database — not measured yet: the survey collection will load stored
-   responses into the engine, and ``measure_from_database`` is where that figure goes;
+2. the same from the database: ``insights_database.measure_from_database`` (a sibling module)
+   stores the cycle as Accord does, then times loading it and running the engine;
 3. a straightforward pandas implementation of the same numbers (every group, no
    suppression), the reference; the engine's released numbers are checked against it;
 4. a raw NumPy scan of the answer matrix (per-item answer counts for everyone), the floor.
@@ -50,6 +50,13 @@ from accord.insights import (  # noqa: E402
 from accord.insights.adapters import instrument_meta  # noqa: E402
 from accord.surveys.instruments import core_instrument  # noqa: E402
 
+try:  # figure (2) lives in its own module, next to this one
+    from insights_database import measure_from_database
+except ModuleNotFoundError as missing:
+    if missing.name != "insights_database":
+        raise
+    measure_from_database = None
+
 ITEMS = 40
 RESPONSE_RATE = 0.8
 TENURE_BANDS = ("under 1 year", "1 to 2 years", "2 to 5 years", "5 to 10 years", "over 10 years")
@@ -62,6 +69,10 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7, help="generator seed (default 7)")
     parser.add_argument("--repeat", type=int, default=3, help="engine runs; the median is kept")
     parser.add_argument("--skip-pandas", action="store_true", help="skip the pandas reference")
+    parser.add_argument("--skip-database", action="store_true", help="skip figure (2)")
+    parser.add_argument(
+        "--database-url", default="", help="a throwaway PostgreSQL database for figure (2)"
+    )
     args = parser.parse_args()
 
     print(f"Generating {args.people:,} people (seed {args.seed})…", flush=True)
@@ -89,7 +100,14 @@ def main() -> None:
     materialise = time.perf_counter() - started
     print(f"(1) engine: {engine:.3f} s (runs: {', '.join(f'{t:.3f}' for t in engine_times)})")
 
-    database = measure_from_database(args)
+    database = None
+    if measure_from_database is None:
+        print("(2) database: not measured (bench/insights_database.py is missing)")
+    elif args.skip_database:
+        print("(2) database: not measured (--skip-database)")
+    else:
+        database = measure_from_database(args, system)
+        print(f"(2) database: {_figures(database)}")
     scan = raw_scan(data, instrument)
     print(f"(4) raw scan: {scan:.4f} s")
 
@@ -117,7 +135,7 @@ def main() -> None:
         "engine_seconds": engine,
         "engine_runs": engine_times,
         "materialise_group_objects_seconds": materialise,
-        "database_seconds": database,
+        "database": database,
         "pandas_seconds": reference,
         "raw_scan_seconds": scan,
         "retention": retention,
@@ -226,20 +244,6 @@ def index_depth(tree: UnitTree) -> int:
     from accord.insights.suppression import TreeIndex
 
     return int(TreeIndex.build(tree.parent).depth.max())
-
-
-# --- (2) from the database -----------------------------------------------------
-
-
-def measure_from_database(args: argparse.Namespace) -> float | None:
-    """The full report from stored responses: load the cycle, then run the engine.
-
-    Not measured yet. The survey collection stores one packed answer row per response; its
-    loader (np.frombuffer over the rows' bytes) will be timed here, in a fresh migrated
-    database as bench/run.py does for the import, once it exists.
-    """
-    print("(2) from the database: not measured yet (needs the survey collection's loader)")
-    return None
 
 
 # --- (3) the pandas reference and (4) the raw scan -------------------------------
@@ -374,6 +378,33 @@ def retention_table(report: Report, tree: UnitTree, dimensions: list[Dimension])
             "released": int((mine & table.released).sum()),
             "levels": per_level,
         }
+    # The perception gap needs clinicians and administrators of the same scope, both shown;
+    # a scope is eligible when both groups reach the minimum.
+    role = [d.name for d in dimensions].index("role_group")
+    labels = dimensions[role].labels
+    pair = {}
+    for label in ("clinician", "administrator"):
+        mine = (table.dimension == role) & (table.value == labels.index(label))
+        pair[label] = (
+            set(table.unit[mine & table.released].tolist()),
+            set(table.unit[mine & eligible].tolist()),
+        )
+    both = sorted(pair["clinician"][0] & pair["administrator"][0])
+    possible = sorted(pair["clinician"][1] & pair["administrator"][1])
+    unit_depth = TreeIndex.build(tree.parent).depth
+    gap_levels = {}
+    for level in range(int(unit_depth.max()) + 1):
+        gap_levels[str(level)] = {
+            "groups": int((unit_depth == level).sum()),
+            "eligible": int((unit_depth[possible] == level).sum()),
+            "released": int((unit_depth[both] == level).sum()),
+        }
+    result["perception gap"] = {
+        "groups": len(tree),
+        "eligible": len(possible),
+        "released": len(both),
+        "levels": gap_levels,
+    }
     return result
 
 
@@ -381,6 +412,7 @@ def print_table(results: dict[str, Any]) -> None:
     engine = results["engine_seconds"]
     scan = results["raw_scan_seconds"]
     pandas_seconds = results["pandas_seconds"]
+    database = results["database"]
     print(
         f"\nInsights report, {results['people']:,} employees, {results['respondents']:,} "
         f"respondents x {results['items']} items, {results['units']:,} units in "
@@ -390,13 +422,24 @@ def print_table(results: dict[str, Any]) -> None:
     print(f"{'figure':<48}{'seconds':>10}{'x engine':>10}")
     print("-" * 68)
     print(f"{'(1) engine: full report with suppression':<48}{engine:>10.3f}{1:>10.1f}")
-    print(f"{'(2) from the database':<48}{'not yet':>10}")
+    if database:
+        for name, value in database.items():
+            if isinstance(value, int | float):
+                label = f"(2) from the database: {name.removesuffix('_seconds')}"
+                print(f"{label:<48}{value:>10.3f}{value / engine:>10.2f}")
+    else:
+        print(f"{'(2) from the database':<48}{'—':>10}")
     if pandas_seconds is not None:
         print(f"{'(3) pandas reference (no suppression)':<48}{pandas_seconds:>10.2f}"
               f"{pandas_seconds / engine:>10.1f}")  # fmt: skip
     print(f"{'(4) raw NumPy scan of the answer matrix':<48}{scan:>10.4f}{scan / engine:>10.3f}")
-    print(f"engine / raw scan: {engine / scan:.1f}x;"
-          f" building {results['groups']:,} group objects afterwards: "
+    print("\nRatios:")
+    if pandas_seconds is not None:
+        print(f"  pandas reference / engine: {pandas_seconds / engine:.1f}x faster")
+    print(f"  engine / raw scan:         {engine / scan:.1f}x the floor")
+    if pandas_seconds is not None:
+        print(f"  pandas reference / raw scan: {pandas_seconds / scan:.0f}x the floor")
+    print(f"  building {results['groups']:,} group objects afterwards: "
           f"{results['materialise_group_objects_seconds']:.2f} s")  # fmt: skip
     print("\nReleased / eligible (≥ minimum) groups, per dimension and tree level:")
     retention = results["retention"]
@@ -409,6 +452,15 @@ def print_table(results: dict[str, Any]) -> None:
             cells.append(_share(f["released"], f["eligible"]))
         cells.append(_share(figures["released"], figures["eligible"]))
         print(f"{name:<14}" + "".join(f"{c:>18}" for c in cells))
+
+
+def _figures(database: dict[str, Any] | None) -> str:
+    if not database:
+        return "not measured"
+    return ", ".join(
+        f"{name} {value:.3f} s" if isinstance(value, int | float) else f"{name} {value}"
+        for name, value in database.items()
+    )
 
 
 def _share(released: int, eligible: int) -> str:

@@ -1058,6 +1058,7 @@ def test_each_viewer_gets_only_what_their_scope_allows(db: None, route: str) -> 
 
 # Survey results: a cycle everyone at riverside answered, published once on first use.
 
+
 def published_cycle(w: World) -> int:
     import datetime as dt
     import random
@@ -1089,7 +1090,11 @@ def published_cycle(w: World) -> int:
     record_in_pool_batches(
         cycle,
         [
-            (opens_at + dt.timedelta(hours=1), invitation, synthetic_answers(invitation.person, 0, rng))
+            (
+                opens_at + dt.timedelta(hours=1),
+                invitation,
+                synthetic_answers(invitation.person, 0, rng),
+            )
             for invitation in invitations
         ],
     )

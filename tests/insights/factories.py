@@ -148,6 +148,40 @@ class Org:
             self.tree(), self.dimensions, k, self.records(), [(0, report)], answers={0: answers}
         )
 
+    def class_sizes(
+        self, report: Report, also: tuple[tuple[int, str | None, str | None], ...] = ()
+    ) -> list[int]:
+        """The sizes of the classes: respondents grouped by the released groups holding them.
+
+        Counted person by person from the report's groups (``also`` adds groups as if they
+        were released), independently of how the engine computes classes.
+        """
+        parents = self.parents
+        names = [d.name for d in self.dimensions]
+        shown = [(g.unit, g.dimension, g.value) for g in report.groups if g.released]
+        shown += list(also)
+        chains = []
+        for unit in range(len(parents)):
+            chain = set()
+            while unit >= 0:
+                chain.add(unit)
+                unit = parents[unit]
+            chains.append(chain)
+        classes: dict[frozenset[int], int] = {}
+        for person in self.people:
+            label = {
+                name: self.dimensions[i].labels[person.attributes[i]]
+                for i, name in enumerate(names)
+            }
+            key = frozenset(
+                i
+                for i, (unit, dimension, value) in enumerate(shown)
+                if unit in chains[person.unit] and (dimension is None or label[dimension] == value)
+            )
+            if key:
+                classes[key] = classes.get(key, 0) + 1
+        return sorted(classes.values())
+
     def attack_comments(self, report: Report, k: int = 10, item: str = "change_first") -> Audit:
         records = [
             Record(c.unit, tuple(c.attributes[d.name] for d in self.dimensions), frozenset({0}))

@@ -178,7 +178,7 @@ def validate(
         ids = np.asarray(data.response_ids)
         if ids.shape[0] != count:
             raise InsightsInputError("response_ids must hold one id per respondent")
-        ordered = np.sort(ids, kind="stable")
+        ordered = np.sort(ids)
         if count > 1 and (ordered[1:] == ordered[:-1]).any():
             raise InsightsInputError("response_ids must be unique")
     for item in instrument.items:

@@ -37,7 +37,6 @@ from accord.insights.suppression import (
     ReleaseState,
     TreeIndex,
     primary_state,
-    unique_inverse,
 )
 
 DEFAULT_MINIMUM_GROUP_SIZE = 5
@@ -357,8 +356,7 @@ def _release(
 
     table = _group_table(dimensions, headcounts, primary, before_ledger, state, k)
     released = table.released
-    answers = _answer_counts(data, index, dimensions, instrument, table)
-    stats = _statistics(answers, instrument)
+    stats = _statistics(_tally(data, index, dimensions, instrument, table), instrument)
     invited = index.subtree_sum(tree.direct_invited)
     respondents = np.where(
         table.dimension[released] < 0,
@@ -450,72 +448,200 @@ def _group_table(
     return _GroupTable(unit, dimension, value, released, code, row)
 
 
-def _answer_counts(
+@dataclass(frozen=True)
+class _Tally:
+    """Per released row (and item): what the statistics are computed from."""
+
+    counts: NDArray[np.int32]  # (rows, items, codes + 1): each answer code, then "missing"
+    answered: NDArray[np.int64]  # (rows, items)
+    favourable: NDArray[np.int64]  # (rows, items)
+    score_sum: NDArray[np.float64]  # (rows, items)
+
+
+def _tally(
     data: CycleData,
     index: TreeIndex,
     dimensions: Sequence[Dimension],
     instrument: InstrumentMeta,
     table: _GroupTable,
-) -> NDArray[np.int32]:
-    """Per released group and item, the count of each answer code (last column: missing).
+) -> _Tally:
+    """Per released group and item, the count of each answer code, the answered count, the
+    favourable count and the sum of scores.
 
-    Per view (whole unit, each dimension) the respondents fall into cells — one per occupied
-    unit, or unit x value — numbered in the tree's pre-order, so that every subtree is a
-    contiguous run of cells and a released group's counts are the difference of two running
-    sums. Counting one item at a time keeps each tally small enough to stay in cache.
+    Per view (each dimension) the respondents fall into cells — one per occupied unit x
+    value — numbered value by value in the tree's pre-order, so that every subtree x value is
+    a contiguous run of cells and a released group's counts are the difference of two running
+    sums. Whole units come from the same tally of the dimension with the fewest values, its
+    cells reordered unit first (a whole subtree is then one run), so the whole answer matrix
+    is read once; the other views read only the respondents some released group of theirs
+    covers. Counting one item at a time, with only the item's own answer codes as columns,
+    keeps each tally small enough to stay in cache.
     """
     answers = data.answers
     respondents, items = answers.shape
-    codes = 1 + max(max(item.codes) for item in instrument.items)
-    width = codes + 1
+    highest = [max(item.codes) for item in instrument.items]
+    codes = 1 + max(highest)
     if codes > MISSING:
         raise InsightsInputError("answer codes must be below 255")
-    lookup = np.arange(256, dtype=np.int32)
-    lookup[MISSING] = codes
-    by_item = lookup[np.ascontiguousarray(answers.T)]  # items x respondents, missing → codes
-    if respondents and int(by_item.max()) > codes:
-        raise InsightsInputError(f"an answer code is above {codes - 1} and is not 'missing'")
+    width = codes + 1
+    # Per item, raw code -> column: its codes 0..highest, then "missing", then "on no scale".
+    lookups = []
+    scores = []
+    for item, top in zip(instrument.items, highest, strict=True):
+        lookup = np.full(256, top + 2, dtype=np.intp)
+        lookup[: top + 1] = np.arange(top + 1)
+        lookup[MISSING] = top + 1
+        lookups.append(lookup)
+        score = np.zeros(top + 1)
+        score[list(item.codes)] = item.scores
+        scores.append(score)
+    favourable = [list(item.favourable) for item in instrument.items]
+    columns = np.ascontiguousarray(answers.T)  # items x respondents, still one byte each
     order, end = index.preorder()
     rank = np.empty(index.size, dtype=np.int64)
     rank[order] = np.arange(index.size)
-    unit = np.asarray(data.unit, dtype=np.int64)
+    unit_rank = rank[np.asarray(data.unit, dtype=np.int64)]
     released = np.flatnonzero(table.released)
-    result = np.zeros((len(released), items, width), dtype=np.int32)
-    totals = np.zeros((items, width), dtype=np.int64)
+    rows_total = len(released)
+    result = _Tally(
+        np.zeros((rows_total, items, width), dtype=np.int32),
+        np.zeros((rows_total, items), dtype=np.int64),
+        np.zeros((rows_total, items), dtype=np.int64),
+        np.zeros((rows_total, items), dtype=np.float64),
+    )
+    totals = [np.zeros(top + 3, dtype=np.int64) for top in highest]
+    whole = released[table.dimension[released] < 0]
+    sizes = [len(dim.labels) for dim in dimensions]
+    base = int(np.argmin(sizes)) if dimensions else -1
 
-    views = [(-1, rank[unit])] + [
-        (d, np.asarray(data.attributes[dim.name], dtype=np.int64) * index.size + rank[unit])
+    views = [(-1, np.zeros(respondents, dtype=np.int64), 1)] if base < 0 else []
+    views += [
+        (d, np.asarray(data.attributes[dim.name], dtype=np.int64), len(dim.labels))
         for d, dim in enumerate(dimensions)
     ]
-    for d, position in views:
-        mine = released[table.dimension[released] == d]
-        if d >= 0 and not len(mine):
+    for d, value_of, values in views:
+        mine = released[table.dimension[released] == d] if d >= 0 else whole
+        reads_all = d == base or d < 0
+        if not len(mine) and not reads_all:
             continue
-        # Occupied cells in (value, pre-order rank) order, and each respondent's cell.
-        cell_keys, cell = unique_inverse(position)
-        cells = len(cell_keys)
-        group_unit = table.unit[mine]
-        offset = 0 if d < 0 else table.value[mine] * index.size
-        lo = np.searchsorted(cell_keys, offset + rank[group_unit])
-        hi = np.searchsorted(cell_keys, offset + rank[group_unit] + end[group_unit])
-        rows = table.row[mine]
-        cell32 = cell.astype(np.int32)
-        running = np.zeros((width, cells + 1), dtype=np.int64)
-        for j in range(items):
-            tally = np.bincount(by_item[j] * cells + cell32, minlength=width * cells)
-            np.cumsum(tally.reshape(width, cells), axis=1, out=running[:, 1:])
-            result[rows, j, :] = (running[:, hi] - running[:, lo]).T
-            if d < 0:
-                totals[j] = running[:, -1]
+        if reads_all:
+            subset = None
+            position = value_of * index.size + unit_rank
+        else:
+            # Only respondents inside some released group of this view count here.
+            shown = np.zeros((index.size, values), dtype=bool)
+            shown[table.unit[mine], table.value[mine]] = True
+            subset = np.flatnonzero(index.top_down(shown)[data.unit, value_of])
+            position = value_of[subset] * index.size + unit_rank[subset]
+        # Occupied cells in key order, and each respondent's cell (keys are small: no sort).
+        occupied = np.zeros(values * index.size, dtype=bool)
+        occupied[position] = True
+        cell_keys = np.flatnonzero(occupied)
+        cell = (np.cumsum(occupied) - 1)[position]
+        targets = []
+        if len(mine):
+            value = table.value[mine] if d >= 0 else np.zeros(len(mine), dtype=np.int64)
+            start = value * index.size + rank[table.unit[mine]]
+            stop = start + end[table.unit[mine]]
+            targets.append(_Target(mine, cell_keys, start, stop, None))
+        if d >= 0 and reads_all and len(whole):
+            # A whole unit is one run once the cells are ordered by unit first, then value.
+            by_unit = (cell_keys % index.size) * values + cell_keys // index.size
+            order_by_unit = np.argsort(by_unit)
+            start = rank[table.unit[whole]] * values
+            stop = start + end[table.unit[whole]] * values
+            targets.append(_Target(whole, by_unit[order_by_unit], start, stop, order_by_unit))
+        _fill(
+            result, table, targets, columns, subset, cell, len(cell_keys),
+            lookups, highest, favourable, scores, totals if reads_all else None,
+        )  # fmt: skip
     _check_codes(totals, instrument)
     return result
 
 
-def _check_codes(total: NDArray[np.int64], instrument: InstrumentMeta) -> None:
-    for j, item in enumerate(instrument.items):
-        off_scale = np.ones(total.shape[1] - 1, dtype=bool)
+class _Target:
+    """Released groups counted in one view: each is the run of cells [lo, hi) in an order of
+    the view's cells (``order``; None for the view's own order)."""
+
+    def __init__(
+        self,
+        groups: NDArray[np.int64],
+        keys: NDArray[np.int64],
+        start: NDArray[np.int64],
+        stop: NDArray[np.int64],
+        order: NDArray[np.int64] | None,
+    ) -> None:
+        self.groups = groups
+        self.lo = np.searchsorted(keys, start)
+        self.hi = np.searchsorted(keys, stop)
+        self.order = order
+
+
+def _fill(
+    result: _Tally,
+    table: _GroupTable,
+    targets: list[_Target],
+    columns: NDArray[np.uint8],
+    subset: NDArray[np.int64] | None,
+    cell: NDArray[np.int64],
+    cells: int,
+    lookups: list[NDArray[np.intp]],
+    highest: list[int],
+    favourable: list[list[int]],
+    scores: list[NDArray[np.float64]],
+    totals: list[NDArray[np.int64]] | None,
+) -> None:
+    """Count every item of one view, once, for each target's groups."""
+    items = len(lookups)
+    width = result.counts.shape[2]
+    running = np.zeros((max(highest) + 3) * cells + 1, dtype=np.int64)
+    blocks = [
+        (
+            np.zeros((items, width, len(t.groups)), dtype=np.int32),
+            np.zeros((items, len(t.groups)), dtype=np.int64),
+            np.zeros((items, len(t.groups)), dtype=np.int64),
+            np.zeros((items, len(t.groups))),
+        )
+        for t in targets
+    ]
+    gathers: dict[tuple[int, int], tuple[NDArray[np.int64], NDArray[np.int64]]] = {}
+    for j in range(items):
+        top = highest[j]
+        answers = columns[j] if subset is None else columns[j, subset]
+        tally = np.bincount((lookups[j] * cells)[answers] + cell, minlength=(top + 3) * cells)
+        if totals is not None:
+            totals[j] += tally.reshape(top + 3, cells).sum(axis=1)
+        for t, (target, (counts, answered, liked, score_sum)) in enumerate(
+            zip(targets, blocks, strict=True)
+        ):
+            if (t, top) not in gathers:
+                column = (np.arange(top + 2) * cells)[:, None]
+                gathers[t, top] = (column + target.hi[None], column + target.lo[None])
+            upper, lower = gathers[t, top]
+            ordered = tally if target.order is None else tally.reshape(-1, cells)[:, target.order]
+            np.cumsum(ordered, out=running[1 : tally.size + 1])
+            block = running[upper] - running[lower]  # (top + 2, groups)
+            given = block[: top + 1]
+            counts[j, : top + 1] = given
+            counts[j, -1] = block[top + 1]
+            answered[j] = given.sum(axis=0)
+            liked[j] = given[favourable[j]].sum(axis=0)
+            score_sum[j] = scores[j] @ given
+    for target, (counts, answered, liked, score_sum) in zip(targets, blocks, strict=True):
+        rows = table.row[target.groups]
+        result.counts[rows] = counts.transpose(2, 0, 1)
+        result.answered[rows] = answered.T
+        result.favourable[rows] = liked.T
+        result.score_sum[rows] = score_sum.T
+
+
+def _check_codes(totals: list[NDArray[np.int64]], instrument: InstrumentMeta) -> None:
+    """``totals[j]``: item j's answers per column (its codes, missing, any other code)."""
+    for total, item in zip(totals, instrument.items, strict=True):
+        top = len(total) - 3
+        off_scale = np.ones(top + 1, dtype=bool)
         off_scale[list(item.codes)] = False
-        if total[j, :-1][off_scale].any():
+        if total[-1] or total[: top + 1][off_scale].any():
             raise InsightsInputError(f"item {item.id!r} has answer codes outside its scale")
 
 
@@ -541,35 +667,33 @@ def _reason(code: str, k: int) -> str:
     return REASONS[code].format(k=k)
 
 
-def _statistics(answers: NDArray[np.int32], instrument: InstrumentMeta) -> dict[str, Any]:
+def _statistics(tally: _Tally, instrument: InstrumentMeta) -> dict[str, Any]:
     """Per released row: option counts, answered, favourable %, mean, indices and outcomes."""
-    items = len(instrument.items)
-    width = answers.shape[2]
-    rows = answers.shape[0]
-    option_counts = answers[:, :, :-1]
-    answered = option_counts.sum(axis=2)
-    favourable_mask = np.zeros((items, width - 1))
-    score = np.zeros((items, width - 1))
-    has_favourable = np.zeros(items, dtype=bool)
-    for j, item in enumerate(instrument.items):
-        favourable_mask[j, list(item.favourable)] = 1.0
-        score[j, list(item.codes)] = item.scores
-        has_favourable[j] = bool(item.favourable)
+    rows = len(tally.answered)
+    option_counts = tally.counts[:, :, :-1]
+    answered = tally.answered
+    has_favourable = np.array([bool(item.favourable) for item in instrument.items], dtype=bool)
     with np.errstate(invalid="ignore", divide="ignore"):
         denominator = np.where(answered > 0, answered, np.nan)
-        favourable = np.einsum("rjc,jc->rj", option_counts, favourable_mask) / denominator * 100
+        favourable = tally.favourable / denominator * 100
         favourable[:, ~has_favourable] = np.nan
-        mean = np.einsum("rjc,jc->rj", option_counts, score) / denominator
+        mean = tally.score_sum / denominator
         constructs = instrument.constructs
-        membership = np.zeros((items, len(constructs)))
-        for j, item in enumerate(instrument.items):
-            if item.favourable:
-                membership[j, constructs.index(item.construct)] = 1.0
         present = ~np.isnan(favourable)
-        summed = np.where(present, favourable, 0.0) @ membership
-        construct_index = summed / np.where(
-            present.astype(np.float64) @ membership > 0, present @ membership, np.nan
-        )
+        known = np.where(present, favourable, 0.0)
+        construct_index = np.full((rows, len(constructs)), np.nan)
+        for c, name in enumerate(constructs):
+            mine = [
+                j
+                for j, item in enumerate(instrument.items)
+                if item.construct == name and item.favourable
+            ]
+            if mine:
+                counted = present[:, mine].sum(axis=1)
+                total = known[:, mine].sum(axis=1)
+                construct_index[:, c] = np.where(
+                    counted > 0, total / np.maximum(counted, 1), np.nan
+                )
         outcome_values = np.full((rows, len(instrument.outcomes)), np.nan)
         for o, outcome in enumerate(instrument.outcomes):
             j = outcome.item

@@ -65,7 +65,7 @@ def record_release(
     labels = classes.of_cell[cell_of_respondent]
     covered = labels >= 0
     ids = np.asarray(response_ids)[covered]
-    order = np.argsort(ids, kind="stable")
+    order = np.argsort(ids)
     return ReleaseRecord(ids[order], labels[covered][order].astype(np.int64), k)
 
 

@@ -5,7 +5,7 @@ the respondents of one released group. Group the respondents into *classes* by t
 released groups that contain them: any sum or difference of released numbers is then a sum
 over whole classes, so if every non-empty class holds at least k respondents, no group of 1
 to k-1 respondents can be worked out from the release — not by subtracting children from a
-parent, filter values from a unit, nor any chain of both. :func:`close_release` hides groups
+parent, filter values from a unit, nor any chain of both. :meth:`Closure.close` hides groups
 until that holds; docs/privacy.md explains the model.
 
 The work is done on *cells*: respondents with the same unit and the same value in every
@@ -17,6 +17,15 @@ released ancestors of its *position* — its deepest released unit. And per dime
 told apart from its neighbours only by whether some unit on that chain releases the cell's own
 value. A class is therefore ``(position, one bucket per dimension)``, where a bucket is the
 cell's value when that value is released somewhere on the chain, and "unsplit" otherwise.
+
+Closing is a greedy followed by a repair. The greedy lets every class below k take its
+cheapest move — a set of released groups whose hiding merges it with neighbours — where a
+group's price is the number of people it speaks for times its kind's weight, shared among
+the small classes that choose it. It decides all small classes of a round at once, so it
+can hide more than needed; the repair then shows again, most valued first, every hidden
+group that fits (the least valued dimension joins only here), which leaves nothing hidden
+that could be shown on its own. Both steps are checked by the class rule itself, so prices
+only decide what is lost.
 """
 
 from __future__ import annotations
@@ -32,14 +41,18 @@ IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
 UNSPLIT = -1
+# Per person a group speaks for: a whole unit weighs 8, filter dimensions in the order given
+# (most valued first) 4, 2, 1, 1…, so less valued breakdowns are hidden first.
 UNIT_WEIGHT = 8.0
-# Filter dimensions in the order given (most valued first) weigh 4, 2, 1, 1…: cheaper to hide.
 DIMENSION_WEIGHTS = (4.0, 2.0, 1.0)
 # A move that does not merge the class at once still makes progress, at a higher price.
 LONE_FACTOR = 1.5
 LONE_EXTRA = 0.5
 # Hiding the whole organisation is the last resort.
-FALLBACK_PENALTY = 1e9
+FALLBACK_PENALTY = 1e18
+# A shared price is first split among the classes that could use the group, then once more
+# among those that chose it: a big group is not hidden for a few classes with other ways out.
+SHARE_ROUNDS = 2
 
 
 @dataclass(frozen=True)
@@ -161,10 +174,18 @@ class Classes:
     position: IntArray  # deepest released unit of the class
     bucket: IntArray  # (dimensions, classes): the value, or UNSPLIT
     size: IntArray
+    unit_position: IntArray = field(repr=False)  # per unit, its deepest released unit-or-ancestor
+    split: list[BoolArray] = field(repr=False)  # per dimension: released on the unit's chain?
 
 
 class Closure:
-    """Computes classes and hides groups until every class holds at least k respondents."""
+    """Computes classes and hides groups until every class holds at least k respondents.
+
+    What to hide is chosen by value: a group is worth the number of people it speaks for,
+    times the weight of its kind (a whole unit most, then each filter dimension in the order
+    given). Every choice is checked by the class rule, so the prices decide only what is lost,
+    never whether the release is closed.
+    """
 
     def __init__(
         self,
@@ -182,8 +203,12 @@ class Closure:
             DIMENSION_WEIGHTS[min(d, len(DIMENSION_WEIGHTS) - 1)]
             for d in range(len(self.value_counts))
         ]
-        self.unit_cost = UNIT_WEIGHT * np.log2(2.0 + unit_size)
-        self.filter_cost = [w * np.log2(2.0 + s) for w, s in zip(weights, filter_size, strict=True)]
+        # Linear in people: a small class is closed by hiding the smallest groups that do it,
+        # so a figure for thousands (a system-wide breakdown) is not traded for a team's.
+        self.unit_cost = UNIT_WEIGHT * np.asarray(unit_size, dtype=np.float64)
+        self.filter_cost = [
+            w * np.asarray(s, dtype=np.float64) for w, s in zip(weights, filter_size, strict=True)
+        ]
         offsets = [tree.size]
         for values in self.value_counts:
             offsets.append(offsets[-1] + tree.size * values)
@@ -221,44 +246,208 @@ class Closure:
             for d in range(len(self.value_counts))
         ]
         key = self.encode(position, buckets)
-        inside = position >= 0
-        unique, first, inverse = np.unique(key[inside], return_index=True, return_inverse=True)
+        inside = np.flatnonzero(position >= 0)
+        unique, inverse = unique_inverse(key[inside])
         of_cell = np.full(len(key), -1, dtype=np.int64)
         of_cell[inside] = inverse
         size = np.bincount(inverse, weights=cells.size[inside], minlength=len(unique))
-        rows = np.flatnonzero(inside)[first]
+        rows = np.empty(len(unique), dtype=np.int64)
+        rows[inverse] = inside
         bucket = np.array([b[rows] for b in buckets], dtype=np.int64).reshape(
             len(self.value_counts), len(unique)
         )
-        return Classes(of_cell, unique, position[rows], bucket, size.astype(np.int64))
+        return Classes(
+            of_cell, unique, position[rows], bucket, size.astype(np.int64), unit_position, split
+        )
 
-    # --- the greedy ---------------------------------------------------------
+    # --- closing ------------------------------------------------------------
 
     def close(self, state: ReleaseState, k: int) -> tuple[ReleaseState, int]:
-        """Hide groups until no class holds 1 to k-1 respondents; returns the state and rounds."""
-        state = state.copy()
-        for released in state.filters:
-            released &= state.units[:, None]
+        """Hide groups of ``state`` until every class holds 0 or at least k respondents.
+
+        Two steps, each ending closed: hide greedily (the least valued dimension left out),
+        then show again, most valued first, every hidden group that fits. The result is
+        maximal: no group of ``state`` that it hides (a unit, or a filter value of a unit it
+        shows) could be shown on its own without leaving a class below k. Returns the state
+        and the rounds taken.
+        """
+        allowed = state.copy()
+        for released in allowed.filters:
+            released &= allowed.units[:, None]
+        state = allowed.copy()
+        if len(state.filters) > 1:
+            # The least valued dimension joins last, wherever it fits: the greedy would hide
+            # its groups first anyway, and without them it sees far fewer, larger classes.
+            state.filters[-1][:] = False
+        classes, rounds = self.hide_small(state, k)
+        state, classes, more = self.show_fitting(state, allowed, classes, k)
+        return state, rounds + more
+
+    def hide_small(self, state: ReleaseState, k: int) -> tuple[Classes, int]:
+        """The greedy, in place: hide the cheapest moves until no class is below k."""
         rounds = 0
         while True:
             classes = self.classify(state)
             small = np.flatnonzero(classes.size < k)
             if not len(small):
-                return state, rounds
+                return classes, rounds
             before = state.count()
             self.hide(state, self.choose_moves(state, classes, small))
             if state.count() >= before:  # cannot happen: every move hides a released group
                 raise AssertionError("complementary suppression made no progress")
             rounds += 1
 
+    def show_fitting(
+        self, state: ReleaseState, allowed: ReleaseState, classes: Classes, k: int
+    ) -> tuple[ReleaseState, Classes, int]:
+        """Show hidden groups of ``allowed`` while they fit; the result stays closed."""
+        rounds = 0
+        while True:
+            gids = self.fitting(state, allowed, classes, k)
+            if not len(gids):
+                return state, classes, rounds
+            trial = state.copy()
+            self.show(trial, gids)
+            checked = self.classify(trial)
+            if (checked.size < k).any():  # a safety net: keep the closed state as it was
+                return state, classes, rounds
+            state, classes = trial, checked
+            rounds += 1
+
+    # --- what could be shown ---------------------------------------------------
+
+    def fitting(
+        self, state: ReleaseState, allowed: ReleaseState, classes: Classes, k: int
+    ) -> IntArray:
+        """Hidden groups of ``allowed`` that can be shown together, keeping every class >= k.
+
+        Showing a filter value (u, v) splits each class inside u not yet split by v into its
+        v people and the rest; showing a hidden unit moves its people out of each class of
+        the released unit above it. A group fits when every part it creates holds 0 or at
+        least k. Groups that touch no common class are independent, so the most valued fitting
+        group of each class is shown in the same round.
+        """
+        cells = self.cells
+        count = len(classes.size)
+        shown: list[IntArray] = []
+        pair_gid: list[IntArray] = []
+        pair_class: list[IntArray] = []
+        inside = classes.of_cell >= 0
+        of_cell = np.where(inside, classes.of_cell, 0)
+        units = self.tree.size
+        for d, values in enumerate(self.value_counts):
+            hidden = allowed.filters[d] & ~state.filters[d] & state.units[:, None]
+            if not hidden.any():
+                continue
+            split = classes.split[d]
+            # Already split on the chain above: showing it changes no class.
+            shown.append(self.offsets[d] + np.flatnonzero((hidden & split).ravel()))
+            todo = hidden & ~split
+            if not todo.any():
+                continue
+            mine = inside & (classes.bucket[d][of_cell] == UNSPLIT)
+            with_value = np.bincount(
+                of_cell[mine] * values + cells.values[d][mine],
+                weights=cells.size[mine],
+                minlength=count * values,
+            ).reshape(count, values)
+            rest = classes.size[:, None] - with_value
+            touched = with_value > 0
+            bad = touched & ((with_value < k) | ((rest > 0) & (rest < k)))
+            slot = (classes.position[:, None] * values + np.arange(values)[None, :]).ravel()
+            bad_at = np.bincount(slot, weights=bad.ravel(), minlength=units * values)
+            blocked = self.tree.subtree_sum(bad_at.reshape(units, values)) > 0
+            fits = todo & ~blocked
+            if not fits.any():
+                continue
+            # The (class, value) pairs touched by some fitting group on the class's chain.
+            reachable = self.tree.top_down(fits)
+            owner, value = np.nonzero(touched & reachable[classes.position])
+            chain = self.tree.ancestors[classes.position[owner]]
+            safe = np.maximum(chain, 0)
+            ok = (chain >= 0) & fits[safe, value[:, None]]
+            rows = np.nonzero(ok)[0]
+            touching = self.offsets[d] + safe[ok] * values + value[rows]
+            pair_gid.append(touching)
+            pair_class.append(owner[rows])
+            # A fitting value that no class holds changes nothing either.
+            untouched = fits.ravel().copy()
+            untouched[touching - self.offsets[d]] = False
+            shown.append(self.offsets[d] + np.flatnonzero(untouched))
+        self.unit_pairs(state, allowed, classes, k, pair_gid, pair_class)
+        every_gid = np.concatenate(pair_gid) if pair_gid else np.zeros(0, dtype=np.int64)
+        if len(every_gid):
+            every_class = np.concatenate(pair_class)
+            # Per class, the most valued candidate touching it; a candidate that is not the
+            # first choice of every class it touches waits for a later round.
+            order = np.lexsort((every_gid, -self.group_cost[every_gid], every_class))
+            ordered_class = every_class[order]
+            first = np.r_[True, ordered_class[1:] != ordered_class[:-1]]
+            best = np.empty(count + 1, dtype=np.int64)
+            best[ordered_class[first]] = every_gid[order][first]
+            losing = np.zeros(len(self.group_cost), dtype=bool)
+            losing[every_gid[best[every_class] != every_gid]] = True
+            shown.append(np.asarray(distinct(every_gid[~losing[every_gid]]), dtype=np.int64))
+        return np.concatenate(shown) if shown else np.zeros(0, dtype=np.int64)
+
+    def unit_pairs(
+        self,
+        state: ReleaseState,
+        allowed: ReleaseState,
+        classes: Classes,
+        k: int,
+        pair_gid: list[IntArray],
+        pair_class: list[IntArray],
+    ) -> None:
+        """Hidden units that fit, as (unit, class it takes people from) pairs."""
+        hidden = allowed.units & ~state.units
+        if not hidden.any():
+            return
+        cells = self.cells
+        count = len(classes.size)
+        # People outside every released unit form no class; a unit shown above them gathers
+        # them into one (all unsplit), which needs k like any other.
+        of_cell = np.where(classes.of_cell >= 0, classes.of_cell, count)
+        size = np.r_[classes.size, np.zeros(1, dtype=np.int64)]
+        chain = self.cell_ancestors  # (cells, levels)
+        position = classes.unit_position[cells.unit]
+        depth = np.where(position >= 0, self.tree.depth[np.maximum(position, 0)], -1)
+        levels = np.arange(chain.shape[1])[None, :]
+        between = (chain >= 0) & (levels > depth[:, None])  # hidden units under the position
+        between &= hidden[np.maximum(chain, 0)]
+        rows, columns = np.nonzero(between)
+        if not len(rows):
+            return
+        unit = chain[rows, columns]
+        key = unit * (count + 1) + of_cell[rows]
+        pairs, inverse = unique_inverse(key)
+        moved = np.bincount(inverse, weights=cells.size[rows], minlength=len(pairs))
+        pair_unit = pairs // (count + 1)
+        pair_of = pairs % (count + 1)
+        rest = size[pair_of] - moved
+        bad = (moved < k) | ((pair_of < count) & (rest > 0) & (rest < k))
+        failing = np.zeros(self.tree.size, dtype=bool)
+        failing[pair_unit[bad]] = True
+        fine = ~failing[pair_unit]
+        pair_gid.append(pair_unit[fine])
+        pair_class.append(pair_of[fine])
+
+    def show(self, state: ReleaseState, gids: IntArray) -> None:
+        state.units[gids[gids < self.tree.size]] = True
+        for d, values in enumerate(self.value_counts):
+            mine = gids[(gids >= self.offsets[d]) & (gids < self.offsets[d + 1])] - self.offsets[d]
+            state.filters[d][mine // values, mine % values] = True
+
+    # --- the greedy's moves ------------------------------------------------------
+
     def choose_moves(self, state: ReleaseState, classes: Classes, small: IntArray) -> IntArray:
         """For each small class, the cheapest set of released groups whose hiding merges it."""
-        moves = _Moves()
-        split = self.chain_split(state)
-        unit_position = self.positions(state)
+        moves = _Moves(self.tree.size)
+        split = classes.split
+        unit_position = classes.unit_position
         filter_cost_sum = np.zeros(self.tree.size)
-        for released, cost in zip(state.filters, self.filter_cost, strict=True):
-            filter_cost_sum += (released * cost).sum(axis=1)
+        for released, price in zip(state.filters, self.filter_cost, strict=True):
+            filter_cost_sum += np.where(released, price, 0.0).sum(axis=1)
         keys = classes.key
         dims = range(len(self.value_counts))
         position = classes.position[small]
@@ -268,22 +457,40 @@ class Closure:
             where = np.minimum(where, len(keys) - 1)
             return keys[where] == candidate
 
+        # Only classes near a small one matter below; late rounds have few small classes.
+        at_small = np.zeros(self.tree.size, dtype=bool)
+        at_small[position] = True
+        near = np.flatnonzero(at_small[classes.position])
+
         # Filter moves, least valued dimension first so that ties hide it first.
         for d in reversed(dims):
             bucket = classes.bucket[d]
             values = self.value_counts[d]
             # In: drop this class's own value along its chain; it joins its unit's others.
-            wild = [classes.bucket[e] if e != d else np.full(len(keys), values) for e in dims]
-            wild_key = self.encode(classes.position, wild)
-            _, wild_index, wild_count = np.unique(wild_key, return_inverse=True, return_counts=True)
             chosen = small[bucket[small] != UNSPLIT]
-            lone = wild_count[wild_index[chosen]] < 2
-            self.add_filter_moves(moves, state, d, chosen, classes.bucket[d][chosen], classes, lone)
+            if len(chosen):
+                wild = [
+                    classes.bucket[e][near] if e != d else np.full(len(near), values) for e in dims
+                ]
+                wild_key = np.sort(self.encode(classes.position[near], wild))
+                mine = [
+                    classes.bucket[e][chosen] if e != d else np.full(len(chosen), values)
+                    for e in dims
+                ]
+                mine_key = self.encode(classes.position[chosen], mine)
+                twins = np.searchsorted(wild_key, mine_key, side="right") - np.searchsorted(
+                    wild_key, mine_key, side="left"
+                )
+                self.add_filter_moves(
+                    moves, state, d, chosen, classes.bucket[d][chosen], classes, twins < 2
+                )
             # Out: for an unsplit class, drop a value released on its chain so that the
             # people with that value join it (at once if they differ in nothing else).
             unsplit = small[bucket[small] == UNSPLIT]
             for value in range(values):
                 found = unsplit[split[d][classes.position[unsplit], value]]
+                if not len(found):
+                    continue
                 target = [
                     classes.bucket[e][found] if e != d else np.full(len(found), value) for e in dims
                 ]
@@ -292,43 +499,77 @@ class Closure:
                     moves, state, d, found, np.full(len(found), value), classes, lone
                 )
 
-        # Unit moves. Where would each class go if its position were hidden?
-        parent = self.tree.parent[classes.position]
-        parent_position = np.where(parent < 0, -1, unit_position[np.maximum(parent, 0)])
-        coarse = [
-            np.where(
-                (classes.bucket[d] != UNSPLIT)
-                & (parent_position >= 0)
-                & split[d][np.maximum(parent_position, 0), np.maximum(classes.bucket[d], 0)],
-                classes.bucket[d],
-                UNSPLIT,
-            )
-            for d in dims
-        ]
-        coarse_key = self.encode(parent_position, coarse)
-        _, coarse_index, coarse_count = np.unique(
-            coarse_key, return_inverse=True, return_counts=True
+        # Unit moves. Where would a class go if its position were hidden?
+        def coarsened(members: IntArray) -> tuple[IntArray, IntArray]:
+            parent = self.tree.parent[classes.position[members]]
+            above = np.where(parent < 0, -1, unit_position[np.maximum(parent, 0)])
+            coarse = [
+                np.where(
+                    (classes.bucket[d][members] != UNSPLIT)
+                    & (above >= 0)
+                    & split[d][np.maximum(above, 0), np.maximum(classes.bucket[d][members], 0)],
+                    classes.bucket[d][members],
+                    UNSPLIT,
+                )
+                for d in dims
+            ]
+            return above, self.encode(above, coarse)
+
+        small_above, small_coarse = coarsened(small)
+        # Classes that would land where a small one lands: their positions share its parent.
+        lands = np.zeros(self.tree.size + 1, dtype=bool)
+        lands[small_above + 1] = True
+        parent_all = self.tree.parent[classes.position]
+        above_all = np.where(parent_all < 0, -1, unit_position[np.maximum(parent_all, 0)])
+        _, sibling_coarse = coarsened(np.flatnonzero(lands[above_all + 1]))
+        sibling_coarse = np.sort(sibling_coarse)
+        together = np.searchsorted(sibling_coarse, small_coarse, side="right") - np.searchsorted(
+            sibling_coarse, small_coarse, side="left"
         )
         # In: hide the class's own position (with its breakdowns); last resort for the root.
-        merges = (coarse_count[coarse_index[small]] >= 2) | exists(coarse_key[small])
+        merges = (together >= 2) | exists(small_coarse)
         moves.add(
             small,
             [position],
             filter_cost_sum[position],
             lone=~merges,
-            penalty=np.where(parent_position[small] < 0, FALLBACK_PENALTY, 0.0),
+            penalty=np.where(small_above < 0, FALLBACK_PENALTY, 0.0),
         )
-        # Out: hide a released unit just below the class whose people would join it.
-        below = np.flatnonzero(parent_position >= 0)
-        order = below[np.argsort(coarse_key[below], kind="stable")]
-        sorted_keys = coarse_key[order]
-        lo = np.searchsorted(sorted_keys, keys[small], side="left")
-        hi = np.searchsorted(sorted_keys, keys[small], side="right")
-        counts = hi - lo
-        owner = np.repeat(small, counts)
-        picks = order[np.repeat(lo, counts) + _ragged_arange(counts)]
-        child = classes.position[picks]
-        moves.add(owner, [child], filter_cost_sum[child])
+        # Out: hide released units below the class so that people of a deeper class join it:
+        # the unit just below, or a deeper one with the released units in between (remainders
+        # then pool where they are instead of climbing the tree).
+        chain_all = self.tree.ancestors[classes.position]
+        under = np.flatnonzero(((chain_all >= 0) & at_small[np.maximum(chain_all, 0)]).any(axis=1))
+        chain = chain_all[under]  # (classes under a small one, levels)
+        safe = np.maximum(chain, 0)
+        released_chain = (chain >= 0) & state.units[safe]
+        depth = self.tree.depth[classes.position[under]]
+        small_keys = keys[small]
+        for level in range(chain.shape[1] - 1):
+            pick = np.flatnonzero(released_chain[:, level] & (depth > level))
+            if not len(pick):
+                continue
+            deeper = under[pick]
+            above = chain[pick, level]
+            coarse = [
+                np.where(
+                    (classes.bucket[d][deeper] != UNSPLIT)
+                    & split[d][above, np.maximum(classes.bucket[d][deeper], 0)],
+                    classes.bucket[d][deeper],
+                    UNSPLIT,
+                )
+                for d in dims
+            ]
+            joined = self.encode(above, coarse)
+            where = np.minimum(np.searchsorted(small_keys, joined), len(small_keys) - 1)
+            hit = small_keys[where] == joined
+            if not hit.any():
+                continue
+            donors = pick[hit]
+            beyond = np.arange(chain.shape[1]) > level
+            path = np.where(released_chain[donors] & beyond, chain[donors], -1)
+            extra = np.where(path >= 0, filter_cost_sum[np.maximum(path, 0)], 0.0).sum(axis=1)
+            moves.add(small[where[hit]], [path.T], extra)
         return moves.pick(self.group_cost, len(self.group_cost))
 
     def add_filter_moves(
@@ -358,14 +599,15 @@ class Closure:
 
 
 class _Moves:
-    """Candidate moves: an owner (small class) and the groups the move hides, plus extra cost."""
+    """Candidate moves: an owner (small class), the groups the move hides, and its pricing."""
 
-    def __init__(self) -> None:
+    def __init__(self, unit_count: int) -> None:
+        self.unit_count = unit_count
         self.owners: list[IntArray] = []
         self.groups: list[IntArray] = []  # (moves, width) with -1 for unused slots
         self.extra: list[NDArray[np.float64]] = []
-        self.lone: list[BoolArray] = []
-        self.penalty: list[NDArray[np.float64]] = []
+        self.scale: list[NDArray[np.float64]] = []
+        self.offset: list[NDArray[np.float64]] = []
 
     def add(
         self,
@@ -379,47 +621,82 @@ class _Moves:
         if not len(owners):
             return
         stacked = np.vstack([np.atleast_2d(c) for c in columns]).T
+        useful = (stacked >= 0).any(axis=1)  # a move must hide something
+        if not useful.all():
+            owners, stacked = owners[useful], stacked[useful]
+            extra = np.asarray(extra)[useful]
+            lone = None if lone is None else lone[useful]
+            penalty = None if penalty is None else penalty[useful]
+        lone = np.zeros(len(owners), dtype=bool) if lone is None else lone
         self.owners.append(owners)
         self.groups.append(stacked)
         self.extra.append(np.asarray(extra, dtype=np.float64))
-        self.lone.append(np.zeros(len(owners), dtype=bool) if lone is None else lone)
-        self.penalty.append(np.zeros(len(owners)) if penalty is None else penalty)
+        self.scale.append(np.where(lone, LONE_FACTOR, 1.0))
+        self.offset.append(np.where(lone, LONE_EXTRA, 0.0) + (0.0 if penalty is None else penalty))
 
     def pick(self, group_cost: NDArray[np.float64], group_count: int) -> IntArray:
-        """The groups of each owner's cheapest move, costs shared among the owners needing them.
+        """The groups of each owner's cheapest move, costs shared among the owners choosing them.
 
-        A group that many small classes need (a large filter cell high in the tree) costs each
-        of them little; a unit only one class needs costs that class its full price.
+        A group that many small classes choose (a large filter cell high in the tree) costs
+        each of them its share; a group only one class chooses costs that class its full price.
+        Shares start from every class that could use the group and are then recomputed from
+        the classes that actually chose it, until the choices settle: a big group is hidden
+        only when, shared among its choosers, it is each one's cheapest way out.
         """
-        width = max(g.shape[1] for g in self.groups)
-        groups = np.vstack(
-            [np.pad(g, ((0, 0), (0, width - g.shape[1])), constant_values=-1) for g in self.groups]
-        )
         owners = np.concatenate(self.owners)
+        if not len(owners):
+            return np.zeros(0, dtype=np.int64)
+        width = max(g.shape[1] for g in self.groups)
+        groups = np.full((len(owners), width), -1, dtype=np.int64)
+        row = 0
+        for chunk in self.groups:
+            groups[row : row + len(chunk), : chunk.shape[1]] = chunk
+            row += len(chunk)
         extra = np.concatenate(self.extra)
-        lone = np.concatenate(self.lone)
-        penalty = np.concatenate(self.penalty)
-        used = groups >= 0
-        keep = used.any(axis=1)
-        groups, owners, extra, used = groups[keep], owners[keep], extra[keep], used[keep]
-        lone, penalty = lone[keep], penalty[keep]
-        move_of_entry = np.nonzero(used)[0]
-        gid = groups[used]
-        pairs = distinct(owners[move_of_entry] * group_count + gid)
-        demand = np.bincount(pairs % group_count, minlength=group_count)
-        shared = group_cost[gid] / demand[gid]
-        cost = extra + np.bincount(move_of_entry, weights=shared, minlength=len(owners))
-        cost = np.where(lone, cost * LONE_FACTOR + LONE_EXTRA, cost) + penalty
-        order = np.lexsort((np.arange(len(owners)), cost, owners))
-        first = order[np.r_[True, owners[order][1:] != owners[order][:-1]]]
-        chosen = groups[first]
-        return np.asarray(distinct(chosen[chosen >= 0]), dtype=np.int64)
+        scale = np.concatenate(self.scale)
+        offset = np.concatenate(self.offset)
+        owner_count = int(owners.max()) + 1
+        move_of_entry, column = np.nonzero(groups >= 0)
+        gid = groups[move_of_entry, column]
+        entry_owner = owners[move_of_entry]
+        # Classes that could use each group. Only units recur among one owner's moves (deeper
+        # donors share the units in between), so only they need deduplicating.
+        demand = np.bincount(gid, minlength=group_count)
+        unit = gid < self.unit_count
+        repeated = entry_owner[unit] * self.unit_count + gid[unit]
+        demand[: self.unit_count] = np.bincount(
+            distinct(repeated) % self.unit_count, minlength=self.unit_count
+        )
+        price = group_cost[gid]
+        moves = np.arange(len(owners))
+        chosen_moves = np.zeros(0, dtype=np.int64)
+        for _ in range(SHARE_ROUNDS):
+            shared = price / demand[gid]
+            cost = extra + np.bincount(move_of_entry, weights=shared, minlength=len(owners))
+            cost = cost * scale + offset
+            lowest = np.full(owner_count, np.inf)
+            np.minimum.at(lowest, owners, cost)
+            best = np.flatnonzero(cost <= lowest[owners])
+            # Ties go to the move offered first.
+            first = np.full(owner_count, len(owners))
+            np.minimum.at(first, owners[best], moves[best])
+            picked = first[first < len(owners)]
+            if np.array_equal(picked, chosen_moves):
+                break
+            chosen_moves = picked
+            chosen = np.zeros(len(owners), dtype=bool)
+            chosen[picked] = True
+            # One move per owner, and no move names a group twice: no pairs to deduplicate.
+            choosers = np.bincount(gid[chosen[move_of_entry]], minlength=group_count)
+            demand = np.minimum(demand, np.maximum(choosers, 1))
+        selected = groups[chosen_moves]
+        return np.asarray(distinct(selected[selected >= 0]), dtype=np.int64)
 
 
 def distinct(values: NDArray[np.generic]) -> NDArray[np.generic]:
     """The sorted distinct values. (np.unique without return arrays may hash, which is far
     slower on wide integer keys.)"""
-    ordered = np.sort(values, kind="stable")
+    ordered = np.sort(values)
     if len(ordered) < 2:
         return ordered
     return ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
@@ -427,7 +704,7 @@ def distinct(values: NDArray[np.generic]) -> NDArray[np.generic]:
 
 def unique_inverse(values: IntArray) -> tuple[IntArray, IntArray]:
     """The sorted distinct values, and for each input its index among them."""
-    order = np.argsort(values, kind="stable")
+    order = np.argsort(values)
     ordered = values[order]
     first = np.r_[True, ordered[1:] != ordered[:-1]] if len(ordered) else np.zeros(0, bool)
     inverse = np.empty(len(values), dtype=np.int64)

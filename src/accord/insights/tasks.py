@@ -18,9 +18,7 @@ def build_release_export(export_id: int) -> None:
     from accord.insights.models import ReleaseExport
     from accord.insights.selectors import whole_release
 
-    export = ReleaseExport.objects.select_related("release__cycle__organisation").get(
-        pk=export_id
-    )
+    export = ReleaseExport.objects.select_related("release__cycle__organisation").get(pk=export_id)
     if export.status == ReleaseExport.Status.READY:
         return
     release = export.release
