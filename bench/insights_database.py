@@ -2,8 +2,9 @@
 
 Writes the benchmark's synthetic cycle into a throwaway database as Accord stores it — one
 row per response with the answers packed one byte per item — then times loading it with the
-same function the release uses (`accord.insights.loading.load_answers`) and running the
-engine on what was loaded. SQLite in a temporary directory by default; PostgreSQL when
+same function the release uses (`accord.insights.loading.load_answers`): once from the rows
+(the first load after close, which keeps the cycle's columnar snapshot), then from the
+snapshot, each followed by the engine on what was loaded. SQLite in a temporary directory by default; PostgreSQL when
 ``--database-url`` names a throwaway database.
 """
 
@@ -81,6 +82,11 @@ def measure_from_database(args: argparse.Namespace, system: Any) -> dict[str, fl
         Dimension(columns[d.name], d.labels) for d in dimensions
     ]  # named after the columns the loader reads
     index_of = {pk: i for i, pk in enumerate(unit_pks)}
+    # The first load after close reads the rows and keeps them as the cycle's columnar
+    # snapshot; every later load (each release, each re-release) reads the snapshot.
+    started = time.perf_counter()
+    load_answers(cycle, index_of, loaded_dimensions, len(instrument.items))
+    from_rows = time.perf_counter() - started
     loads, totals = [], []
     for _ in range(max(1, args.repeat)):
         started = time.perf_counter()
@@ -98,8 +104,16 @@ def measure_from_database(args: argparse.Namespace, system: Any) -> dict[str, fl
         totals.append(finished - started)
     _check_same_rows(data, renamed)
     load, total = float(np.median(loads)), float(np.median(totals))
-    print(f"    load {load:.3f} s, load + engine {total:.3f} s (median of {len(loads)})")
-    return {"load_seconds": load, "load_and_engine_seconds": total, "database": connection.vendor}
+    print(
+        f"    first load from the rows (keeps the snapshot) {from_rows:.3f} s; "
+        f"load {load:.3f} s, load + engine {total:.3f} s (median of {len(loads)})"
+    )
+    return {
+        "first_load_from_rows_seconds": from_rows,
+        "load_seconds": load,
+        "load_and_engine_seconds": total,
+        "database": connection.vendor,
+    }
 
 
 def _cycle_with_units(tree: Any) -> tuple[Any, list[int]]:

@@ -390,3 +390,27 @@ def test_publishing_from_the_page_releases_results_at_once_or_through_the_queue(
         again = admin.post(url, follow=True)  # a second click
     assert "once the cycle has closed" in again.content.decode()
     assert Release.objects.filter(cycle=cycle).count() == 1
+
+
+def test_a_closed_cycle_loads_from_its_answer_snapshot_which_follows_deletions() -> None:
+    from accord.insights.loading import AnswerColumns, answer_columns
+    from accord.insights.models import AnswerSnapshot
+
+    world = build_organisation("snapshot", [Group("Org/A", 8), Group("Org/B", 9)])
+    cycle = run_cycle(world)
+    snapshot = AnswerSnapshot.objects.get(cycle=cycle)  # made when the release loaded
+    assert snapshot.responses == 17
+    stored = AnswerColumns.from_bytes(bytes(snapshot.data))
+    assert list(stored.ids) == sorted(stored.ids)  # by random id: no trace of time
+    rows = {
+        (r.id.bytes, r.reporting_unit_id, bytes(r.answers))
+        for r in Response.objects.filter(cycle=cycle)
+    }
+    assert {
+        (i, int(u), a.tobytes())
+        for i, u, a in zip(stored.ids, stored.unit_pks, stored.answers, strict=True)
+    } == rows
+
+    Response.objects.filter(cycle=cycle).first().delete()  # type: ignore[union-attr]
+    assert len(answer_columns(cycle, stored.answers.shape[1]).ids) == 16
+    assert AnswerSnapshot.objects.get(cycle=cycle).responses == 16

@@ -8,9 +8,12 @@ of filter values says nothing about who answered.
 
 from __future__ import annotations
 
+import io
+import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from django.db import connection
@@ -25,6 +28,7 @@ from accord.insights.data import (
     InstrumentMeta,
     UnitTree,
 )
+from accord.insights.models import AnswerSnapshot
 from accord.insights.text import Redactor
 from accord.org.models import Person, RoleGroup, Unit
 from accord.surveys import models as survey_models
@@ -115,15 +119,78 @@ def _tenure_start(label: str) -> tuple[int, str]:
     return (0 if label.lower().startswith("under") or not number else int(number.group()), label)
 
 
-def load_answers(
-    cycle: Cycle, index_of: dict[int, int], dimensions: Sequence[Dimension], items: int
-) -> CycleData:
-    """Every response of the cycle: ``dimensions`` are named after the response columns."""
+@dataclass(frozen=True)
+class AnswerColumns:
+    """A cycle's responses as arrays; each attribute as codes into its own list of values."""
+
+    ids: np.ndarray  # 16-byte response ids, sorted
+    unit_pks: np.ndarray
+    answers: np.ndarray  # responses x scored items
+    values: dict[str, tuple[str, ...]]  # per attribute column: its distinct stored values
+    codes: dict[str, np.ndarray]  # per attribute column: each response's index into values
+
+    def to_bytes(self) -> bytes:
+        meta = json.dumps({"format": SNAPSHOT_FORMAT, "values": self.values})
+        buffer = io.BytesIO()
+        arrays: dict[str, Any] = {
+            "meta": np.frombuffer(meta.encode("utf-8"), dtype=np.uint8),
+            "ids": self.ids,
+            "unit_pks": self.unit_pks,
+            "answers": self.answers,
+        }
+        arrays.update({f"codes_{name}": codes for name, codes in self.codes.items()})
+        np.savez(buffer, **arrays)
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, blob: bytes) -> AnswerColumns:
+        with np.load(io.BytesIO(blob), allow_pickle=False) as archive:
+            meta = json.loads(archive["meta"].tobytes().decode("utf-8"))
+            if meta.get("format") != SNAPSHOT_FORMAT:
+                raise ValueError(f"not an answer snapshot in the {SNAPSHOT_FORMAT} format")
+            return cls(
+                ids=archive["ids"],
+                unit_pks=archive["unit_pks"],
+                answers=archive["answers"],
+                values={name: tuple(values) for name, values in meta["values"].items()},
+                codes={name: archive[f"codes_{name}"] for name in DIMENSION_FIELDS},
+            )
+
+
+SNAPSHOT_FORMAT = "accord.answer-columns/1"
+
+
+def answer_columns(cycle: Cycle, items: int) -> AnswerColumns:
+    """The cycle's responses: from its snapshot when that is current, else from the rows
+    (and, once the cycle is closed, kept as its snapshot for the next load)."""
+    count = survey_models.Response.objects.filter(cycle=cycle).count()
+    blob = (
+        AnswerSnapshot.objects.filter(cycle=cycle, responses=count)
+        .values_list("data", flat=True)
+        .first()
+    )
+    if blob is not None:
+        return AnswerColumns.from_bytes(bytes(blob))
+    columns = _columns_from_rows(cycle, items)
+    if cycle.status in (Cycle.Status.CLOSED, Cycle.Status.PUBLISHED):
+        AnswerSnapshot.objects.update_or_create(
+            cycle=cycle, defaults={"responses": len(columns.ids), "data": columns.to_bytes()}
+        )
+    return columns
+
+
+def _columns_from_rows(cycle: Cycle, items: int) -> AnswerColumns:
     # A plain cursor: the ORM would build a UUID object and a model-field conversion per row.
-    # The database turns each attribute into its code (a CASE over the few labels) and packs
-    # the codes into one number, so Python only ever handles numbers and bytes.
+    # The database turns each attribute into its code (a CASE over the few distinct values)
+    # and packs the codes into one number, so Python handles numbers and bytes only.
+    responses = survey_models.Response.objects.filter(cycle=cycle)
+    combinations = list(responses.values_list(*DIMENSION_FIELDS).distinct().order_by())
+    values = {
+        name: tuple(sorted({row[i] for row in combinations}))
+        for i, name in enumerate(DIMENSION_FIELDS)
+    }
+    packed_codes, parameters = _packed_codes_sql(values)
     table = survey_models.Response._meta.db_table
-    packed_codes, parameters = _packed_codes_sql(dimensions)
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT id, reporting_unit_id, {packed_codes}, answers FROM {table} "  # noqa: S608
@@ -133,51 +200,81 @@ def load_answers(
         rows = cursor.fetchall()
     count = len(rows)
     if not count:
-        return CycleData(
-            np.zeros((0, items), dtype=np.uint8),
-            np.zeros(0, dtype=np.int64),
-            {d.name: np.zeros(0, dtype=np.int64) for d in dimensions},
-            np.zeros((0,), dtype="S16"),
-        )
-    ids, units, codes, packed = zip(*rows, strict=True)
+        return AnswerColumns(
+            np.zeros(0, dtype="S16"), np.zeros(0, dtype=np.int64),
+            np.zeros((0, items), dtype=np.uint8), values,
+            {name: np.zeros(0, dtype=np.int32) for name in DIMENSION_FIELDS},
+        )  # fmt: skip
+    ids, units, packed_values, packed = zip(*rows, strict=True)
     answers = np.frombuffer(b"".join(packed), dtype=np.uint8)
     if answers.size != count * items:
         raise ValueError("stored answers do not match the cycle's instrument")
-    unit_pks = np.fromiter(units, dtype=np.int64, count=count)
-    index_of_pk = np.full(max(max(index_of), int(unit_pks.max())) + 1, -1, dtype=np.int64)
-    index_of_pk[np.fromiter(index_of, dtype=np.int64)] = np.fromiter(
-        index_of.values(), dtype=np.int64
-    )
-    unit = index_of_pk[unit_pks]
-    if (unit < 0).any():
-        raise ValueError("a response's unit is not in the organisation's unit tree")
-    remaining = np.fromiter(codes, dtype=np.int64, count=count)
-    attributes = {}
-    for d in reversed(dimensions):
-        remaining, attributes[d.name] = np.divmod(remaining, len(d.labels))
-    return CycleData(
-        answers=answers.reshape(count, items),
-        unit=unit,
-        attributes={d.name: attributes[d.name] for d in dimensions},
-        response_ids=_id_bytes(ids),
+    remaining = np.fromiter(packed_values, dtype=np.int64, count=count)
+    codes = {}
+    for name in reversed(DIMENSION_FIELDS):
+        remaining, codes[name] = np.divmod(remaining, max(1, len(values[name])))
+    # Sorted by the random response ids: the snapshot's order says nothing about time.
+    id_bytes = _id_bytes(ids)
+    order = np.argsort(id_bytes, kind="stable")
+    return AnswerColumns(
+        ids=id_bytes[order],
+        unit_pks=np.fromiter(units, dtype=np.int64, count=count)[order],
+        answers=answers.reshape(count, items)[order],
+        values=values,
+        codes={name: codes[name][order].astype(np.int32) for name in DIMENSION_FIELDS},
     )
 
 
-def _packed_codes_sql(dimensions: Sequence[Dimension]) -> tuple[str, list[str]]:
-    """SQL for ((code of dimension 0) x size of 1 + code of 1) x size of 2 + ...; a value
-    with no label (or none recorded) gets the "not recorded" code."""
+def _packed_codes_sql(values: dict[str, tuple[str, ...]]) -> tuple[str, list[str]]:
+    """SQL for ((code of column 0) x values of 1 + code of 1) x values of 2 + ...: each code
+    is the position of the stored value in ``values``."""
     expression = "0"
     parameters: list[str] = []
+    for name in DIMENSION_FIELDS:  # column names: constants, never input
+        known = values[name]
+        branches = " ".join(f"WHEN %s THEN {code}" for code in range(len(known)))
+        case = f"CASE {name} {branches} ELSE 0 END" if known else "0"
+        expression = f"({expression}) * {max(1, len(known))} + {case}"
+        parameters += list(known)
+    return expression, parameters
+
+
+def load_answers(
+    cycle: Cycle, index_of: dict[int, int], dimensions: Sequence[Dimension], items: int
+) -> CycleData:
+    """Every response of the cycle: ``dimensions`` are named after the response columns;
+    a stored value a dimension has no label for counts as "not recorded"."""
+    columns = answer_columns(cycle, items)
+    count = len(columns.ids)
+    if index_of:
+        index_of_pk = np.full(max(index_of) + 1, -1, dtype=np.int64)
+        index_of_pk[np.fromiter(index_of, dtype=np.int64)] = np.fromiter(
+            index_of.values(), dtype=np.int64
+        )
+    else:
+        index_of_pk = np.full(1, -1, dtype=np.int64)
+    inside = columns.unit_pks < len(index_of_pk)
+    unit = np.full(count, -1, dtype=np.int64)
+    unit[inside] = index_of_pk[columns.unit_pks[inside]]
+    if (unit < 0).any():
+        raise ValueError("a response's unit is not in the organisation's unit tree")
+    attributes = {}
     for d in dimensions:
-        if d.name not in DIMENSION_FIELDS:  # a column name, written into the SQL
+        if d.name not in DIMENSION_FIELDS:
             raise ValueError(f"responses have no column {d.name!r}")
         missing = d.labels.index(NOT_RECORDED)
-        offered = [(code, label) for code, label in enumerate(d.labels) if code != missing]
-        branches = " ".join("WHEN %s THEN " + str(code) for code, _ in offered)
-        case = f"CASE {d.name} {branches} ELSE {missing} END" if offered else str(missing)
-        expression = f"({expression}) * {len(d.labels)} + {case}"
-        parameters += [label for _, label in offered]
-    return expression, parameters
+        lookup = {label: code for code, label in enumerate(d.labels) if code != missing}
+        recode = np.array(
+            [lookup.get(value, missing) for value in columns.values[d.name]] or [missing],
+            dtype=np.int64,
+        )
+        attributes[d.name] = recode[columns.codes[d.name]]
+    return CycleData(
+        answers=columns.answers,
+        unit=unit,
+        attributes=attributes,
+        response_ids=columns.ids,
+    )
 
 
 def _id_bytes(ids: Sequence[object]) -> np.ndarray:

@@ -72,3 +72,23 @@ class ReleaseExport(models.Model):
 
     def __str__(self) -> str:
         return f"{self.release} — {self.fmt} export"
+
+
+class AnswerSnapshot(models.Model):
+    """A closed cycle's responses as columns, so a release loads them in one read.
+
+    Holds exactly what the cycle's `Response` rows hold (answers, generalised attributes, the
+    random response ids), sorted by response id, so its order says nothing about when anyone
+    answered. Built on the first load after the cycle closes and rebuilt whenever the number
+    of responses no longer matches (after close, responses can only be removed).
+    """
+
+    cycle = models.OneToOneField(
+        "surveys.Cycle", on_delete=models.CASCADE, related_name="answer_snapshot"
+    )
+    responses = models.PositiveIntegerField()
+    data = models.BinaryField()
+    created_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.cycle} — {self.responses} responses"
