@@ -414,3 +414,45 @@ def test_a_closed_cycle_loads_from_its_answer_snapshot_which_follows_deletions()
     Response.objects.filter(cycle=cycle).first().delete()  # type: ignore[union-attr]
     assert len(answer_columns(cycle, stored.answers.shape[1]).ids) == 16
     assert AnswerSnapshot.objects.get(cycle=cycle).responses == 16
+
+
+def test_a_re_release_after_a_reorganisation_shows_no_new_version_of_a_comment_list() -> None:
+    """Moving a ward between departments changes which comments each department holds; two
+    versions of a department's list side by side would single out the ward's comments."""
+    from accord.org.models import Unit
+
+    world = build_organisation(
+        "reorg",
+        [Group("Org/X/Ward", 6), Group("Org/X/Clinic", 12), Group("Org/Y/Theatre", 12)],
+    )
+
+    def answer(invitation: Invitation, rng: random.Random) -> ParsedAnswers:
+        return ParsedAnswers(
+            scores={"burnout": 2},
+            comments={"leaders_change_first": f"Comment {invitation.pk} on staffing."},
+        )
+
+    cycle = run_cycle(world, answer=answer)
+    first = whole_release(cycle).report
+
+    ward = Unit.objects.get(organisation=world.organisation, name="Ward")
+    theatre_dept = Unit.objects.get(organisation=world.organisation, name="Y")
+    ward.parent = theatre_dept
+    ward.path = f"{theatre_dept.path}{ward.pk}/"
+    ward.save()
+    release_cycle(cycle=cycle, note="Ward moved to Y")
+    second = whole_release(cycle).report
+
+    def lists(report: object) -> dict[tuple[str, str | None, str | None], tuple[str, ...]]:
+        found = {}
+        for comments in report.comments:  # type: ignore[attr-defined]
+            if comments.released:
+                group = report.groups[comments.group]  # type: ignore[attr-defined]
+                key = (report.tree.ids[group.unit], group.dimension, group.value)  # type: ignore[attr-defined]
+                found[key] = comments.texts
+        return found
+
+    before, after = lists(first), lists(second)
+    assert before, "the first release shows some comment lists"
+    for key, texts in after.items():
+        assert before.get(key) == texts, f"{key} shows a different list than before"

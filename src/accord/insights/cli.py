@@ -89,11 +89,15 @@ def report_release(
 ) -> None:
     """Release a published cycle's results again (after a correction), checked against every
     earlier release of the cycle."""
-    from accord.insights.services import ReleaseError, release_cycle
+    from accord.insights.services import ReleaseError, clean_note, release_cycle
     from accord.surveys.cli import _cycle, _fail, _print, _start
 
     if not note.strip():
         raise _fail("--note: say why the results are released again.")
+    try:
+        note = clean_note(note)
+    except ReleaseError as error:
+        raise _fail(f"--note: {error}") from None
     organisation = _start(org)
     found = _cycle(organisation, cycle)
     try:

@@ -64,13 +64,28 @@ def load_cycle(cycle: Cycle, *, comments: bool = True) -> CycleInputs:
     return CycleInputs(data, tree, dimensions, instrument, tuple(int(pk) for pk in tree.ids))
 
 
+# The id of the organisation itself when its chart has several top-level units: no unit's.
+ORGANISATION_ROOT_ID = 0
+
+
 def unit_tree(cycle: Cycle) -> tuple[UnitTree, dict[int, int]]:
-    """Every unit of the organisation, with the cycle's invitees attached directly to each."""
-    rows = list(
+    """Every unit of the organisation, with the cycle's invitees attached directly to each.
+
+    An org chart with several top-level units (two hospitals side by side, an acquisition
+    imported next to the system) gets the organisation itself as the root above them, with
+    no one attached to it directly.
+    """
+    rows: list[tuple[int, int | None, str]] = list(
         Unit.objects.filter(organisation_id=cycle.organisation_id)
         .order_by("path")
         .values_list("pk", "parent_id", "name")
     )
+    if sum(parent is None for _, parent, _ in rows) > 1:
+        name = cycle.organisation.name
+        rows = [(ORGANISATION_ROOT_ID, None, name)] + [
+            (pk, ORGANISATION_ROOT_ID if parent is None else parent, unit_name)
+            for pk, parent, unit_name in rows
+        ]
     index_of = {pk: i for i, (pk, _, _) in enumerate(rows)}
     invited = dict(
         Invitation.objects.filter(cycle=cycle)

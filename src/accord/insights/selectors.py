@@ -130,23 +130,24 @@ def whole_release(cycle: Cycle, release_number: int | None = None) -> ReleaseVie
     releases = Release.objects.filter(cycle=cycle)
     if release_number is not None:
         releases = releases.filter(number=release_number)
-    found = releases.order_by("-number").values_list("pk", "digest").first()
-    if found is None:
+    release = releases.defer("snapshot", "ledger", "drivers").order_by("-number").first()
+    if release is None:
         raise Http404("No such release.")
-    release, report, drivers = _load_release(*found)
+    report, drivers = _load_snapshot(release.pk, release.digest)
     index_of_pk = {int(pk): i for i, pk in enumerate(report.tree.ids)}
     visible = np.ones(len(report.tree), dtype=bool)
     return ReleaseView(cycle, release, report, drivers, instrument_for(cycle), visible, index_of_pk)
 
 
 @functools.lru_cache(maxsize=8)
-def _load_release(pk: int, digest: str) -> tuple[Release, Report, DriverTable]:
-    """Releases never change once made, so a process keeps the last few it read (keyed by
-    the snapshot's digest too: a restored or test database may reuse an id)."""
-    release = Release.objects.defer("ledger").get(pk=pk, digest=digest)
-    report = load_report(bytes(release.snapshot))
-    release.snapshot = b""  # the report holds it now
-    return release, report, DriverTable.from_json(release.drivers)
+def _load_snapshot(pk: int, digest: str) -> tuple[Report, DriverTable]:
+    """Releases never change once made, so a process keeps the last few reports it read,
+    keyed by the snapshot's digest too (a restored or test database may reuse an id); the
+    release row itself is read fresh on every request."""
+    blob, drivers = Release.objects.filter(pk=pk, digest=digest).values_list("snapshot", "drivers")[
+        0
+    ]
+    return load_report(bytes(blob)), DriverTable.from_json(drivers)
 
 
 def previous_release_view(scope: Scope, current: ReleaseView) -> ReleaseView | None:

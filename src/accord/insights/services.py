@@ -4,20 +4,30 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 import zlib
+from dataclasses import replace
 
 from django.db import transaction
 from django.db.models import Max
 
 from accord.access.models import User
+from accord.insights.data import InsightsInputError
 from accord.insights.drivers import compute_drivers
-from accord.insights.engine import ReleasePolicy, release_results
+from accord.insights.engine import (
+    CHANGED_SINCE_RELEASE,
+    REASONS,
+    CommentList,
+    ReleasePolicy,
+    Report,
+    release_results,
+)
 from accord.insights.exporting import scope_key, scope_units
 from accord.insights.ledger import ReleaseRecord
 from accord.insights.loading import load_cycle
 from accord.insights.models import Release, ReleaseExport
 from accord.insights.selectors import ReleaseView
-from accord.insights.snapshot import dump_report
+from accord.insights.snapshot import dump_report, load_report
 from accord.insights.tasks import build_release_export
 from accord.surveys.models import Cycle
 
@@ -26,28 +36,50 @@ class ReleaseError(Exception):
     """A release that cannot be made; the message says why."""
 
 
+NOTE_LENGTH = 300
+
+
+def clean_note(note: str) -> str:
+    """A release's note as stored and shown: one line of text, no control characters."""
+    note = note.strip()
+    if any(unicodedata.category(c) == "Cc" for c in note):
+        raise ReleaseError("The note cannot contain control characters or line breaks.")
+    if len(note) > NOTE_LENGTH:
+        raise ReleaseError(f"The note can be at most {NOTE_LENGTH} characters.")
+    return note
+
+
 def release_cycle(*, cycle: Cycle, by: User | None = None, note: str = "") -> Release:
     """Compute and store the next release of a published cycle's results.
 
-    The first release happens when the cycle is published; a later one (after late
-    corrections, a deleted response or a re-organisation) is closed against the union of
-    every earlier release of the cycle, for all viewers together.
+    The first release happens when the cycle is published; a later one (after a deleted
+    response or a re-organisation) is closed against the union of every earlier release of
+    the cycle, for all viewers together. Comments are released once: a later release shows
+    exactly the lists the first one showed for the same groups, because two versions of a
+    list, set side by side, would single out the comments that moved between them.
     """
+    note = clean_note(note)
     with transaction.atomic():
         cycle = Cycle.objects.select_for_update().select_related("organisation").get(pk=cycle.pk)
         if cycle.status != Cycle.Status.PUBLISHED:
             raise ReleaseError("Results are released only for a published cycle.")
-        inputs = load_cycle(cycle)
+        earlier = list(cycle.releases.order_by("number").values_list("ledger", "snapshot"))
         previous = [
-            ReleaseRecord.from_json(json.loads(zlib.decompress(bytes(blob))))
-            for blob in cycle.releases.order_by("number").values_list("ledger", flat=True)
+            ReleaseRecord.from_json(json.loads(zlib.decompress(bytes(ledger))))
+            for ledger, _ in earlier
         ]
-        policy = ReleasePolicy(cycle.min_group_size, cycle.min_comment_group_size)
-        report = release_results(
-            inputs.data, inputs.tree, inputs.dimensions, inputs.instrument, policy, previous
-        )
+        try:
+            inputs = load_cycle(cycle)
+            policy = ReleasePolicy(cycle.min_group_size, cycle.min_comment_group_size)
+            report = release_results(
+                inputs.data, inputs.tree, inputs.dimensions, inputs.instrument, policy, previous
+            )
+            drivers = compute_drivers(inputs.data, inputs.tree, inputs.instrument, report)
+        except (InsightsInputError, ValueError) as error:
+            raise ReleaseError(f"The results cannot be computed: {error}") from error
+        if earlier:
+            report = _with_first_comments(report, load_report(bytes(earlier[0][1])))
         assert report.ledger_entry is not None  # the loader always passes response ids
-        drivers = compute_drivers(inputs.data, inputs.tree, inputs.instrument, report)
         last = cycle.releases.aggregate(last=Max("number"))["last"] or 0
         released = int(report.table.released.sum())
         snapshot = dump_report(report)
@@ -55,7 +87,7 @@ def release_cycle(*, cycle: Cycle, by: User | None = None, note: str = "") -> Re
             cycle=cycle,
             number=last + 1,
             created_by=by,
-            note=note[:300],
+            note=note,
             released_groups=released,
             hidden_groups=len(report.table.released) - released,
             snapshot=snapshot,
@@ -63,6 +95,35 @@ def release_cycle(*, cycle: Cycle, by: User | None = None, note: str = "") -> Re
             ledger=zlib.compress(json.dumps(report.ledger_entry.to_json()).encode("ascii")),
             drivers=drivers.to_json(),
         )
+
+
+def _with_first_comments(report: Report, first: Report) -> Report:
+    """``report`` with each comment list exactly as the first release showed it for the same
+    unit (by id), filter and question; lists it did not show stay hidden, with the reason."""
+    shown: dict[tuple[str, str | None, str | None, str], tuple[str, ...]] = {}
+    for comments in first.comments:
+        if comments.released and comments.texts is not None:
+            group = first.groups[comments.group]
+            unit_id = first.tree.ids[group.unit]
+            shown[(unit_id, group.dimension, group.value, comments.item)] = comments.texts
+    k = report.comment_minimum
+    lists = []
+    for comments in report.comments:
+        group = report.groups[comments.group]
+        texts = shown.get(
+            (report.tree.ids[group.unit], group.dimension, group.value, comments.item)
+        )
+        if texts is not None and group.released:
+            lists.append(CommentList(comments.group, comments.item, True, texts))
+        else:
+            reason = REASONS[CHANGED_SINCE_RELEASE].format(k=k)
+            lists.append(
+                CommentList(
+                    comments.group, comments.item, False,
+                    reason_code=CHANGED_SINCE_RELEASE, reason=reason,
+                )
+            )  # fmt: skip
+    return replace(report, comments=tuple(lists))
 
 
 def request_export(*, view: ReleaseView, fmt: str) -> ReleaseExport:

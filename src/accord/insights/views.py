@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib import messages
@@ -23,7 +24,7 @@ def _unit_param(request: HttpRequest) -> int | None:
     raw = request.GET.get("unit")
     if raw is None or raw == "":
         return None
-    if not raw.isdigit() or len(raw) > 12:
+    if not re.fullmatch(r"[0-9]{1,12}", raw):  # str.isdigit would accept "²" and "٣"
         raise Http404("No such unit in your results.")
     return int(raw)
 

@@ -37,6 +37,7 @@ def advance_cycles_soon() -> None:
 def publish_cycle_soon(cycle_id: int, user_id: int | None) -> None:
     """Queued by "Publish results" on a large cycle: computes and stores its first release."""
     from accord.access.models import User
+    from accord.insights.services import ReleaseError
     from accord.surveys.services import CycleError, publish_cycle
 
     cycle = Cycle.objects.filter(pk=cycle_id).first()
@@ -44,7 +45,7 @@ def publish_cycle_soon(cycle_id: int, user_id: int | None) -> None:
         return  # already published (a second click), or gone
     try:
         publish_cycle(cycle=cycle, by=User.objects.filter(pk=user_id).first() if user_id else None)
-    except CycleError as error:
+    except (CycleError, ReleaseError) as error:
         logger.warning("survey cycle %s could not be published: %s", cycle_id, error)
 
 

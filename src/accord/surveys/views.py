@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from accord.access.scopes import Scope
 from accord.core.decorators import with_scope
+from accord.insights.services import ReleaseError
 from accord.surveys import printing, selectors, services
 from accord.surveys.forms import CodesForm, CycleForm, InstrumentUploadForm
 from accord.surveys.instruments import InstrumentError
@@ -151,7 +152,7 @@ def cycle_action(request: HttpRequest, scope: Scope, cycle_id: int, action: str)
             step(cycle=cycle, by=request.user)
         else:
             step(cycle=cycle)
-    except services.CycleError as error:
+    except (services.CycleError, ReleaseError) as error:
         messages.error(request, str(error))
     else:
         messages.success(request, done)
