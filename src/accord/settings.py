@@ -261,6 +261,10 @@ ACCORD_RECEIPT_KEY = (
     env_str("ACCORD_RECEIPT_KEY")
     or hmac.new(SECRET_KEY.encode(), b"accord survey receipts", hashlib.sha256).hexdigest()
 )
+# Comment themes: Accord's published word lists by default. An organisation that installs an
+# embedding model names a callable here ("package.module.function": a list of texts in, one
+# vector per text out); it runs offline, inside Accord, when results are released.
+ACCORD_COMMENT_THEME_MODEL = env_str("ACCORD_COMMENT_THEME_MODEL", "")
 
 LOGGING = {
     "version": 1,

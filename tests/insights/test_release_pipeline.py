@@ -456,3 +456,37 @@ def test_a_re_release_after_a_reorganisation_shows_no_new_version_of_a_comment_l
     assert before, "the first release shows some comment lists"
     for key, texts in after.items():
         assert before.get(key) == texts, f"{key} shows a different list than before"
+
+
+def same_vector_for_every_text(texts: list[str]) -> list[list[float]]:
+    """An 'embedding model' under which every text is like every theme description."""
+    return [[1.0, 0.0] for _ in texts]
+
+
+def test_comment_themes_come_from_the_organisations_model_when_one_is_configured(
+    settings: object,
+) -> None:
+    from accord.insights.text import THEME_DESCRIPTIONS
+
+    world = build_organisation("themes", [Group("Org/A", 12)])
+    run_cycle(world)
+    by_words = Release.objects.get().comment_themes
+    assert by_words and all(
+        themes == ["staffing"] for lists in by_words.values() for themes in lists
+    )  # "Fewer meetings, more staff." by Accord's word lists
+
+    settings.ACCORD_COMMENT_THEME_MODEL = (  # type: ignore[attr-defined]
+        f"{__name__}.same_vector_for_every_text"
+    )
+    other = build_organisation("themes-model", [Group("Org/A", 12)])
+    cycle = run_cycle(other)
+    by_model = Release.objects.get(cycle=cycle).comment_themes
+    assert by_model and all(
+        set(themes) == set(THEME_DESCRIPTIONS) for lists in by_model.values() for themes in lists
+    )
+    page = client_for(other.executive).get(
+        reverse("results-comments", args=["themes-model", cycle.pk])
+    )
+    assert page.context["listing"].themes and len(page.context["listing"].themes) == len(
+        THEME_DESCRIPTIONS
+    )

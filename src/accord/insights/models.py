@@ -30,6 +30,8 @@ class Release(models.Model):
     digest = models.CharField(max_length=64)
     ledger = models.BinaryField()
     drivers = models.JSONField(default=dict)
+    # Per shown comment list ("group:question"), each comment's themes, in the list's order.
+    comment_themes = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["cycle", "-number"]

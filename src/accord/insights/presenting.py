@@ -267,9 +267,12 @@ def comment_listing(
     if not found.released or found.texts is None:
         return CommentListing(questions, question, False, found.reason, [], [], None)
     labels = THEME_LABELS
+    stored = view.comment_themes.get(f"{index}:{question}")
+    if stored is None or len(stored) != len(found.texts):  # a release made before themes
+        stored = [list(themes(text)) for text in found.texts]
     shown = [
-        ShownComment(text, tuple((t, labels.get(t, t)) for t in themes(text)))
-        for text in found.texts
+        ShownComment(text, tuple((t, labels.get(t, t)) for t in text_themes))
+        for text, text_themes in zip(found.texts, stored, strict=True)
     ]
     counts: dict[str, int] = {}
     for comment in shown:

@@ -56,6 +56,7 @@ class ReleaseView:
     instrument: Instrument
     visible: NDArray[np.bool_]  # per engine unit index: inside the viewer's scope
     index_of_pk: dict[int, int]
+    comment_themes: dict[str, list[list[str]]]  # per shown list ("group:question")
 
     @property
     def whole_organisation(self) -> bool:
@@ -130,24 +131,31 @@ def whole_release(cycle: Cycle, release_number: int | None = None) -> ReleaseVie
     releases = Release.objects.filter(cycle=cycle)
     if release_number is not None:
         releases = releases.filter(number=release_number)
-    release = releases.defer("snapshot", "ledger", "drivers").order_by("-number").first()
+    release = (
+        releases.defer("snapshot", "ledger", "drivers", "comment_themes")
+        .order_by("-number")
+        .first()
+    )
     if release is None:
         raise Http404("No such release.")
-    report, drivers = _load_snapshot(release.pk, release.digest)
+    report, drivers, comment_themes = _load_snapshot(release.pk, release.digest)
     index_of_pk = {int(pk): i for i, pk in enumerate(report.tree.ids)}
     visible = np.ones(len(report.tree), dtype=bool)
-    return ReleaseView(cycle, release, report, drivers, instrument_for(cycle), visible, index_of_pk)
+    return ReleaseView(
+        cycle, release, report, drivers, instrument_for(cycle), visible, index_of_pk,
+        comment_themes,
+    )  # fmt: skip
 
 
 @functools.lru_cache(maxsize=8)
-def _load_snapshot(pk: int, digest: str) -> tuple[Report, DriverTable]:
+def _load_snapshot(pk: int, digest: str) -> tuple[Report, DriverTable, dict[str, list[list[str]]]]:
     """Releases never change once made, so a process keeps the last few reports it read,
     keyed by the snapshot's digest too (a restored or test database may reuse an id); the
     release row itself is read fresh on every request."""
-    blob, drivers = Release.objects.filter(pk=pk, digest=digest).values_list("snapshot", "drivers")[
-        0
-    ]
-    return load_report(bytes(blob)), DriverTable.from_json(drivers)
+    blob, drivers, comment_themes = Release.objects.filter(pk=pk, digest=digest).values_list(
+        "snapshot", "drivers", "comment_themes"
+    )[0]
+    return load_report(bytes(blob)), DriverTable.from_json(drivers), comment_themes
 
 
 def previous_release_view(scope: Scope, current: ReleaseView) -> ReleaseView | None:

@@ -8,8 +8,10 @@ import unicodedata
 import zlib
 from dataclasses import replace
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils.module_loading import import_string
 
 from accord.access.models import User
 from accord.insights.data import InsightsInputError
@@ -29,6 +31,7 @@ from accord.insights.models import Release, ReleaseExport
 from accord.insights.selectors import ReleaseView
 from accord.insights.snapshot import dump_report, load_report
 from accord.insights.tasks import build_release_export
+from accord.insights.text import theme_comments
 from accord.surveys.models import Cycle
 
 
@@ -94,7 +97,22 @@ def release_cycle(*, cycle: Cycle, by: User | None = None, note: str = "") -> Re
             digest=hashlib.sha256(snapshot).hexdigest(),
             ledger=zlib.compress(json.dumps(report.ledger_entry.to_json()).encode("ascii")),
             drivers=drivers.to_json(),
+            comment_themes=_comment_themes(report),
         )
+
+
+def _comment_themes(report: Report) -> dict[str, list[list[str]]]:
+    """Themes of every shown comment, found once at release: by the organisation's embedding
+    model when one is configured, else by Accord's word lists."""
+    shown = [c for c in report.comments if c.released and c.texts]
+    texts = sorted({text for c in shown for text in c.texts or ()})
+    model = (
+        import_string(settings.ACCORD_COMMENT_THEME_MODEL)
+        if settings.ACCORD_COMMENT_THEME_MODEL
+        else None
+    )
+    found = dict(zip(texts, theme_comments(texts, model), strict=True))
+    return {f"{c.group}:{c.item}": [list(found[text]) for text in c.texts or ()] for c in shown}
 
 
 def _with_first_comments(report: Report, first: Report) -> Report:
