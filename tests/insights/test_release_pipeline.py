@@ -15,6 +15,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accord.access.scopes import scope_for
 from accord.insights.engine import (
     CHANGED_SINCE_RELEASE,
     ReleasePolicy,
@@ -490,3 +491,21 @@ def test_comment_themes_come_from_the_organisations_model_when_one_is_configured
     assert page.context["listing"].themes and len(page.context["listing"].themes) == len(
         THEME_DESCRIPTIONS
     )
+
+
+def test_once_published_the_cycle_page_shows_no_respondent_count_for_a_hidden_unit() -> None:
+    from accord.surveys.selectors import response_rates
+
+    world = build_organisation("rates", [Group("Org/A", 12), Group("Org/B", 12)])
+    cycle = run_cycle(world)
+    a, b = world.unit_pk("Org/A"), world.unit_pk("Org/B")
+    scope = scope_for(world.executive, "rates")
+    assert {a, b} <= {rate.unit.pk for rate in response_rates(scope, cycle)}
+
+    Response.objects.filter(cycle=cycle, reporting_unit_id=a).first().delete()  # type: ignore[union-attr]
+    release_cycle(cycle=cycle, note="A test response removed")  # A is hidden now
+    shown = {rate.unit.pk for rate in response_rates(scope, cycle)}
+    assert a not in shown and b in shown
+    page = client_for(world.executive).get(reverse("survey-cycle", args=["rates", cycle.pk]))
+    rows = [row.unit.pk for row in page.context["page"].object_list]
+    assert a not in rows and b in rows

@@ -147,6 +147,17 @@ def whole_release(cycle: Cycle, release_number: int | None = None) -> ReleaseVie
     )  # fmt: skip
 
 
+def released_unit_pks(cycle: Cycle) -> set[int]:
+    """The units whose own results the latest release shows (none before a release)."""
+    try:
+        view = whole_release(cycle)
+    except Http404:
+        return set()
+    table = view.report.table
+    shown = table.unit[(table.dimension < 0) & table.released]
+    return {view.pk(int(u)) for u in shown}
+
+
 @functools.lru_cache(maxsize=8)
 def _load_snapshot(pk: int, digest: str) -> tuple[Report, DriverTable, dict[str, list[list[str]]]]:
     """Releases never change once made, so a process keeps the last few reports it read,

@@ -113,8 +113,19 @@ def response_rates(scope: Scope, cycle: Cycle) -> list[UnitRate]:
             subtree_invited[ancestor] += count
             subtree_responded[ancestor] += responded.get(unit_id, 0)
     eligible = [uid for uid, n in subtree_invited.items() if n >= cycle.min_group_size]
+    if cycle.status == Cycle.Status.PUBLISHED:
+        # Once results are released, a unit whose results are hidden shows no respondent
+        # count either: the release is what stands, here as on the results pages.
+        released = _released_units(cycle)
+        eligible = [uid for uid in eligible if uid in released]
     units = scope.units().filter(pk__in=eligible).order_by("path")
     return [UnitRate(unit, subtree_invited[unit.pk], subtree_responded[unit.pk]) for unit in units]
+
+
+def _released_units(cycle: Cycle) -> set[int]:
+    from accord.insights.selectors import released_unit_pks  # insights reads surveys
+
+    return released_unit_pks(cycle)
 
 
 def _per_reporting_unit(rows: QuerySet) -> Counter[int]:
