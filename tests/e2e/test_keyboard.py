@@ -35,7 +35,8 @@ def test_every_control_shows_where_focus_is(browser: Browser, cast: Cast) -> Non
     page = browser.page
 
     seen = set()
-    for _ in range(12):
+    # Through the whole navigation (one stop per item) to the first controls of the page.
+    for _ in range(16):
         page.keyboard.press("Tab")
         focused = page.evaluate_handle("document.activeElement")
         name = focused.evaluate("el => el.tagName + ':' + (el.textContent || el.name).trim()")
