@@ -407,9 +407,10 @@ def test_a_closed_cycle_loads_from_its_answer_snapshot_which_follows_deletions()
         (r.id.bytes, r.reporting_unit_id, bytes(r.answers))
         for r in Response.objects.filter(cycle=cycle)
     }
+    raw_ids = stored.ids.tobytes()  # whole 16-byte ids: NumPy's bytes_ drops trailing NULs
     assert {
-        (i, int(u), a.tobytes())
-        for i, u, a in zip(stored.ids, stored.unit_pks, stored.answers, strict=True)
+        (raw_ids[16 * j : 16 * j + 16], int(u), a.tobytes())
+        for j, (u, a) in enumerate(zip(stored.unit_pks, stored.answers, strict=True))
     } == rows
 
     Response.objects.filter(cycle=cycle).first().delete()  # type: ignore[union-attr]
@@ -509,3 +510,21 @@ def test_once_published_the_cycle_page_shows_no_respondent_count_for_a_hidden_un
     page = client_for(world.executive).get(reverse("survey-cycle", args=["rates", cycle.pk]))
     rows = [row.unit.pk for row in page.context["page"].object_list]
     assert a not in rows and b in rows
+
+
+def test_response_ids_ending_in_zero_bytes_survive_the_answer_snapshot() -> None:
+    from accord.insights.loading import AnswerColumns
+
+    ids = np.frombuffer(b"\x01" * 15 + b"\x00" + b"\x01" * 16, dtype="S16")
+    columns = AnswerColumns(
+        ids=ids,
+        unit_pks=np.array([1, 2], dtype=np.int64),
+        answers=np.zeros((2, 3), dtype=np.uint8),
+        values={"role_group": ("",), "profession": ("",), "tenure_band": ("",)},
+        codes={
+            name: np.zeros(2, dtype=np.int32)
+            for name in ("role_group", "profession", "tenure_band")
+        },
+    )
+    again = AnswerColumns.from_bytes(columns.to_bytes())
+    assert again.ids.tobytes() == ids.tobytes() and len(set(again.ids.tolist())) == 2
