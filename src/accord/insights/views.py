@@ -153,12 +153,7 @@ def drivers(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
 @with_scope()
 def export(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
     view = selectors.release_view(scope, cycle_id)
-    focus = view.roots[0]
-    return render(
-        request,
-        "insights/export.html",
-        _context(view, focus, "export", formats=exporting.FORMATS),
-    )
+    return render(request, "insights/export.html", _context(view, view.roots[0], "export"))
 
 
 @with_scope()
