@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.table import Table
@@ -22,6 +22,7 @@ conversation_app = typer.Typer(
 goals_app.add_typer(conversation_app, name="conversation")
 VIA = "command line"
 LARGEST_ID = 2**63 - 1
+M = TypeVar("M", bound=Any)  # a model with an organisation
 
 Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
 
@@ -45,24 +46,28 @@ def _print(renderable: object) -> None:
     console.print(renderable)
 
 
+def _in_organisation(
+    model: type[M], organisation: Organisation, pk: int, what: str, noun: str
+) -> M:
+    """``model``'s row ``pk`` in the organisation, or exit naming the argument: an id of
+    another organisation reads exactly like one that names nothing."""
+    found = model.objects.filter(organisation=organisation, pk=pk).first() if (
+        0 < pk <= LARGEST_ID) else None  # fmt: skip
+    if found is None:
+        raise _fail(f"{what}: no {noun} {pk} in {organisation.slug!r}.")
+    return found
+
+
 def _goal(organisation: Organisation, goal_id: int, what: str = "GOAL_ID") -> Goal:
     from accord.goals.models import Goal
 
-    goal = Goal.objects.filter(organisation=organisation, pk=goal_id).first() if (
-        0 < goal_id <= LARGEST_ID) else None  # fmt: skip
-    if goal is None:
-        raise _fail(f"{what}: no goal {goal_id} in {organisation.slug!r}.")
-    return goal
+    return _in_organisation(Goal, organisation, goal_id, what, "goal")
 
 
 def _team(organisation: Organisation, team_id: int) -> Team:
     from accord.goals.models import Team
 
-    team = Team.objects.filter(organisation=organisation, pk=team_id).first() if (
-        0 < team_id <= LARGEST_ID) else None  # fmt: skip
-    if team is None:
-        raise _fail(f"TEAM_ID: no team {team_id} in {organisation.slug!r}.")
-    return team
+    return _in_organisation(Team, organisation, team_id, "TEAM_ID", "team")
 
 
 @goals_app.command("list")
@@ -204,11 +209,7 @@ def goals_link(
 def _link(organisation: Organisation, link_id: int) -> GoalLink:
     from accord.goals.models import GoalLink
 
-    link = GoalLink.objects.filter(organisation=organisation, pk=link_id).first() if (
-        0 < link_id <= LARGEST_ID) else None  # fmt: skip
-    if link is None:
-        raise _fail(f"LINK_ID: no goal link {link_id} in {organisation.slug!r}.")
-    return link
+    return _in_organisation(GoalLink, organisation, link_id, "LINK_ID", "goal link")
 
 
 @goals_app.command("unlink")
@@ -404,11 +405,9 @@ def team_map(
 def _conversation(organisation: Organisation, conversation_id: int) -> Conversation:
     from accord.goals.models import Conversation
 
-    found = Conversation.objects.filter(organisation=organisation, pk=conversation_id).first() if (
-        0 < conversation_id <= LARGEST_ID) else None  # fmt: skip
-    if found is None:
-        raise _fail(f"CONVERSATION_ID: no conversation {conversation_id} in {organisation.slug!r}.")
-    return found
+    return _in_organisation(
+        Conversation, organisation, conversation_id, "CONVERSATION_ID", "conversation"
+    )
 
 
 @conversation_app.command("list")

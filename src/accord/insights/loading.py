@@ -45,7 +45,6 @@ class CycleInputs:
     tree: UnitTree
     dimensions: tuple[Dimension, ...]
     instrument: InstrumentMeta
-    unit_pks: tuple[int, ...]  # database id of each engine unit index
 
 
 def load_cycle(cycle: Cycle, *, comments: bool = True) -> CycleInputs:
@@ -61,7 +60,7 @@ def load_cycle(cycle: Cycle, *, comments: bool = True) -> CycleInputs:
             data.response_ids,
             tuple(_comments(cycle, index_of, dimensions)),
         )
-    return CycleInputs(data, tree, dimensions, instrument, tuple(int(pk) for pk in tree.ids))
+    return CycleInputs(data, tree, dimensions, instrument)
 
 
 # The id of the organisation itself when its chart has several top-level units: no unit's.

@@ -40,8 +40,20 @@ def _filter(request: HttpRequest, view: ReleaseView) -> tuple[str | None, str | 
         raise Http404(str(error)) from None
 
 
-def _context(view: ReleaseView, focus: int, tab: str, **extra: Any) -> dict[str, Any]:
+def _context(
+    view: ReleaseView,
+    focus: int,
+    tab: str,
+    filtered: tuple[str | None, str | None] | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """What every results page shows; ``filtered`` (dimension, value) for the pages with a
+    filter choice."""
     report = view.report
+    if filtered is not None:
+        dimension, value = filtered
+        extra["filter_choices"] = presenting.filter_choices(view, focus)
+        extra["current_filter"] = f"{dimension}:{value}" if dimension else ""
     return {
         "view": view,
         "cycle": view.cycle,
@@ -75,12 +87,10 @@ def heatmap(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
         request,
         "insights/heatmap.html",
         _context(
-            view, focus, "heatmap",
+            view, focus, "heatmap", (dimension, value),
             columns=cols,
             organisation=organisation,
             rows=rows,
-            filter_choices=presenting.filter_choices(view, focus),
-            current_filter=f"{dimension}:{value}" if dimension else "",
             filter_label=(
                 f"{presenting.DIMENSION_LABELS.get(dimension, dimension)}: "
                 f"{presenting.value_label(dimension, value or '')}" if dimension else ""
@@ -103,11 +113,9 @@ def comments(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
         request,
         "insights/comments.html",
         _context(
-            view, focus, "comments",
+            view, focus, "comments", (dimension, value),
             listing=listing,
             page=page,
-            filter_choices=presenting.filter_choices(view, focus),
-            current_filter=f"{dimension}:{value}" if dimension else "",
         ),
     )  # fmt: skip
 
@@ -213,10 +221,8 @@ def trends(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
         request,
         "insights/trends.html",
         _context(
-            view, focus, "trends",
+            view, focus, "trends", (dimension, value),
             previous=previous,
             trend=rows,
-            filter_choices=presenting.filter_choices(view, focus),
-            current_filter=f"{dimension}:{value}" if dimension else "",
         ),
     )  # fmt: skip
