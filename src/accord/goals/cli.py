@@ -5,10 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
+
+from accord.cli_support import (
+    fail,
+    in_organisation_or_exit,
+    print_problems,
+    read_file_or_exit,
+    say,
+    start,
+)
 
 if TYPE_CHECKING:
     from accord.goals.models import Conversation, Goal, GoalLink, Team
@@ -21,53 +30,20 @@ conversation_app = typer.Typer(
 )
 goals_app.add_typer(conversation_app, name="conversation")
 VIA = "command line"
-LARGEST_ID = 2**63 - 1
-M = TypeVar("M", bound=Any)  # a model with an organisation
 
 Org = Annotated[str, typer.Option("--org", help="Organisation slug.")]
-
-
-def _start(org: str) -> Organisation:
-    from accord.cli import _organisation, _setup_django
-
-    _setup_django()
-    return _organisation(org)
-
-
-def _fail(message: str) -> typer.Exit:
-    from accord.cli import _fail as fail
-
-    return fail(message)
-
-
-def _print(renderable: object) -> None:
-    from accord.cli import console
-
-    console.print(renderable)
-
-
-def _in_organisation(
-    model: type[M], organisation: Organisation, pk: int, what: str, noun: str
-) -> M:
-    """``model``'s row ``pk`` in the organisation, or exit naming the argument: an id of
-    another organisation reads exactly like one that names nothing."""
-    found = model.objects.filter(organisation=organisation, pk=pk).first() if (
-        0 < pk <= LARGEST_ID) else None  # fmt: skip
-    if found is None:
-        raise _fail(f"{what}: no {noun} {pk} in {organisation.slug!r}.")
-    return found
 
 
 def _goal(organisation: Organisation, goal_id: int, what: str = "GOAL_ID") -> Goal:
     from accord.goals.models import Goal
 
-    return _in_organisation(Goal, organisation, goal_id, what, "goal")
+    return in_organisation_or_exit(Goal, organisation, goal_id, option=what, noun="goal")
 
 
 def _team(organisation: Organisation, team_id: int) -> Team:
     from accord.goals.models import Team
 
-    return _in_organisation(Team, organisation, team_id, "TEAM_ID", "team")
+    return in_organisation_or_exit(Team, organisation, team_id, option="TEAM_ID", noun="team")
 
 
 @goals_app.command("list")
@@ -78,7 +54,7 @@ def goals_list(
     period: Annotated[str, typer.Option(help="Only goals of this period.")] = "",
 ) -> None:
     """Goals with their targets, latest check-ins and whether they are linked upward."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.goals.agenda import describe_target
     from accord.goals.models import Contribution, Goal
     from accord.goals.selectors import latest_check_ins
@@ -88,7 +64,7 @@ def goals_list(
     if person:
         owner = Person.objects.filter(organisation=organisation, external_id=person).first()
         if owner is None:
-            raise _fail(f"--person: no person with HR id {person!r} in {org!r}.")
+            raise fail(f"--person: no person with HR id {person!r} in {org!r}.")
         goals = goals.filter(owner=owner)
     if team is not None:
         goals = goals.filter(team=_team(organisation, team))
@@ -107,7 +83,7 @@ def goals_list(
             f"{check.value.normalize():f} ({check.get_confidence_display()})" if check else "—",
             "top" if goal.owner_kind == "organisation" else ("yes" if goal.pk in up else "NO"),
         )  # fmt: skip
-    _print(table)
+    say(table)
 
 
 @goals_app.command("import")
@@ -118,32 +94,24 @@ def goals_import(
     dry_run: Annotated[bool, typer.Option(help="Check the file; add nothing.")] = False,
 ) -> None:
     """Import a leadership team's goals. Every row is checked before anything is added."""
-    organisation = _start(org)
-    from accord.cli import errors
+    organisation = start(org)
     from accord.goals.importing import GoalImportError, import_goals
 
     the_team = _team(organisation, team)
-    if not file.is_file():
-        raise _fail(f"FILE: {file} does not exist or is not a file.")
-    try:
-        content = file.read_bytes()
-    except OSError as error:
-        raise _fail(f"FILE: cannot read {file}: {error.strerror}.") from None
+    content = read_file_or_exit(file)
     try:
         result = import_goals(
             team=the_team, filename=file.name, content=content, actor=None, via=VIA,
             dry_run=dry_run,
         )  # fmt: skip
     except GoalImportError as error:
-        errors.print(
-            f"[bold red]{error.total} problem(s) in {file.name}; nothing was imported.[/]",
-            highlight=False,
+        print_problems(
+            f"{error.total} problem(s) in {file.name}; nothing was imported.",
+            [str(issue) for issue in error.issues],
         )
-        for issue in error.issues:
-            errors.print(f"  {issue}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
     verb = "Would add" if dry_run else "Added"
-    _print(f"{verb} {result.goals} goals and {result.links} links for {the_team.name}.")
+    say(f"{verb} {result.goals} goals and {result.links} links for {the_team.name}.")
 
 
 @goals_app.command("check-in")
@@ -156,18 +124,18 @@ def goals_check_in(
     date: Annotated[str, typer.Option(help="YYYY-MM-DD; today if left out.")] = "",
 ) -> None:
     """Record a check-in on a goal's metric."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.goals import rules, services
 
     goal = _goal(organisation, goal_id)
     try:
         number = rules.parse_number(value)
     except ValueError as error:
-        raise _fail(f"--value: this {error}.") from None
+        raise fail(f"--value: this {error}.") from None
     try:
         recorded_on = dt.date.fromisoformat(date) if date else None
     except ValueError:
-        raise _fail(f"--date: {date!r} is not a date; write it as 2026-06-30.") from None
+        raise fail(f"--date: {date!r} is not a date; write it as 2026-06-30.") from None
     try:
         services.record_check_in(
             goal=goal, actor=None, via=VIA, value=number, confidence=confidence, note=note,
@@ -175,8 +143,8 @@ def goals_check_in(
         )  # fmt: skip
     except services.GoalsError as error:
         option = {"recorded_on": "date"}.get(error.field or "value", error.field or "value")
-        raise _fail(f"--{option.replace('_', '-')}: {error}") from None
-    _print(f"Checked in on “{goal.title}”.")
+        raise fail(f"--{option.replace('_', '-')}: {error}") from None
+    say(f"Checked in on “{goal.title}”.")
 
 
 @goals_app.command("link")
@@ -188,7 +156,7 @@ def goals_link(
     note: Annotated[str, typer.Option(help="How the goals affect each other.")] = "",
 ) -> None:
     """Link two goals: one serves a goal above it, or a sideways link between peers."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.goals import services
 
     first = _goal(organisation, from_goal, "FROM_GOAL")
@@ -201,15 +169,17 @@ def goals_link(
                 from_goal=first, to_goal=second, kind=kind, note=note, actor=None, via=VIA
             )
     except services.GoalsError as error:
-        raise _fail(f"--{error.field or 'kind'}: {error}" if error.field in ("kind", "note")
+        raise fail(f"--{error.field or 'kind'}: {error}" if error.field in ("kind", "note")
                     else str(error)) from None  # fmt: skip
-    _print(f"Linked “{first.title}” to “{second.title}” ({kind}).")
+    say(f"Linked “{first.title}” to “{second.title}” ({kind}).")
 
 
 def _link(organisation: Organisation, link_id: int) -> GoalLink:
     from accord.goals.models import GoalLink
 
-    return _in_organisation(GoalLink, organisation, link_id, "LINK_ID", "goal link")
+    return in_organisation_or_exit(
+        GoalLink, organisation, link_id, option="LINK_ID", noun="goal link"
+    )
 
 
 @goals_app.command("unlink")
@@ -218,12 +188,12 @@ def goals_unlink(
     org: Org,
 ) -> None:
     """Withdraw a sideways link; the other goal's owner is emailed."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.goals import services
 
     link = _link(organisation, link_id)
     services.withdraw_link(link=link, actor=None, via=VIA, base_url=_base_url())
-    _print(f"Withdrew the link {link_id}.")
+    say(f"Withdrew the link {link_id}.")
 
 
 @goals_app.command("resolve")
@@ -234,7 +204,7 @@ def goals_resolve(
     note: Annotated[str, typer.Option(help="How it was settled.")] = "",
 ) -> None:
     """Mark a conflict between two goals resolved, escalated, or open again."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.goals import services
 
     link = _link(organisation, link_id)
@@ -243,8 +213,8 @@ def goals_resolve(
         services.resolve_link(link=link, resolution=value, note=note, actor=None, via=VIA)
     except services.GoalsError as error:
         option = {"resolution_note": "note"}.get(error.field or "", error.field or "resolution")
-        raise _fail(f"--{option}: {error}") from None
-    _print(f"Marked the link {link_id} {resolution}.")
+        raise fail(f"--{option}: {error}") from None
+    say(f"Marked the link {link_id} {resolution}.")
 
 
 def _base_url() -> str:
@@ -259,7 +229,7 @@ TEAM_OPTIONS = {"name": "NAME", "members": "--member", "conversation_window_days
 @team_app.command("list")
 def team_list(org: Org) -> None:
     """The organisation's leadership teams."""
-    organisation = _start(org)
+    organisation = start(org)
     from django.db.models import Count
 
     from accord.goals.models import Team
@@ -271,7 +241,7 @@ def team_list(org: Org) -> None:
     for team in teams.annotate(size=Count("members")):
         table.add_row(str(team.pk), team.name, team.leader.name, str(team.size),
                       "yes" if team.share_incentive_weights else "no")  # fmt: skip
-    _print(table)
+    say(table)
 
 
 @team_app.command("create")
@@ -288,14 +258,14 @@ def team_create(
     ] = 90,
 ) -> None:
     """Create a leadership team (the leader is a member too)."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.goals import services
     from accord.org.models import Person
 
     def find(hr_id: str, option: str) -> Person:
         person = Person.objects.filter(organisation=organisation, external_id=hr_id).first()
         if person is None:
-            raise _fail(f"{option}: no person with HR id {hr_id!r} in {org!r}.")
+            raise fail(f"{option}: no person with HR id {hr_id!r} in {org!r}.")
         return person
 
     try:
@@ -305,8 +275,8 @@ def team_create(
             share_incentive_weights=share_weights, conversation_window_days=window_days,
         )  # fmt: skip
     except services.GoalsError as error:
-        raise _fail(f"{TEAM_OPTIONS.get(error.field or '', 'NAME')}: {error}") from None
-    _print(f"Created the team {team.name} (id {team.pk}).")
+        raise fail(f"{TEAM_OPTIONS.get(error.field or '', 'NAME')}: {error}") from None
+    say(f"Created the team {team.name} (id {team.pk}).")
 
 
 @team_app.command("update")
@@ -332,7 +302,7 @@ def team_update(
     ] = None,
 ) -> None:
     """Rename a team, add or remove members (the leader stays), or change its settings."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.goals import services
     from accord.org.models import Person
 
@@ -342,16 +312,16 @@ def team_update(
     def find(hr_id: str, option: str) -> Person:
         person = Person.objects.filter(organisation=organisation, external_id=hr_id).first()
         if person is None:
-            raise _fail(f"{option}: no person with HR id {hr_id!r} in {org!r}.")
+            raise fail(f"{option}: no person with HR id {hr_id!r} in {org!r}.")
         return person
 
     for hr_id in add_member or []:
         members[hr_id] = find(hr_id, "--add-member")
     for hr_id in remove_member or []:
         if hr_id == team.leader.external_id:
-            raise _fail(f"--remove-member: {hr_id} leads the team and stays in it.")
+            raise fail(f"--remove-member: {hr_id} leads the team and stays in it.")
         if members.pop(hr_id, None) is None:
-            raise _fail(f"--remove-member: {hr_id!r} is not a member of {team.name}.")
+            raise fail(f"--remove-member: {hr_id!r} is not a member of {team.name}.")
     try:
         services.update_team(
             team=team, actor=None, via=VIA, name=name,
@@ -361,8 +331,8 @@ def team_update(
     except services.GoalsError as error:
         option = {"name": "--name", "members": "--add-member"}.get(error.field or "", "--name")
         option = "--window-days" if error.field == "conversation_window_days" else option
-        raise _fail(f"{option}: {error}") from None
-    _print(f"Saved the team {team.name} (id {team.pk}).")
+        raise fail(f"{option}: {error}") from None
+    say(f"Saved the team {team.name} (id {team.pk}).")
 
 
 @team_app.command("map")
@@ -375,7 +345,7 @@ def team_map(
     ] = None,
 ) -> None:
     """The team's alignment map as a table: every pair and its state, and the headline figures."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.goals.selectors import STATE_LABELS, alignment_map, team_members
 
     team = _team(organisation, team_id)
@@ -392,9 +362,9 @@ def team_map(
             f"{pair.last_conversation:%Y-%m-%d}" if pair.last_conversation else "none",
             "; ".join(str(link) for link in pair.unresolved) or "—",
         )  # fmt: skip
-    _print(table)
+    say(table)
     share = "—" if alignment.aligned_share is None else f"{alignment.aligned_share}%"
-    _print(
+    say(
         f"Pairs aligned: {share} ({alignment.aligned} of {len(alignment.pairs)}) · "
         f"open conflicts: {alignment.open_conflicts} · goals not linked upward: "
         f"{len(alignment.not_linked_up)} · members whose goals nobody else has seen: "
@@ -405,8 +375,8 @@ def team_map(
 def _conversation(organisation: Organisation, conversation_id: int) -> Conversation:
     from accord.goals.models import Conversation
 
-    return _in_organisation(
-        Conversation, organisation, conversation_id, "CONVERSATION_ID", "conversation"
+    return in_organisation_or_exit(
+        Conversation, organisation, conversation_id, option="CONVERSATION_ID", noun="conversation"
     )
 
 
@@ -416,7 +386,7 @@ def conversation_list(
     person: Annotated[str, typer.Option(help="Only this person's conversations (HR id).")] = "",
 ) -> None:
     """Alignment conversations, newest first, with their commitments."""
-    organisation = _start(org)
+    organisation = start(org)
     from django.db.models import Q
     from django.utils import timezone
 
@@ -429,7 +399,7 @@ def conversation_list(
     if person:
         who = Person.objects.filter(organisation=organisation, external_id=person).first()
         if who is None:
-            raise _fail(f"--person: no person with HR id {person!r} in {org!r}.")
+            raise fail(f"--person: no person with HR id {person!r} in {org!r}.")
         found = found.filter(Q(person_a=who) | Q(person_b=who))
     table = Table(title=f"Alignment conversations in {organisation.name}")
     for column in ("id", "people", "when", "status", "commitments done"):
@@ -442,7 +412,7 @@ def conversation_list(
             f"{sum(1 for x in commitments if x.is_done)} of {len(commitments)}"
             if commitments else "—",
         )  # fmt: skip
-    _print(table)
+    say(table)
 
 
 @conversation_app.command("reschedule")
@@ -458,7 +428,7 @@ def conversation_reschedule(
     location: Annotated[str | None, typer.Option(help="Unchanged if left out.")] = None,
 ) -> None:
     """Move a conversation: both people are emailed the updated calendar invitation."""
-    organisation = _start(org)
+    organisation = start(org)
     import zoneinfo
 
     from accord.goals import services
@@ -467,12 +437,12 @@ def conversation_reschedule(
     try:
         local = dt.datetime.fromisoformat(at)
     except ValueError:
-        raise _fail(f"--at: {at!r} is not a date and time; write it as 2026-06-30T10:00.") from None
+        raise fail(f"--at: {at!r} is not a date and time; write it as 2026-06-30T10:00.") from None
     if local.tzinfo is None:
         try:
             local = local.replace(tzinfo=zoneinfo.ZoneInfo(organisation.time_zone))
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            raise _fail(f"--at: give the time zone, such as {at}-05:00.") from None
+            raise fail(f"--at: give the time zone, such as {at}-05:00.") from None
     try:
         services.reschedule_conversation(
             conversation=conversation, actor=None, via=VIA, starts_at=local,
@@ -481,8 +451,8 @@ def conversation_reschedule(
     except services.GoalsError as error:
         option = {"starts_at": "--at", "duration_minutes": "--duration",
                   "location": "--location"}.get(error.field or "", "CONVERSATION_ID")  # fmt: skip
-        raise _fail(f"{option}: {error}") from None
-    _print(f"Moved the conversation {conversation_id}; both people are being emailed.")
+        raise fail(f"{option}: {error}") from None
+    say(f"Moved the conversation {conversation_id}; both people are being emailed.")
 
 
 @conversation_app.command("cancel")
@@ -492,7 +462,7 @@ def conversation_cancel(
     note: Annotated[str, typer.Option(help="Why; sent to both people.")] = "",
 ) -> None:
     """Cancel a conversation: both people are emailed a calendar cancellation."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.goals import services
 
     conversation = _conversation(organisation, conversation_id)
@@ -501,10 +471,8 @@ def conversation_cancel(
             conversation=conversation, actor=None, via=VIA, note=note, base_url=_base_url()
         )
     except services.GoalsError as error:
-        raise _fail(
-            f"{'--note' if error.field == 'note' else 'CONVERSATION_ID'}: {error}"
-        ) from None
-    _print(f"Cancelled the conversation {conversation_id}; both people are being emailed.")
+        raise fail(f"{'--note' if error.field == 'note' else 'CONVERSATION_ID'}: {error}") from None
+    say(f"Cancelled the conversation {conversation_id}; both people are being emailed.")
 
 
 @conversation_app.command("done")
@@ -514,14 +482,13 @@ def conversation_done(
     undo: Annotated[bool, typer.Option(help="Mark it not done after all.")] = False,
 ) -> None:
     """Mark a commitment made in a conversation done."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.goals import services
     from accord.goals.models import Commitment
 
-    commitment = Commitment.objects.filter(
-        conversation__organisation=organisation, pk=commitment_id
-    ).first() if 0 < commitment_id <= LARGEST_ID else None  # fmt: skip
-    if commitment is None:
-        raise _fail(f"COMMITMENT_ID: no commitment {commitment_id} in {organisation.slug!r}.")
+    commitment = in_organisation_or_exit(
+        Commitment, organisation, commitment_id, option="COMMITMENT_ID", noun="commitment",
+        through="conversation__organisation",
+    )  # fmt: skip
     services.mark_commitment(commitment=commitment, done=not undo, actor=None, via=VIA)
-    _print(f"Marked “{commitment.text}” {'not done' if undo else 'done'}.")
+    say(f"Marked “{commitment.text}” {'not done' if undo else 'done'}.")

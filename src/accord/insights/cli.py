@@ -13,6 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from accord.cli_support import fail, say, start, write_file_or_exit
+from accord.surveys.cli import cycle_or_exit
+
 if TYPE_CHECKING:
     from accord.insights.selectors import ReleaseView
 
@@ -35,19 +38,17 @@ class Format(StrEnum):
 def _released(org: str, cycle_id: int, release: int | None = None) -> ReleaseView:
     from django.http import Http404
 
+    cycle = cycle_or_exit(start(org), cycle_id, option="--cycle")
     from accord.insights.selectors import whole_release
-    from accord.surveys.cli import _cycle, _fail, _start
 
-    organisation = _start(org)
-    cycle = _cycle(organisation, cycle_id)
     if cycle.status != cycle.Status.PUBLISHED:
-        raise _fail(
+        raise fail(
             f"--cycle: {cycle.name} is {cycle.get_status_display().lower()}; results are released when it is published."
         )
     try:
         return whole_release(cycle, release)
     except Http404:
-        raise _fail(f"--release: cycle {cycle_id} has no release {release}.") from None
+        raise fail(f"--release: cycle {cycle_id} has no release {release}.") from None
 
 
 @report_app.command("export")
@@ -63,22 +64,18 @@ def report_export(
     ] = None,
 ) -> None:
     """Export a published cycle's released results (accord.report/1 JSON, CSV or XLSX)."""
-    from accord.insights.exporting import export_release
-    from accord.surveys.cli import _fail, _print
-
     view = _released(org, cycle, release)
+    from accord.insights.exporting import export_release
+
     exported = export_release(view, format.value)
     if out is None:
         if format is Format.xlsx and sys.stdout.isatty():
-            raise _fail("--out: an XLSX workbook is binary; name a file to write it to.")
+            raise fail("--out: an XLSX workbook is binary; name a file to write it to.")
         sys.stdout.buffer.write(exported.content)
         sys.stdout.flush()
         return
-    try:
-        out.write_bytes(exported.content)
-    except OSError as error:
-        raise _fail(f"--out: cannot write {out}: {error.strerror}.") from None
-    _print(f"Wrote release {view.release.number} of {view.cycle.name} to {out}.")
+    write_file_or_exit(out, exported.content)
+    say(f"Wrote release {view.release.number} of {view.cycle.name} to {out}.")
 
 
 @report_app.command("release")
@@ -89,22 +86,21 @@ def report_release(
 ) -> None:
     """Release a published cycle's results again (after a correction), checked against every
     earlier release of the cycle."""
+    organisation = start(org)
     from accord.insights.services import ReleaseError, clean_note, release_cycle
-    from accord.surveys.cli import _cycle, _fail, _print, _start
 
     if not note.strip():
-        raise _fail("--note: say why the results are released again.")
+        raise fail("--note: say why the results are released again.")
     try:
         note = clean_note(note)
     except ReleaseError as error:
-        raise _fail(f"--note: {error}") from None
-    organisation = _start(org)
-    found = _cycle(organisation, cycle)
+        raise fail(f"--note: {error}") from None
+    found = cycle_or_exit(organisation, cycle, option="--cycle")
     try:
         made = release_cycle(cycle=found, note=note.strip())
     except ReleaseError as error:
-        raise _fail(f"--cycle: {error}") from None
-    _print(
+        raise fail(f"--cycle: {error}") from None
+    say(
         f"Release {made.number} of {found.name}: {made.released_groups} groups shown, "
         f"{made.hidden_groups} hidden."
     )

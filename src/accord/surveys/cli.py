@@ -17,9 +17,18 @@ import typer
 from rich import box
 from rich.table import Table
 
-if TYPE_CHECKING:
-    from django.core.exceptions import ValidationError
+from accord.cli_support import (
+    fail,
+    fail_with_fields,
+    in_organisation_or_exit,
+    print_problems,
+    read_file_or_exit,
+    say,
+    start,
+    write_file_or_exit,
+)
 
+if TYPE_CHECKING:
     from accord.org.models import Organisation, Unit
     from accord.surveys.models import Cycle
 
@@ -44,50 +53,13 @@ OPTION_FOR_FIELD = {
 }
 
 
-def _start(org: str) -> Organisation:
-    from accord.cli import _organisation, _setup_django
-
-    _setup_django()
-    return _organisation(org)
-
-
-def _fail(message: str) -> typer.Exit:
-    from accord.cli import _fail as fail
-
-    return fail(message)
-
-
-def _print(message: object) -> None:
-    from accord.cli import console
-
-    console.print(message, highlight=False, soft_wrap=True)
-
-
-def _fail_with_fields(error: ValidationError) -> typer.Exit:
-    """Every field's message on its own line, named by its option; then exit 1."""
-    from accord.cli import errors
-
-    for field, messages in error.message_dict.items():
-        for message in messages:
-            errors.print(
-                f"[bold red]Error:[/] {OPTION_FOR_FIELD.get(field, field)}: {message}",
-                highlight=False,
-                soft_wrap=True,
-            )
-    return typer.Exit(1)
-
-
-def _cycle(organisation: Organisation, cycle_id: int) -> Cycle:
+def cycle_or_exit(organisation: Organisation, cycle_id: int, *, option: str = "ID") -> Cycle:
+    """The organisation's survey cycle ``cycle_id``, or exit naming the option."""
     from accord.surveys.models import Cycle
 
-    cycle = (
-        Cycle.objects.filter(organisation=organisation, pk=cycle_id)
-        .select_related("organisation")
-        .first()
+    return in_organisation_or_exit(
+        Cycle, organisation, cycle_id, option=option, noun="survey cycle"
     )
-    if cycle is None:
-        raise _fail(f"ID: no survey cycle {cycle_id} in {organisation.slug!r}.")
-    return cycle
 
 
 def _unit(organisation: Organisation, full_name: str, option: str) -> Unit:
@@ -95,7 +67,7 @@ def _unit(organisation: Organisation, full_name: str, option: str) -> Unit:
 
     unit = Unit.objects.filter(organisation=organisation, full_name=full_name.strip()).first()
     if unit is None:
-        raise _fail(
+        raise fail(
             f"{option}: no unit {full_name!r} in {organisation.slug!r} (give the full name, "
             "e.g. 'Riverside Health/North Hospital/Emergency')."
         )
@@ -106,9 +78,9 @@ def _local_time(value: str, option: str, zone: ZoneInfo) -> dt.datetime:
     try:
         parsed = dt.datetime.fromisoformat(value.strip())
     except ValueError:
-        raise _fail(f"{option}: {value!r} is not a date and time like 2026-03-02T07:00.") from None
+        raise fail(f"{option}: {value!r} is not a date and time like 2026-03-02T07:00.") from None
     if parsed.tzinfo is not None:
-        raise _fail(f"{option}: give the time without an offset; it is read in {zone.key}.")
+        raise fail(f"{option}: give the time without an offset; it is read in {zone.key}.")
     return parsed.replace(tzinfo=zone)
 
 
@@ -119,7 +91,7 @@ def _shown(moment: dt.datetime | None, zone: ZoneInfo) -> str:
 @survey_app.command("list")
 def survey_list(org: Org) -> None:
     """The organisation's survey cycles, newest first, with response counts."""
-    organisation = _start(org)
+    organisation = start(org)
     from accord.surveys.selectors import responses_received
 
     zone = ZoneInfo(organisation.time_zone)
@@ -137,7 +109,7 @@ def survey_list(org: Org) -> None:
             _shown(cycle.closes_at, zone),
             f"{responses_received(cycle):,}/{cycle.invited_count:,}" if cycle.opened_at else "",
         )
-    _print(table)
+    say(table)
 
 
 @survey_app.command("create")
@@ -169,7 +141,7 @@ def survey_create(
     ] = None,
 ) -> None:
     """Create a draft cycle. Schedule it to let the clock open it."""
-    organisation = _start(org)
+    organisation = start(org)
     from django.core.exceptions import ValidationError
 
     from accord.surveys.selectors import organisation_instruments
@@ -181,14 +153,14 @@ def survey_create(
     try:
         days = tuple(int(part) for part in reminder_days.replace(" ", "").split(",") if part)
     except ValueError:
-        raise _fail(
+        raise fail(
             f"--reminder-days: {reminder_days!r} is not a list of whole days like 3,6."
         ) from None
     if instrument_version is None:
         try:
             instrument_version = organisation_instruments(organisation).latest(instrument).version
         except KeyError:
-            raise _fail(f"--instrument: no instrument {instrument!r} in {org!r}.") from None
+            raise fail(f"--instrument: no instrument {instrument!r} in {org!r}.") from None
     group_minimum = min_group_size or organisation.survey_min_group_size
     settings = CycleSettings(
         name=name,
@@ -206,15 +178,15 @@ def survey_create(
     try:
         cycle = create_cycle(organisation=organisation, settings=settings, created_by=None)
     except ValidationError as error:
-        raise _fail_with_fields(error) from None
-    _print(f"Created the draft cycle {cycle.pk}: {cycle.name}.")
+        raise fail_with_fields(error, OPTION_FOR_FIELD) from None
+    say(f"Created the draft cycle {cycle.pk}: {cycle.name}.")
 
 
 def _life_cycle_step(org: str, cycle_id: int, step: str) -> None:
-    organisation = _start(org)
+    organisation = start(org)
     from accord.surveys import services
 
-    cycle = _cycle(organisation, cycle_id)
+    cycle = cycle_or_exit(organisation, cycle_id)
     actions: dict[str, Callable[..., Cycle]] = {
         "schedule": services.schedule_cycle,
         "open": services.open_now,
@@ -225,11 +197,11 @@ def _life_cycle_step(org: str, cycle_id: int, step: str) -> None:
     try:
         cycle = action(cycle=cycle)
     except services.CycleError as error:
-        raise _fail(str(error)) from None
+        raise fail(str(error)) from None
     if step == "open" and cycle.status != cycle.Status.OPEN:
-        _print(f"{cycle.name} is large: the queue worker opens it within a minute.")
+        say(f"{cycle.name} is large: the queue worker opens it within a minute.")
         return
-    _print(f"{cycle.name} (cycle {cycle.pk}) is now {cycle.get_status_display().lower()}.")
+    say(f"{cycle.name} (cycle {cycle.pk}) is now {cycle.get_status_display().lower()}.")
 
 
 @survey_app.command("schedule")
@@ -273,8 +245,7 @@ def survey_codes(
 
     Printing again for the same people makes their earlier codes stop working. The file
     holds working codes: keep it safe and delete it once the slips are handed out."""
-    organisation = _start(org)
-    from django.conf import settings
+    organisation = start(org)
     from django.db import transaction
 
     from accord.surveys.printing import PAPER_SIZES, CodeSheet, codes_csv, codes_pdf
@@ -282,31 +253,28 @@ def survey_codes(
 
     kind = (format or out.suffix.lstrip(".")).lower()
     if kind not in ("csv", "pdf"):
-        raise _fail("--format: choose csv or pdf (or end --out in .csv or .pdf).")
+        raise fail("--format: choose csv or pdf (or end --out in .csv or .pdf).")
     if paper not in PAPER_SIZES:
-        raise _fail(f"--paper: choose {' or '.join(PAPER_SIZES)}.")
+        raise fail(f"--paper: choose {' or '.join(PAPER_SIZES)}.")
     if not out.parent.is_dir():
-        raise _fail(f"--out: cannot write {out}: the folder does not exist.")
-    cycle = _cycle(organisation, cycle_id)
+        raise fail(f"--out: cannot write {out}: the folder does not exist.")
+    cycle = cycle_or_exit(organisation, cycle_id)
     within = _unit(organisation, unit, "--unit") if unit else None
-    sheet = CodeSheet.for_cycle(cycle, base_url=settings.ACCORD_BASE_URL)
+    sheet = CodeSheet.for_cycle(cycle)
     # The earlier codes are retired only if the new ones reach the file.
     with transaction.atomic():
         try:
             issued = issue_codes(cycle=cycle, unit=within)
         except CycleError as error:
-            raise _fail(str(error)) from None
+            raise fail(str(error)) from None
         if not issued:
-            _print("Everyone here has an email address: there are no codes to print.")
+            say("Everyone here has an email address: there are no codes to print.")
             return
         content = (
             codes_csv(issued, sheet) if kind == "csv" else codes_pdf(issued, sheet, paper=paper)
         )
-        try:
-            out.write_bytes(content)
-        except OSError as error:
-            raise _fail(f"--out: cannot write {out}: {error.strerror}.") from None
-    _print(
+        write_file_or_exit(out, content)
+    say(
         f"Wrote {len(issued):,} codes to {out}. Codes printed before for these people no "
         "longer work; this file holds working codes, so keep it safe and delete it after use."
     )
@@ -318,29 +286,22 @@ def survey_load_instrument(
     org: Org,
 ) -> None:
     """Load an instrument the organisation may then use in its cycles."""
-    organisation = _start(org)
-    from accord.cli import errors
+    organisation = start(org)
     from accord.surveys.instruments import InstrumentError
     from accord.surveys.services import load_organisation_instrument
 
-    if not file.is_file():
-        raise _fail(f"FILE: {file} does not exist or is not a file.")
     try:
-        source = file.read_text(encoding="utf-8")
+        source = read_file_or_exit(file).decode("utf-8")
     except UnicodeDecodeError:
-        raise _fail(f"FILE: {file} is not UTF-8 text.") from None
-    except OSError as error:
-        raise _fail(f"FILE: cannot read {file}: {error.strerror}.") from None
+        raise fail(f"FILE: {file} is not UTF-8 text.") from None
     try:
         definition = load_organisation_instrument(
             organisation=organisation, source=source, loaded_by=None
         )
     except InstrumentError as error:
-        errors.print(
-            f"[bold red]{len(error.problems)} problem(s) in {file.name}; nothing was loaded.[/]",
-            highlight=False,
+        print_problems(
+            f"{len(error.problems)} problem(s) in {file.name}; nothing was loaded.",
+            [str(problem) for problem in error.problems],
         )
-        for problem in error.problems:
-            errors.print(f"  {problem}", highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(1) from None
-    _print(f"Loaded {definition.instrument_id} version {definition.version}.")
+    say(f"Loaded {definition.instrument_id} version {definition.version}.")

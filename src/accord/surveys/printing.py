@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo
 import segno
 from fpdf import FPDF
 
+from accord.site import absolute_url
 from accord.surveys.models import Cycle, Invitation
 from accord.surveys.tokens import display_token
 
@@ -52,7 +53,10 @@ class CodeSheet:
     min_group_size: int
 
     @classmethod
-    def for_cycle(cls, cycle: Cycle, *, base_url: str) -> CodeSheet:
+    def for_cycle(cls, cycle: Cycle, *, base_url: str | None = None) -> CodeSheet:
+        """The sheet for a cycle; links point to ``ACCORD_BASE_URL`` unless told otherwise."""
+        if base_url is None:
+            base_url = absolute_url("/")
         return cls(
             organisation=cycle.organisation.name,
             cycle=cycle.name,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from django.conf import settings
-from django.core.mail import EmailMessage, get_connection
 from django.template.loader import render_to_string
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from accord.notify.services import compose_email, send_emails
+from accord.site import absolute_url
 from accord.surveys.models import Cycle
 from accord.surveys.tokens import display_token
 
@@ -65,15 +65,8 @@ def send_survey_emails(messages: list[dict[str, str]]) -> None:
         if cycle is None:
             continue
         subject, body = render_survey_email(cycle=cycle, message=message)
-        emails.append(
-            EmailMessage(
-                subject=subject,
-                body=body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=[message["to"]],
-            )
-        )
-    get_connection().send_messages(emails)
+        emails.append(compose_email(to=[message["to"]], subject=subject, body=body))
+    send_emails(emails)
 
 
 def render_survey_email(*, cycle: Cycle, message: dict[str, str]) -> tuple[str, str]:
@@ -81,7 +74,7 @@ def render_survey_email(*, cycle: Cycle, message: dict[str, str]) -> tuple[str, 
     context = {
         "cycle": cycle,
         "name": message["name"],
-        "link": f"{settings.ACCORD_BASE_URL}/s/{message['token']}/",
+        "link": absolute_url(f"/s/{message['token']}/"),
         "code": display_token(message["token"]),
         "closes": cycle.closes_at,
         "time_zone": cycle.organisation.time_zone,

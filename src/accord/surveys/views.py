@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -222,7 +221,7 @@ def cycle_codes(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpRespon
             if not issued:
                 form.add_error("unit", "No one without email was invited there.")
             else:
-                sheet = printing.CodeSheet.for_cycle(cycle, base_url=settings.ACCORD_BASE_URL)
+                sheet = printing.CodeSheet.for_cycle(cycle)
                 name = f"survey-codes-{cycle.pk}-{unit.pk if unit else 'all'}"
                 if form.cleaned_data["format"] == "csv":
                     body, kind, name = printing.codes_csv(issued, sheet), "text/csv", name + ".csv"

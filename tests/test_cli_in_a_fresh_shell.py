@@ -1,0 +1,376 @@
+"""Every `accord ...` command the README documents, run as an admin runs it: the installed
+command, in a new process, in a shell where Django is not configured (no
+``DJANGO_SETTINGS_MODULE``, a fresh ``ACCORD_DATA_DIR``, production settings). Each is run
+once with good input and once with bad input: bad input exits non-zero with a message that
+names what to fix, and never a traceback.
+
+The in-process CLI tests (``test_cli*.py``, ``goals/test_goals_cli.py``…) check what each
+command does in detail; these check that it starts at all where a real shell starts it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.cast import roster_csv
+
+COMMAND = Path(sys.executable).with_name("accord")
+
+# The commands keep their own SQLite database in their data folder whatever the suite runs
+# on; the PostgreSQL pass runs the same commands in process, so once per run is enough here.
+pytestmark = pytest.mark.skipif(
+    os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="runs once, in the SQLite pass: the commands use their own SQLite database",
+)
+
+
+@dataclass
+class Shell:
+    """A data folder and the environment a fresh shell would have."""
+
+    home: Path
+    env: dict[str, str]
+
+    def run(self, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(COMMAND), *args],
+            env=self.env,
+            cwd=self.home,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+
+    def ok(self, *args: str) -> str:
+        result = self.run(*args)
+        assert result.returncode == 0, f"accord {' '.join(args)}:\n{result.stdout}{result.stderr}"
+        assert "Traceback" not in result.stderr
+        return result.stdout
+
+    def refused(self, *args: str, says: str) -> str:
+        """Bad input: exit 1 or 2 (a usage error), the message, no traceback."""
+        result = self.run(*args)
+        output = result.stdout + result.stderr
+        assert result.returncode in (1, 2), f"accord {' '.join(args)}:\n{output}"
+        assert "Traceback" not in output
+        assert says in " ".join(output.split()), output
+        return output
+
+    def file(self, name: str, content: bytes | str) -> str:
+        path = self.home / name
+        path.write_bytes(content.encode() if isinstance(content, str) else content)
+        return str(path)
+
+
+def _fresh_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ACCORD_", "DJANGO_"))}
+    for name in ("DEBUG", "DATABASE_URL", "REDIS_URL", "PYTHONPATH"):
+        env.pop(name, None)
+    env.update(
+        ACCORD_DATA_DIR=str(data_dir),
+        SECRET_KEY=secrets.token_urlsafe(50),
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        EMAIL_URL="console://",
+        COLUMNS="200",  # one line per message, as in a wide terminal
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Migrated once per module: Riverside Health with the cast's org chart, an admin login."""
+    home = tmp_path_factory.mktemp("accord-shell")
+    shell = Shell(home, _fresh_env(home / "var"))
+    shell.ok("migrate")
+    shell.ok("create-org", "Riverside Health", "--slug", "riverside", "--time-zone",
+             "America/Chicago")  # fmt: skip
+    shell.ok("import-org", shell.file("roster.csv", roster_csv()), "--org", "riverside")
+    shell.ok("grant", "alice@riverside.example", "--org", "riverside", "--role", "admin",
+             "--person", "alice")  # fmt: skip
+    return home
+
+
+@pytest.fixture
+def shell(prepared: Path, tmp_path: Path) -> Shell:
+    """A copy of the prepared data folder for each test, so tests stay independent."""
+    home = tmp_path / "shell"
+    shutil.copytree(prepared, home)
+    return Shell(home, _fresh_env(home / "var"))
+
+
+def test_help_needs_no_configuration(tmp_path: Path) -> None:
+    env = _fresh_env(tmp_path)
+    env.pop("SECRET_KEY")
+    shell = Shell(tmp_path, env)
+    assert "survey" in shell.ok("--help")
+    assert "publish" in shell.ok("survey", "--help")
+    shell.refused("no-such-command", says="No such command")
+
+
+def test_migrate(shell: Shell) -> None:
+    assert "Database is up to date." in shell.ok("migrate")
+    shell.env.pop("SECRET_KEY")
+    shell.refused("migrate", says="SECRET_KEY is not set")
+
+
+def test_create_org(shell: Shell) -> None:
+    out = shell.ok("create-org", "Lakeview Clinics", "--slug", "lakeview")
+    assert "Created Lakeview Clinics (slug: lakeview)." in out
+    shell.refused("create-org", "Hillside", "--time-zone", "Mars/Olympus",
+                  says="--time-zone: unknown time zone 'Mars/Olympus'")  # fmt: skip
+
+
+def test_import_org(shell: Shell) -> None:
+    roster = shell.file("again.csv", roster_csv())
+    assert "Dry run: nothing was written" in shell.ok(
+        "import-org", roster, "--org", "riverside", "--dry-run"
+    )
+    broken = roster_csv().replace(b"2019-04-01", b"not-a-date", 1)
+    out = shell.refused("import-org", shell.file("broken.csv", broken), "--org", "riverside",
+                        says="nothing was imported")  # fmt: skip
+    assert "row 2" in out.lower()
+    shell.refused("import-org", "missing.csv", "--org", "riverside",
+                  says="FILE: missing.csv does not exist")  # fmt: skip
+    shell.refused("import-org", roster, "--org", "nowhere",
+                  says="--org: no organisation with the slug 'nowhere'")  # fmt: skip
+
+
+def test_grant(shell: Shell) -> None:
+    assert (
+        "executive"
+        in shell.ok(
+            "grant", "eve@riverside.example", "--org", "riverside", "--role", "executive"
+        ).lower()
+    )
+    shell.refused("grant", "eve@riverside.example", "--org", "riverside", "--role", "leader",
+                  "--person", "nobody", says="--person: no person with external id 'nobody'")  # fmt: skip
+
+
+def test_token_create(shell: Shell) -> None:
+    out = shell.ok("token", "create", "alice@riverside.example", "--org", "riverside",
+                   "--name", "reporting")  # fmt: skip
+    assert out.strip().startswith("acc_")
+    shell.refused("token", "create", "nobody@riverside.example", "--org", "riverside",
+                  "--name", "x", says="nobody@riverside.example has no membership in 'riverside'")  # fmt: skip
+
+
+def test_profession_list_and_add(shell: Shell) -> None:
+    assert "Physician" in shell.ok("profession", "list", "--org", "riverside")
+    assert "Added the profession 'Respiratory therapist'" in shell.ok(
+        "profession", "add", "Respiratory therapist", "--org", "riverside",
+        "--role-group", "clinician",
+    )  # fmt: skip
+    shell.refused("profession", "add", "Chaplain", "--org", "riverside", "--role-group",
+                  "wizard", says="wizard")  # fmt: skip
+
+
+def test_generate_demo_to_files(shell: Shell) -> None:
+    for name in ("roster.csv", "roster.xlsx"):
+        out = shell.ok("generate-demo", "--people", "60", "--out", str(shell.home / name))
+        assert "Wrote 60 people" in out
+        assert (shell.home / name).stat().st_size > 0
+    shell.refused("generate-demo", "--out", "roster.txt",
+                  says="--out: the file name must end in .csv or .xlsx")  # fmt: skip
+
+
+def test_demo_without_serving(tmp_path: Path) -> None:
+    shell = Shell(tmp_path, _fresh_env(tmp_path / "var"))
+    out = shell.ok("demo", "--people", "120", "--no-serve")
+    assert "Demo logins" in out
+    assert "already exists; keeping it" in shell.ok("demo", "--no-serve")
+    shell.refused("demo", "--people", "3", "--no-serve", says="--people")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_serve_answers_and_stops(shell: Shell) -> None:
+    port = _free_port()
+    # As behind a hospital's HTTPS proxy, which answers plain HTTP itself.
+    env = {**shell.env, "SECURE_SSL_REDIRECT": "false"}
+    server = subprocess.Popen(
+        [str(COMMAND), "serve", "--port", str(port), "--workers", "1"],
+        env=env, cwd=shell.home, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.status == 200
+                    break
+            except OSError:
+                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert time.monotonic() < deadline, "the server did not answer within 60 s"
+                time.sleep(0.3)
+    finally:
+        server.terminate()
+        assert server.wait(timeout=30) is not None
+    shell.refused("serve", "--port", "0", says="--port")
+
+
+def test_worker_answers_its_check(shell: Shell) -> None:
+    worker = subprocess.Popen([str(COMMAND), "worker"], env=shell.env, cwd=shell.home,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        assert "Queue round trip: ok" in shell.ok("worker", "--check")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+    shell.refused("worker", "--checks", says="No such option")
+
+
+def test_manage(shell: Shell) -> None:
+    assert "no issues" in shell.ok("manage", "check")
+    shell.refused("manage", "no-such-management-command", says="Unknown command")
+
+
+def _survey_through_publishing(shell: Shell) -> str:
+    """A draft cycle taken through every step; returns its id."""
+    out = shell.ok("survey", "create", "--org", "riverside", "--name", "Winter pulse",
+                   "--opens", "2026-12-01T07:00", "--closes", "2026-12-20T07:00",
+                   "--reminder-days", "3")  # fmt: skip
+    cycle = out.split("draft cycle ")[1].split(":")[0]
+    for step in ("schedule", "open", "close", "publish"):
+        shell.ok("survey", step, cycle, "--org", "riverside")
+    return cycle
+
+
+def test_survey_commands(shell: Shell) -> None:
+    shell.refused("survey", "create", "--org", "riverside", "--name", "Short", "--opens",
+                  "2026-12-01T07:00", "--closes", "2026-12-02T07:00",
+                  says="--reminder-days: Day 3 is not before the cycle closes")  # fmt: skip
+    shell.refused("survey", "create", "--org", "riverside", "--name", "Bad", "--opens",
+                  "tomorrow", "--closes", "2026-12-02T07:00",
+                  says="--opens: 'tomorrow' is not a date and time")  # fmt: skip
+    cycle = _survey_through_publishing(shell)
+    assert "Winter pulse" in shell.ok("survey", "list", "--org", "riverside")
+    shell.refused("survey", "open", cycle, "--org", "riverside", says="Schedule the cycle")
+    shell.refused("survey", "publish", "999", "--org", "riverside",
+                  says="ID: no survey cycle 999 in 'riverside'")  # fmt: skip
+    shell.refused("survey", "list", "--org", "nowhere", says="--org: no organisation")
+
+
+def test_survey_codes(shell: Shell) -> None:
+    out = shell.ok("survey", "create", "--org", "riverside", "--name", "Paper pulse",
+                   "--opens", "2026-12-01T07:00", "--closes", "2026-12-20T07:00",
+                   "--reminder-days", "3")  # fmt: skip
+    cycle = out.split("draft cycle ")[1].split(":")[0]
+    shell.ok("survey", "schedule", cycle, "--org", "riverside")
+    shell.ok("survey", "open", cycle, "--org", "riverside")
+    said = shell.ok("survey", "codes", cycle, "--org", "riverside", "--out",
+                    str(shell.home / "codes.csv"))  # fmt: skip
+    assert "codes" in said or "no codes to print" in said
+    shell.refused("survey", "codes", cycle, "--org", "riverside", "--out",
+                  str(shell.home / "codes.doc"), says="--format: choose csv or pdf")  # fmt: skip
+
+
+def test_survey_load_instrument(shell: Shell) -> None:
+    bad = shell.file("instrument.yaml", "id: broken\nversion: 1\n")
+    shell.refused("survey", "load-instrument", bad, "--org", "riverside",
+                  says="nothing was loaded")  # fmt: skip
+    shell.refused("survey", "load-instrument", shell.file("latin1.yaml", b"id: caf\xe9\n"),
+                  "--org", "riverside", says="is not UTF-8 text")  # fmt: skip
+
+
+def test_report_export_and_release(shell: Shell) -> None:
+    cycle = _survey_through_publishing(shell)
+    exported = shell.ok("report", "export", "--cycle", cycle, "--org", "riverside")
+    assert '"accord.report/1"' in exported
+    shell.ok("report", "export", "--cycle", cycle, "--org", "riverside", "--format", "xlsx",
+             "--out", str(shell.home / "results.xlsx"))  # fmt: skip
+    assert (shell.home / "results.xlsx").read_bytes()[:2] == b"PK"
+    assert "Release 2 of Winter pulse" in shell.ok(
+        "report", "release", "--cycle", cycle, "--org", "riverside", "--note", "a late fix"
+    )
+    shell.refused("report", "export", "--cycle", "999", "--org", "riverside",
+                  says="--cycle: no survey cycle 999")  # fmt: skip
+    shell.refused("report", "release", "--cycle", cycle, "--org", "riverside", "--note", " ",
+                  says="--note: say why the results are released again")  # fmt: skip
+
+
+GOALS = """owner,title,metric,metric_unit,direction,baseline,target,due_date,serves
+team,ED patient flow,ED length of stay,hours,decrease,6.4,4.8,2026-12-31,
+nora,Fewer patients leave unseen,Left without being seen,%,decrease,4.8,2.5,2026-12-31,ED patient flow
+chad,Shorter waits for a bed,Boarding hours,hours,decrease,5,3,2026-12-31,
+"""
+
+
+def test_team_and_goals_commands(shell: Shell) -> None:
+    out = shell.ok("team", "create", "ED leadership", "--org", "riverside", "--leader", "chad",
+                   "--member", "nora")  # fmt: skip
+    team = re.search(r"Created the team ED leadership \(id (\d+)\)\.", out)[1]
+    assert "ED leadership" in shell.ok("team", "list", "--org", "riverside")
+    shell.refused("team", "create", "Nobody's", "--org", "riverside", "--leader", "ghost",
+                  says="--leader: no person with HR id 'ghost'")  # fmt: skip
+
+    goals = shell.file("goals.csv", GOALS)
+    assert "Would add 3 goals" in shell.ok("goals", "import", goals, "--org", "riverside",
+                                           "--team", team, "--dry-run")  # fmt: skip
+    assert "Added 3 goals" in shell.ok(
+        "goals", "import", goals, "--org", "riverside", "--team", team
+    )
+    shell.refused("goals", "import", shell.file("bad.csv", GOALS.replace("decrease", "sideways")),
+                  "--org", "riverside", "--team", team, says="nothing was imported")  # fmt: skip
+
+    listing = shell.ok("goals", "list", "--org", "riverside")
+    assert "Fewer patients leave unseen" in listing
+    shell.refused("goals", "list", "--org", "riverside", "--person", "ghost", says="ghost")
+
+    ids = {title: goal_id for goal_id, title in _goal_ids(shell)}
+    unseen, beds = ids["Fewer patients leave unseen"], ids["Shorter waits for a bed"]
+    assert "Checked in" in shell.ok("goals", "check-in", unseen, "--org", "riverside",
+                                    "--value", "4.1", "--confidence", "on_track")  # fmt: skip
+    shell.refused("goals", "check-in", unseen, "--org", "riverside", "--value", "many",
+                  "--confidence", "on_track", says="--value")  # fmt: skip
+    assert "Linked" in shell.ok("goals", "link", unseen, beds, "--org", "riverside",
+                                "--kind", "conflicts", "--note", "Same beds")  # fmt: skip
+    shell.refused("goals", "link", unseen, "999999", "--org", "riverside", "--kind", "supports",
+                  says="no goal 999999")  # fmt: skip
+    shell.refused("goals", "unlink", "999999", "--org", "riverside", says="no goal link 999999")
+    shell.refused("goals", "resolve", "999999", "--org", "riverside", "--resolution",
+                  "resolved", says="no goal link 999999")  # fmt: skip
+
+    assert "open conflicts: 1" in shell.ok("team", "map", team, "--org", "riverside")
+    shell.refused("team", "map", "999999", "--org", "riverside", says="TEAM_ID: no team 999999")
+    shell.ok("team", "update", team, "--org", "riverside", "--name", "ED leaders")
+    shell.refused("team", "update", team, "--org", "riverside", "--window-days", "0",
+                  says="--window-days")  # fmt: skip
+
+    shell.ok("goals", "conversation", "list", "--org", "riverside")
+    for args in (("reschedule", "999999", "--at", "2026-12-30T10:00"), ("cancel", "999999")):
+        shell.refused("goals", "conversation", *args, "--org", "riverside",
+                      says="CONVERSATION_ID: no conversation 999999")  # fmt: skip
+    shell.refused("goals", "conversation", "done", "999999", "--org", "riverside",
+                  says="COMMITMENT_ID: no commitment 999999")  # fmt: skip
+
+
+def _goal_ids(shell: Shell) -> Iterator[tuple[str, str]]:
+    """(id, title) of every goal, read through Django in the shell's own data folder."""
+    script = (
+        "import django; django.setup()\n"
+        "from accord.goals.models import Goal\n"
+        "for g in Goal.objects.order_by('pk'): print(f'{g.pk}\\t{g.title}')\n"
+    )
+    env = {**shell.env, "DJANGO_SETTINGS_MODULE": "accord.settings"}
+    result = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True,
+                            text=True, timeout=60, check=True)  # fmt: skip
+    for line in result.stdout.splitlines():
+        goal_id, title = line.split("\t")
+        yield goal_id, title
