@@ -36,7 +36,6 @@ def schedule(story: Story, days: int = 3) -> Conversation:
         organisation=story.cast.riverside, actor=story.cast.chair,
         people=(story.cast.person("chad"), story.cast.person("sue")),
         starts_at=timezone.now() + dt.timedelta(days=days), location="Boardroom 2",
-        base_url="https://accord.example.org/",
     )  # fmt: skip
 
 
@@ -97,8 +96,8 @@ def test_an_invitation_overtaken_by_a_move_is_not_sent(story: Story) -> None:
     services.reschedule_conversation(conversation=conversation, actor=None,
                                      starts_at=timezone.now() + dt.timedelta(days=5))  # fmt: skip
     mail.outbox.clear()
-    assert tasks.deliver_invitation.call_local(conversation.pk, "", 0) == 0
-    assert tasks.deliver_invitation.call_local(conversation.pk, "", 1) == 1
+    assert tasks.deliver_invitation.call_local(conversation.pk, 0) == 0
+    assert tasks.deliver_invitation.call_local(conversation.pk, 1) == 1
 
 
 def test_moving_into_the_past_is_refused_and_changes_nothing(story: Story) -> None:

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 from django.utils import timezone
 from huey import Huey
 from icalendar import Calendar
@@ -22,10 +23,11 @@ def schedule(story: Story, **extra) -> Conversation:  # type: ignore[no-untyped-
         organisation=story.cast.riverside, actor=story.cast.chair,
         people=(story.cast.person("chad"), story.cast.person("sue")),
         starts_at=extra.pop("starts_at", timezone.now() + dt.timedelta(days=3)),
-        location="Boardroom 2", base_url="https://accord.example.org/", **extra,
+        location="Boardroom 2", **extra,
     )  # fmt: skip
 
 
+@override_settings(ACCORD_BASE_URL="https://accord.example.org")
 def test_both_people_get_an_invitation_with_a_calendar_file_and_an_agenda(
     story: Story, immediate_queue: Huey, django_capture_on_commit_callbacks
 ) -> None:

@@ -35,6 +35,14 @@ from accord.access.models import Membership, Role, User
 from accord.org.models import Organisation, Person, Unit
 
 
+class NotAllowed(PermissionDenied):
+    """The viewer may see the thing but not do this with it; the message says who may.
+
+    Raised by a scope's fetch-and-check methods (``gscope.goal_to_edit(goal_id)``): a page
+    answers 403 as for any ``PermissionDenied``, the API a 403 carrying the message. An id the
+    viewer may not even see is a 404 instead, so a refusal never reveals that it exists."""
+
+
 @dataclass(frozen=True)
 class Scope:
     membership: Membership

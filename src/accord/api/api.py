@@ -9,8 +9,9 @@ from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer
 
-from accord.access.scopes import Scope
+from accord.access.scopes import NotAllowed, Scope
 from accord.access.services import membership_for_token
+from accord.goals.errors import GoalsError
 
 
 class PersonalAccessToken(HttpBearer):
@@ -55,6 +56,13 @@ def unauthorised(request: HttpRequest, exc: Exception) -> HttpResponse:
     return response
 
 
+def _invalid_request(request: HttpRequest, problems: list[dict[str, Any]]) -> HttpResponse:
+    """A 422 listing each problem with the field it is about."""
+    return api.create_response(
+        request, {"detail": "Invalid request.", "errors": problems}, status=422
+    )
+
+
 @api.exception_handler(ValidationError)
 def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     problems: list[dict[str, Any]] = [
@@ -64,9 +72,20 @@ def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         }
         for error in exc.errors
     ]
-    return api.create_response(
-        request, {"detail": "Invalid request.", "errors": problems}, status=422
-    )
+    return _invalid_request(request, problems)
+
+
+@api.exception_handler(NotAllowed)
+def not_allowed(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Something the token's owner may see but not do: a 403 saying who may."""
+    return api.create_response(request, {"detail": str(exc)}, status=403)
+
+
+@api.exception_handler(GoalsError)
+def refused(request: HttpRequest, exc: GoalsError) -> HttpResponse:
+    """A service's refusal: a 422 in the shape of the validation errors, one per field."""
+    problems = [{"field": field, "message": message} for field, message in exc.problems]
+    return _invalid_request(request, problems)
 
 
 def _register_routers() -> None:

@@ -16,7 +16,9 @@ from django.utils import timezone
 
 from accord.goals.models import Conversation, ConversationStatus, Goal, GoalLink, LinkStatus
 from accord.goals.rules import normalise_metric
+from accord.goals.selectors import pair_links
 from accord.goals.suggestions import suggest_for_pair
+from accord.goals.visibility import goal_scope_of
 from accord.org.models import Person
 
 
@@ -56,9 +58,6 @@ def _link_line(link: GoalLink) -> str:
 def build_agenda(a: Person, b: Person, *, period: str = "") -> str:
     """Each person's goals that the other may see, and the links both may see: the agenda
     goes to both of them (and into their calendars), so it shows neither anything more."""
-    from accord.goals.selectors import pair_links
-    from accord.goals.visibility import goal_scope_of
-
     seen_by_a, seen_by_b = goal_scope_of(a).goals(), goal_scope_of(b).goals()
 
     def seen(goals: QuerySet[Goal], ids: Iterable[int]) -> set[int]:

@@ -1,34 +1,50 @@
 """Email about alignment conversations: the invitation (with its calendar file) and the
-reminders. Called from queue tasks (``goals/tasks.py``), never while a request waits."""
+reminders. Called from queue tasks (``goals/tasks.py``), never while a request waits; sent
+through ``notify``, Accord's one way to send email, with links to ``ACCORD_BASE_URL``."""
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import EmailMessage
+import zoneinfo
+
 from django.urls import reverse
 from django.utils import timezone
 
 from accord.goals.agenda import invitation_ics
 from accord.goals.models import Conversation
+from accord.notify.services import Attachment, send_email
+from accord.site import absolute_url
+
+CALENDAR_FILE = "alignment-conversation.ics"
 
 
 def _when(conversation: Conversation) -> str:
     zone = conversation.organisation.time_zone
     try:
-        import zoneinfo
-
         local = conversation.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
         local = timezone.localtime(conversation.starts_at)
     return f"{local:%A %d %B %Y, %H:%M} ({zone}), {conversation.duration_minutes} minutes"
 
 
-def _page(conversation: Conversation, base_url: str) -> str:
-    path = reverse("conversation-detail", args=[conversation.organisation.slug, conversation.pk])
-    return base_url.rstrip("/") + path
+def _page(conversation: Conversation) -> str:
+    return absolute_url(
+        reverse("conversation-detail", args=[conversation.organisation.slug, conversation.pk])
+    )
 
 
-def send_invitation(conversation: Conversation, *, base_url: str = "") -> int:
+def _calendar_file(conversation: Conversation, method: str) -> Attachment:
+    return Attachment(
+        CALENDAR_FILE,
+        invitation_ics(conversation),
+        f"text/calendar; method={method}; charset=utf-8",
+    )
+
+
+def _to_both(conversation: Conversation) -> list[str]:
+    return [conversation.person_a.email, conversation.person_b.email]
+
+
+def send_invitation(conversation: Conversation) -> int:
     """Email both people the invitation with the agenda and an .ics file; after a
     reschedule, the updated invitation (the same calendar event, moved)."""
     a, b = conversation.person_a, conversation.person_b
@@ -44,25 +60,19 @@ def send_invitation(conversation: Conversation, *, base_url: str = "") -> int:
         f"{lead}When: {_when(conversation)}{where}\n\n"
         "The calendar invitation is attached. Afterwards, either of you records what came "
         f"of it (links confirmed, conflicts resolved or escalated, commitments) here:\n"
-        f"{_page(conversation, base_url)}\n\n"
+        f"{_page(conversation)}\n\n"
         f"Agenda\n------\n{conversation.agenda}\n"
     )
     subject = f"Alignment conversation: {a.name} and {b.name}"
-    message = EmailMessage(
+    return send_email(
+        to=_to_both(conversation),
         subject=f"Moved: {subject}" if updated else subject,
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[a.email, b.email],
+        attachments=[_calendar_file(conversation, "REQUEST")],
     )
-    message.attach(
-        "alignment-conversation.ics",
-        invitation_ics(conversation),
-        "text/calendar; method=REQUEST; charset=utf-8",
-    )
-    return message.send()
 
 
-def send_cancellation(conversation: Conversation, *, base_url: str = "") -> int:
+def send_cancellation(conversation: Conversation) -> int:
     """Tell both people the conversation is off, with a calendar cancellation."""
     a, b = conversation.person_a, conversation.person_b
     why = (
@@ -74,23 +84,17 @@ def send_cancellation(conversation: Conversation, *, base_url: str = "") -> int:
         f"{a.name} and {b.name}: the alignment conversation planned for {_when(conversation)} "
         f"is cancelled. The attached file removes it from your calendar.{why}\n\n"
         "You can schedule another one from either person's goals or your team's alignment map:"
-        f"\n{_page(conversation, base_url)}\n"
+        f"\n{_page(conversation)}\n"
     )
-    message = EmailMessage(
+    return send_email(
+        to=_to_both(conversation),
         subject=f"Cancelled: alignment conversation, {a.name} and {b.name}",
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[a.email, b.email],
+        attachments=[_calendar_file(conversation, "CANCEL")],
     )
-    message.attach(
-        "alignment-conversation.ics",
-        invitation_ics(conversation),
-        "text/calendar; method=CANCEL; charset=utf-8",
-    )
-    return message.send()
 
 
-def send_reminder(conversation: Conversation, *, kind: str, base_url: str = "") -> int:
+def send_reminder(conversation: Conversation, *, kind: str) -> int:
     """'upcoming': the day before; 'record': after it, when nobody has recorded it yet."""
     a, b = conversation.person_a, conversation.person_b
     if kind == "upcoming":
@@ -103,10 +107,8 @@ def send_reminder(conversation: Conversation, *, kind: str, base_url: str = "") 
             "links confirmed, conflicts resolved or escalated, commitments with dates — so "
             "your team's alignment map stays true."
         )
-    message = EmailMessage(
+    return send_email(
+        to=_to_both(conversation),
         subject=subject,
-        body=f"{lead}\n\n{_page(conversation, base_url)}\n\nAgenda\n------\n{conversation.agenda}\n",
-        from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[a.email, b.email],
+        body=f"{lead}\n\n{_page(conversation)}\n\nAgenda\n------\n{conversation.agenda}\n",
     )
-    return message.send()

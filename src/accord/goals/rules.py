@@ -11,7 +11,8 @@ import datetime as dt
 import re
 from decimal import Decimal, InvalidOperation
 
-from accord.goals.models import Direction, Visibility
+from accord.goals.models import Direction, Goal, TeamMember, Visibility
+from accord.org.models import Person
 
 PERIOD_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,19}$")
 LARGEST_VALUE = Decimal("9999999999")
@@ -140,6 +141,43 @@ def weight_problem(*, already: Decimal, adding: Decimal, owner_name: str, period
 
 def _percent(value: Decimal) -> str:
     return f"{value.normalize():f}%"
+
+
+SIDEWAYS_LINKS_JOIN_PEOPLE = (
+    "Sideways links join two people's own goals; a team's or the organisation's goal is served "
+    "from below instead."
+)
+
+
+def accountable_person(goal: Goal) -> Person | None:
+    """Whose goal it is for the up-and-down rules: its owner, or a team's leader."""
+    if goal.owner is not None:
+        return goal.owner
+    return goal.team.leader if goal.team is not None else None
+
+
+def serve_problem(goal: Goal, serves: Goal) -> str:
+    """Why ``goal`` may not serve ``serves``, or '' when it may: a goal serves its owner's
+    managers' goals, a shared goal of a team its owner belongs to, or an organisation goal."""
+    if serves.owner_kind == "organisation":
+        return ""
+    person = accountable_person(goal)
+    if person is None:
+        return "The organisation's own goals can only serve other organisation goals."
+    if serves.owner is not None:
+        managers = {int(pk) for pk in person.reporting_path.strip("/").split("/") if pk}
+        if serves.owner.pk in managers:
+            return ""
+        return (
+            f"A goal serves the goals of its owner's managers, a team or the organisation; "
+            f"{serves.owner.name} is not above {person.name}. Declare a sideways link instead."
+        )
+    assert serves.team is not None
+    if goal.team_id == serves.team_id:
+        return "A team's shared goal cannot serve another shared goal of the same team."
+    if TeamMember.objects.filter(team=serves.team, person=person).exists():
+        return ""
+    return f"{person.name} is not a member of {serves.team.name}."
 
 
 def normalise_metric(name: str) -> str:

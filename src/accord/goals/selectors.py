@@ -15,7 +15,6 @@ from django.utils import timezone
 from accord.goals.models import (
     AuditEntry,
     CheckIn,
-    Commitment,
     Contribution,
     Conversation,
     ConversationStatus,
@@ -28,7 +27,7 @@ from accord.goals.models import (
     Team,
     TeamMember,
 )
-from accord.goals.services import _may_serve
+from accord.goals.rules import accountable_person, serve_problem
 from accord.goals.suggestions import Suggestion, suggest_for_pair, suggestions
 from accord.goals.visibility import GoalScope
 from accord.org.models import Person
@@ -104,21 +103,6 @@ def visible_goals(
     if period:
         goals = goals.filter(period=period)
     return goals.order_by("-period", "title", "pk")
-
-
-def get_person(gscope: GoalScope, person_id: int) -> Person:
-    """A person whose goals the viewer may open (404 otherwise)."""
-    from django.http import Http404
-
-    person = (
-        gscope.people_with_visible_goals()
-        .select_related("unit", "manager")
-        .filter(pk=person_id)
-        .first()
-    )
-    if person is None:
-        raise Http404("No such person.")
-    return person
 
 
 @dataclass
@@ -247,7 +231,7 @@ def _chart(goal: Goal, check_ins: Sequence[CheckIn]) -> ChartData | None:
 def serve_candidates(gscope: GoalScope, goal: Goal) -> list[Goal]:
     """Visible goals above this one that it could be said to serve."""
     already = set(goal.contributions.values_list("serves_id", flat=True))
-    person = goal.owner or (goal.team.leader if goal.team else None)
+    person = accountable_person(goal)
     wanted = Q(owner__isnull=True, team__isnull=True)
     if person is not None:
         managers = [int(pk) for pk in person.reporting_path.strip("/").split("/") if pk]
@@ -261,7 +245,7 @@ def serve_candidates(gscope: GoalScope, goal: Goal) -> list[Goal]:
         .select_related("owner", "team", "organisation")
         .order_by("-period", "title")[:200]
     )
-    return [c for c in candidates if not _may_serve(goal, c)]
+    return [c for c in candidates if not serve_problem(goal, c)]
 
 
 def goal_page(gscope: GoalScope, goal: Goal) -> GoalPage:
@@ -694,45 +678,6 @@ def my_map_people(gscope: GoalScope, direction: str) -> list[Person]:
         return [person, boss] if boss is not None else [person]
     reports = Person.objects.filter(manager=person, is_active=True).order_by("name")
     return [person, *reports]
-
-
-def get_link(gscope: GoalScope, link_id: int) -> GoalLink:
-    """A sideways link between two goals the viewer may see (404 otherwise)."""
-    from django.http import Http404
-
-    visible = gscope.goals()
-    link = (
-        GoalLink.objects.filter(
-            pk=link_id, organisation=gscope.organisation, from_goal__in=visible,
-            to_goal__in=visible,
-        )
-        .select_related("to_goal__owner", "from_goal__owner", "organisation")
-        .first()
-    )  # fmt: skip
-    if link is None:
-        raise Http404("No such link.")
-    return link
-
-
-def visible_links(gscope: GoalScope) -> QuerySet[GoalLink]:
-    visible = gscope.goals()
-    return GoalLink.objects.filter(
-        organisation=gscope.organisation, from_goal__in=visible, to_goal__in=visible
-    )
-
-
-def get_commitment(gscope: GoalScope, commitment_id: int) -> Commitment:
-    from django.http import Http404
-
-    commitment = (
-        Commitment.objects.filter(pk=commitment_id, conversation__in=gscope.conversations())
-        .select_related("conversation__person_a", "conversation__person_b",
-                        "conversation__team", "conversation__organisation", "owner")
-        .first()
-    )  # fmt: skip
-    if commitment is None:
-        raise Http404("No such commitment.")
-    return commitment
 
 
 def pair_links(a: Person, b: Person, *, period: str = "") -> list[GoalLink]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
@@ -25,9 +24,7 @@ def _load(conversation_id: int) -> Conversation | None:
 
 
 @db_task(retries=3, retry_delay=60)
-def deliver_invitation(
-    conversation_id: int, base_url: str = "", sequence: int | None = None
-) -> int:
+def deliver_invitation(conversation_id: int, sequence: int | None = None) -> int:
     """The invitation, or the update after a reschedule. Skipped when the conversation has
     changed again since (a later message, with a higher sequence, is on its way)."""
     found = _load(conversation_id)
@@ -35,19 +32,17 @@ def deliver_invitation(
         return 0
     if sequence is not None and found.sequence != sequence:
         return 0
-    return mail.send_invitation(found, base_url=base_url)
+    return mail.send_invitation(found)
 
 
 @db_task(retries=3, retry_delay=60)
-def deliver_cancellation(
-    conversation_id: int, base_url: str = "", sequence: int | None = None
-) -> int:
+def deliver_cancellation(conversation_id: int, sequence: int | None = None) -> int:
     found = _load(conversation_id)
     if found is None or found.status != ConversationStatus.CANCELLED:
         return 0
     if sequence is not None and found.sequence != sequence:
         return 0
-    return mail.send_cancellation(found, base_url=base_url)
+    return mail.send_cancellation(found)
 
 
 @db_task(retries=3, retry_delay=60)
@@ -60,7 +55,7 @@ def remind_about_conversation(conversation_id: int, kind: str, sequence: int) ->
     )
     if found is None:
         return 0
-    return mail.send_reminder(found, kind=kind, base_url=settings.ACCORD_BASE_URL)
+    return mail.send_reminder(found, kind=kind)
 
 
 def schedule_reminders(conversation: Conversation) -> None:

@@ -16,10 +16,16 @@ not even an admin or an executive — sees how much of a person's bonus rides on
 
 A person whose record is inactive keeps none of the relationships: they see only what the
 organisation shows everyone.
+
+The ``*_to_*`` methods fetch and check in one call, as every view and API handler needs:
+``gscope.goal_to_edit(goal_id)`` returns the goal, raises ``Http404`` for an id the viewer
+may not see (so the answer reveals nothing) and :class:`~accord.access.scopes.NotAllowed`,
+carrying the message, for one they see but may not change. Each refusal is worded once, here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -27,9 +33,21 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accord.access.models import Membership, Role
-from accord.access.scopes import Scope
-from accord.goals.models import Conversation, Goal, GoalLink, Team, TeamMember, Visibility
+from accord.access.scopes import NotAllowed, Scope
+from accord.goals import rules
+from accord.goals.models import (
+    Commitment,
+    Contribution,
+    Conversation,
+    Goal,
+    GoalLink,
+    Team,
+    TeamMember,
+    Visibility,
+)
 from accord.org.models import Organisation, Person
+
+NOT_IN_ORG_CHART = "Your login is not linked to anyone in the org chart."
 
 
 @dataclass(frozen=True)
@@ -97,6 +115,25 @@ class GoalScope:
     def people_with_visible_goals(self) -> QuerySet[Person]:
         return Person.objects.filter(self.owner_filter(), organisation=self.organisation)
 
+    def get_person(self, person_id: int) -> Person:
+        """A person whose goals the viewer may open (404 otherwise)."""
+        person = (
+            self.people_with_visible_goals()
+            .select_related("unit", "manager")
+            .filter(pk=person_id)
+            .first()
+        )
+        if person is None:
+            raise Http404("No such person.")
+        return person
+
+    def me(self) -> Person:
+        """The viewer's own person record, for what only a person does (their own goal, a
+        conversation they take part in)."""
+        if self.person is None:
+            raise NotAllowed(NOT_IN_ORG_CHART)
+        return self.person
+
     def goals(self) -> QuerySet[Goal]:
         base = Goal.objects.filter(organisation=self.organisation)
         if self.scope.sees_whole_organisation:
@@ -124,6 +161,89 @@ class GoalScope:
             raise Http404("No such goal.")
         return goal
 
+    def goal_to_edit(self, goal_id: int) -> Goal:
+        """Change it, link it up or sideways, unlink it."""
+        goal = self.get_goal(goal_id)
+        self._require_edit(goal)
+        return goal
+
+    def _require_edit(self, goal: Goal) -> None:
+        if not self.can_edit(goal):
+            raise NotAllowed("Only the goal's owner, their managers or a program admin change it.")
+
+    def goal_to_link_sideways(self, goal_id: int) -> Goal:
+        goal = self.goal_to_edit(goal_id)
+        if goal.owner is None:
+            raise NotAllowed(rules.SIDEWAYS_LINKS_JOIN_PEOPLE)
+        return goal
+
+    def goal_to_check_in(self, goal_id: int) -> Goal:
+        goal = self.get_goal(goal_id)
+        if not self.can_check_in(goal):
+            raise NotAllowed("Only the goal's owner, their managers or its team check in on it.")
+        return goal
+
+    def contribution_to_remove(self, contribution_id: int) -> Contribution:
+        contribution = (
+            Contribution.objects.filter(pk=contribution_id, goal__in=self.goals())
+            .select_related("goal__organisation", "serves")
+            .first()
+        )
+        if contribution is None:
+            raise Http404("No such link.")
+        self._require_edit(contribution.goal)
+        return contribution
+
+    def require_weights_of(self, owner: Person | None) -> None:
+        """Only someone who may see a person's incentive weights sets one."""
+        if owner is None or not self.can_see_weights_of(owner):
+            raise NotAllowed(
+                "You may not see this person's incentive weights, so you cannot set or change "
+                "one; leave incentive_weight out."
+            )
+
+    # Sideways links.
+
+    def links(self) -> QuerySet[GoalLink]:
+        """Links between two goals the viewer may see."""
+        visible = self.goals()
+        return GoalLink.objects.filter(
+            organisation=self.organisation, from_goal__in=visible, to_goal__in=visible
+        )
+
+    def get_link(self, link_id: int) -> GoalLink:
+        link = (
+            self.links()
+            .filter(pk=link_id)
+            .select_related("to_goal__owner", "from_goal__owner", "organisation")
+            .first()
+        )
+        if link is None:
+            raise Http404("No such link.")
+        return link
+
+    def link_to_answer(self, link_id: int) -> GoalLink:
+        link = self.get_link(link_id)
+        if not self.can_respond(link):
+            raise NotAllowed("Only the owner of the linked goal answers for it.")
+        return link
+
+    def link_to_withdraw(self, link_id: int) -> GoalLink:
+        """Withdraw it or reword its note."""
+        link = self.get_link(link_id)
+        if not self.can_withdraw(link):
+            raise NotAllowed(
+                "Only whoever declared the link, or the owner of the goal it starts from, "
+                "withdraws or rewords it."
+            )
+        return link
+
+    def link_to_resolve(self, link_id: int) -> GoalLink:
+        link = self.get_link(link_id)
+        if not self.can_resolve(link):
+            raise NotAllowed("Only the owners of the two goals resolve a conflict between them.")
+        return link
+
     # Teams.
 
     def teams(self) -> QuerySet[Team]:
@@ -144,6 +264,36 @@ class GoalScope:
         if team is None:
             raise Http404("No such team.")
         return team
+
+    def team_to_manage(self, team_id: int) -> Team:
+        """Change the team, add its shared goals, import its goals."""
+        team = self.get_team(team_id)
+        if not self.can_manage_team(team):
+            raise NotAllowed(
+                "Only the team's leader or a program admin changes the team or adds its goals."
+            )
+        return team
+
+    def team_to_map(self, team_id: int) -> Team:
+        team = self.get_team(team_id)
+        if not self.can_see_team_map(team):
+            raise NotAllowed(
+                "The alignment map is for the team's members, the managers above its leader, "
+                "executives and program admins."
+            )
+        return team
+
+    def teams_to_import_into(self) -> list[Team]:
+        """The teams whose goals the viewer may import: those they manage (a program admin
+        with no team yet still sees the page)."""
+        teams = [t for t in self.teams().select_related("leader") if self.can_manage_team(t)]
+        if not teams and not self.scope.is_admin:
+            raise NotAllowed("Only a team's leader or a program admin imports its goals.")
+        return teams
+
+    def require_team_creator(self) -> None:
+        if not self.can_create_team():
+            raise NotAllowed("Only leaders and program admins create leadership teams.")
 
     def can_see_team_map(self, team: Team) -> bool:
         """The map shows who talked with whom: for the team, the leader's managers and
@@ -235,6 +385,14 @@ class GoalScope:
     def can_add_organisation_goal(self) -> bool:
         return self.scope.sees_whole_organisation
 
+    def require_organisation_goals(self) -> None:
+        if not self.can_add_organisation_goal():
+            raise NotAllowed("Only program admins and executives set organisation goals.")
+
+    def require_goals_for(self, person: Person) -> None:
+        if not self.can_add_goal_for(person):
+            raise NotAllowed("You can add goals for yourself and the people who report to you.")
+
     # Conversations.
 
     def conversations(self) -> QuerySet[Conversation]:
@@ -261,6 +419,77 @@ class GoalScope:
         if conversation is None:
             raise Http404("No such conversation.")
         return conversation
+
+    def conversation_to_record(self, conversation_id: int) -> Conversation:
+        conversation = self.get_conversation(conversation_id)
+        if not self.can_record(conversation):
+            raise NotAllowed(
+                "Only the two people, the organiser, the team's leader or a program admin "
+                "record it."
+            )
+        return conversation
+
+    def conversation_to_change(self, conversation_id: int) -> Conversation:
+        """Move it, cancel it, mark its commitments."""
+        conversation = self.get_conversation(conversation_id)
+        self._require_change(conversation)
+        return conversation
+
+    def _require_change(self, conversation: Conversation) -> None:
+        if not self.can_change_conversation(conversation):
+            raise NotAllowed(
+                "Only the two people, the organiser, the team's leader or a program admin "
+                "change it."
+            )
+
+    def get_commitment(
+        self, commitment_id: int, *, conversation_id: int | None = None
+    ) -> Commitment:
+        found = Commitment.objects.filter(pk=commitment_id, conversation__in=self.conversations())
+        if conversation_id is not None:
+            found = found.filter(conversation_id=conversation_id)
+        commitment = (
+            found.select_related("conversation__person_a", "conversation__person_b",
+                                 "conversation__team", "conversation__organisation", "owner")
+            .first()
+        )  # fmt: skip
+        if commitment is None:
+            raise Http404("No such commitment.")
+        return commitment
+
+    def commitment_to_mark(self, commitment_id: int) -> Commitment:
+        commitment = self.get_commitment(commitment_id)
+        self._require_change(commitment.conversation)
+        return commitment
+
+    def may_schedule(self, first: Person, second: Person, team: Team | None) -> bool:
+        """A conversation the viewer takes part in; a team's leader, one between two members
+        of the team; a program admin, any."""
+        me = self.person.pk if self.person else None
+        if self.scope.is_admin or me in (first.pk, second.pk):
+            return True
+        return (
+            team is not None
+            and team.leader_id == me
+            and team.members.filter(pk__in=[first.pk, second.pk]).count() == 2
+        )
+
+    def pair_to_schedule(
+        self, person_ids: Sequence[int], *, team_id: int | None = None
+    ) -> tuple[Person, Person, Team | None]:
+        """One id: the viewer and that person; two: those two. Each must be someone whose
+        goals the viewer sees, and the team one they see."""
+        people = [self.get_person(pk) for pk in person_ids]
+        if len(people) == 1:
+            people.insert(0, self.me())
+        first, second = people
+        team = self.get_team(team_id) if team_id is not None else None
+        if not self.may_schedule(first, second, team):
+            raise NotAllowed(
+                "You can schedule conversations you take part in; a team's leader can schedule "
+                "them for two members of the team."
+            )
+        return first, second, team
 
     def can_change_conversation(self, conversation: Conversation) -> bool:
         """Reschedule or cancel it, mark its commitments done: whoever may record it."""

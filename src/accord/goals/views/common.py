@@ -1,0 +1,80 @@
+"""What the goals pages share: reading ids and periods from a query string, putting a
+service's refusal on a form, and the goal page drawn again beside a form that failed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accord.goals import rules, selectors, services
+from accord.goals.forms import CheckInForm, ContributionForm, LinkForm, ResolveForm, RespondForm
+from accord.goals.models import LinkKind
+from accord.goals.visibility import GoalScope
+
+
+def show_refusal(
+    form: forms.Form, error: services.GoalsError, aliases: dict[str, str] | None = None
+) -> None:
+    """Put a service's refusal on the form field it names (or on the form); ``aliases`` maps
+    a service's field name to the form's."""
+    aliases = aliases or {}
+    for field, message in error.problems:
+        name = aliases.get(field or "", field)
+        form.add_error(name if name in form.fields else None, message)
+
+
+def id_from_query(text: str) -> int:
+    """An id from a query string; anything that is not one is a 404, like an unknown id."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise Http404 from None
+    if not 0 < value < 2**63:
+        raise Http404
+    return value
+
+
+def period_from_query(request: HttpRequest) -> str:
+    """``?period=`` when it is a period's name; anything else (even a NUL) counts as none."""
+    period = request.GET.get("period", "")
+    return period if rules.PERIOD_PATTERN.match(period) else ""
+
+
+def goal_page(
+    request: HttpRequest, gscope: GoalScope, goal_id: int, status: int = 200, **forms_: Any
+) -> HttpResponse:
+    """The goal page; ``forms_`` are the forms to show as submitted (with their errors)."""
+    goal = gscope.get_goal(goal_id)
+    page = selectors.goal_page(gscope, goal)
+    if goal.owner is not None:
+        services.record_goals_seen(viewer=gscope.person, owner=goal.owner)
+    context = {
+        "page": page,
+        "goal": goal,
+        "gscope": gscope,
+        "can_edit": gscope.can_edit(goal),
+        "can_check_in": gscope.can_check_in(goal),
+        "check_in_form": forms_.get("check_in_form") or CheckInForm(),
+        "contribution_form": forms_.get("contribution_form")
+        or ContributionForm(candidates=page.serve_candidates),
+        "link_form": forms_.get("link_form") or LinkForm(candidates=page.peer_candidates),
+        "respondable": {
+            link.pk
+            for link in page.links
+            if link.to_goal_id == goal.pk and gscope.can_respond(link)
+        },
+        "respond_form": forms_.get("respond_form") or RespondForm(),
+        "respond_link": forms_.get("respond_link"),
+        "withdrawable": {link.pk for link in page.links if gscope.can_withdraw(link)},
+        "resolvable": {
+            link.pk
+            for link in page.links
+            if link.kind == LinkKind.CONFLICTS and gscope.can_resolve(link)
+        },
+        "resolve_form": forms_.get("resolve_form") or ResolveForm(),
+        "resolve_link": forms_.get("resolve_link"),
+    }
+    return render(request, "goals/goal_detail.html", context, status=status)
