@@ -439,6 +439,13 @@ ACCESS: dict[str, list[Case]] = {
         Case("an unknown format", web(staff_nurse=FORBIDDEN, everyone=NOT_FOUND),
              riverside(lambda w: published_cycle(w), lambda w: "pdf")),
     ],
+    "results-publish": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside_cycle),
+        Case("a riverside draft, which cannot be published yet",
+             web(admin=REDIRECT, everyone=FORBIDDEN), riverside_cycle, "POST"),
+        Case("a lakeview cycle asked for at riverside", web(admin=NOT_FOUND, everyone=FORBIDDEN),
+             lakeview_cycle_at_riverside, "POST"),
+    ],
     "results-release": [
         Case("asked for with GET", for_all(NOT_ALLOWED), riverside(lambda w: published_cycle(w))),
         Case("releasing again", web(admin=REDIRECT, everyone=FORBIDDEN),
@@ -1067,7 +1074,8 @@ def published_cycle(w: World) -> int:
 
     from accord.demo.surveys import record_in_pool_batches, synthetic_answers
     from accord.surveys.models import Invitation
-    from accord.surveys.services import close_cycle, open_cycle, publish_cycle, schedule_cycle
+    from accord.insights.publishing import publish_cycle
+    from accord.surveys.services import close_cycle, open_cycle, schedule_cycle
 
     if getattr(w, "published_cycle", None):
         return int(w.published_cycle)  # type: ignore[attr-defined]

@@ -17,7 +17,7 @@ from accord.access.cli import grant, token_app
 from accord.cli_support import fail, say, setup_django
 from accord.demo.cli import generate_demo, migrate_quietly, seed_and_print
 from accord.goals.cli import goals_app, team_app
-from accord.insights.cli import report_app
+from accord.insights.cli import report_app, survey_publish
 from accord.org.cli import create_org, import_org, profession_app
 from accord.surveys.cli import survey_app
 
@@ -35,6 +35,8 @@ app.add_typer(token_app, name="token")
 app.add_typer(profession_app, name="profession")
 app.add_typer(goals_app, name="goals")
 app.add_typer(team_app, name="team")
+# Publishing is the insights app's (it computes the first release), filed with the cycle's steps.
+survey_app.command("publish")(survey_publish)
 app.add_typer(survey_app, name="survey")
 app.add_typer(report_app, name="report")
 

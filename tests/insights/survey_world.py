@@ -19,6 +19,7 @@ from django.utils import timezone
 from accord.access.models import Role, User
 from accord.access.services import grant_membership
 from accord.demo.surveys import record_in_pool_batches
+from accord.insights.publishing import publish_cycle
 from accord.org.importing import plan_org_import
 from accord.org.models import Organisation, Person
 from accord.org.services import apply_org_import, create_organisation
@@ -29,7 +30,6 @@ from accord.surveys.services import (
     close_cycle,
     create_cycle,
     open_cycle,
-    publish_cycle,
     schedule_cycle,
 )
 

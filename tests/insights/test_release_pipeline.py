@@ -373,13 +373,13 @@ def test_publishing_from_the_page_releases_results_at_once_or_through_the_queue(
     immediate_queue: object,
     django_capture_on_commit_callbacks,
 ) -> None:
-    from accord.surveys import services as survey_services
+    from accord.insights import publishing
 
-    monkeypatch.setattr(survey_services, "PUBLISH_IN_REQUEST_LIMIT", limit)
+    monkeypatch.setattr(publishing, "PUBLISH_IN_REQUEST_LIMIT", limit)
     world = build_organisation("publish", [Group("Org/A", 8), Group("Org/B", 9)])
     cycle = run_cycle(world, publish=False)
     admin = client_for(world.admin)
-    url = reverse("survey-cycle-action", args=["publish", cycle.pk, "publish"])
+    url = reverse("results-publish", args=["publish", cycle.pk])
     with django_capture_on_commit_callbacks(execute=True):
         answer = admin.post(url, follow=True)
     assert "Publishing" in answer.content.decode()

@@ -201,7 +201,7 @@ def test_publishing_an_organisation_with_two_top_level_units_does_not_fail() -> 
     cycle = run_cycle(world, publish=False)
     admin = client_for(world.admin)
     response = admin.post(
-        reverse("survey-cycle-action", args=[world.organisation.slug, cycle.pk, "publish"])
+        reverse("results-publish", args=[world.organisation.slug, cycle.pk])
     )
     assert response.status_code == 302, response.status_code
     cycle.refresh_from_db()

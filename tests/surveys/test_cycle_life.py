@@ -8,13 +8,13 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 
+from accord.insights.publishing import publish_cycle
 from accord.surveys.models import Cycle, Invitation, InvitationToken, Receipt
 from accord.surveys.services import (
     CycleError,
     advance_cycles,
     close_now,
     create_cycle,
-    publish_cycle,
     schedule_cycle,
     unschedule_cycle,
     update_cycle,

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accord.access.models import Membership, Role, User
+from accord.insights.publishing import publish_cycle
 from accord.org.models import Organisation, Person
 from accord.surveys.answers import ParsedAnswers, pack, scored_items
 from accord.surveys.models import Cycle, Invitation, PendingSubmission, Receipt
@@ -37,7 +38,6 @@ from accord.surveys.services import (
     flush_pool,
     new_form_nonce,
     open_cycle,
-    publish_cycle,
     schedule_cycle,
 )
 from accord.surveys.tokens import form_mark, receipt_mark

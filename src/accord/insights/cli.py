@@ -78,6 +78,23 @@ def report_export(
     say(f"Wrote release {view.release.number} of {view.cycle.name} to {out}.")
 
 
+def survey_publish(
+    cycle_id: Annotated[int, typer.Argument(help="The cycle's id (see `accord survey list`).")],
+    org: Org,
+) -> None:
+    """Publish a closed cycle's results."""
+    found = cycle_or_exit(start(org), cycle_id)
+    from accord.insights.publishing import publish_cycle
+    from accord.insights.services import ReleaseError
+    from accord.surveys.services import CycleError
+
+    try:
+        cycle = publish_cycle(cycle=found)
+    except (CycleError, ReleaseError) as error:
+        raise fail(str(error)) from None
+    say(f"{cycle.name} (cycle {cycle.pk}) is now {cycle.get_status_display().lower()}.")
+
+
 @report_app.command("release")
 def report_release(
     cycle: CycleOption,

@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:cycle_id>/comments/", views.comments, name="results-comments"),
     path("<int:cycle_id>/export/", views.export, name="results-export"),
     path("<int:cycle_id>/export/<slug:fmt>/", views.export_file, name="results-export-file"),
+    path("<int:cycle_id>/publish/", views.publish, name="results-publish"),
     path("<int:cycle_id>/release/", views.rerelease, name="results-release"),
 ]

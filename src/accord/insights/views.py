@@ -13,9 +13,11 @@ from django.views.decorators.http import require_POST
 
 from accord.access.scopes import Scope
 from accord.core.decorators import with_scope
-from accord.insights import exporting, presenting, selectors, services
+from accord.insights import exporting, presenting, publishing, selectors, services
 from accord.insights.models import ReleaseExport
 from accord.insights.selectors import ReleaseView
+from accord.surveys import selectors as survey_selectors
+from accord.surveys.services import CycleError
 
 COMMENTS_PER_PAGE = 40
 
@@ -118,6 +120,23 @@ def comments(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
             page=page,
         ),
     )  # fmt: skip
+
+
+@require_POST
+@with_scope(admin_only=True)
+def publish(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
+    """ "Publish results" on a closed cycle's page; back to that page with what happened."""
+    cycle = survey_selectors.get_cycle(scope, cycle_id)
+    try:
+        publishing.publish_now(cycle=cycle, by=request.user)  # type: ignore[arg-type]
+    except (CycleError, services.ReleaseError) as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            "Publishing: the results appear on the Results page as soon as they are computed.",
+        )
+    return redirect("survey-cycle", scope.organisation.slug, cycle.pk)
 
 
 @require_POST

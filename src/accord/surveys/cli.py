@@ -191,7 +191,6 @@ def _life_cycle_step(org: str, cycle_id: int, step: str) -> None:
         "schedule": services.schedule_cycle,
         "open": services.open_now,
         "close": services.close_now,
-        "publish": services.publish_cycle,
     }
     action = actions[step]
     try:
@@ -220,12 +219,6 @@ def survey_open(cycle_id: CycleId, org: Org) -> None:
 def survey_close(cycle_id: CycleId, org: Org) -> None:
     """Close an open cycle now; who answered is forgotten."""
     _life_cycle_step(org, cycle_id, "close")
-
-
-@survey_app.command("publish")
-def survey_publish(cycle_id: CycleId, org: Org) -> None:
-    """Publish a closed cycle's results."""
-    _life_cycle_step(org, cycle_id, "publish")
 
 
 @survey_app.command("codes")

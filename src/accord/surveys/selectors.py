@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
@@ -26,6 +27,23 @@ from accord.surveys.models import (
     PendingSubmission,
     Response,
 )
+
+
+def _nothing_released(cycle: Cycle) -> set[int]:
+    return set()
+
+
+@dataclass
+class _ReleasedUnits:
+    """Which units a published cycle's latest release shows. The insights app decides that,
+    and depends on surveys, so it names its reader here when Django starts
+    (``InsightsConfig.ready``) and surveys never imports it. Until then nothing counts as
+    released: a page shows fewer counts, never more."""
+
+    reader: Callable[[Cycle], set[int]] = _nothing_released
+
+
+RELEASED_UNITS = _ReleasedUnits()
 
 
 def organisation_instruments(organisation: Organisation) -> InstrumentRegistry:
@@ -116,16 +134,10 @@ def response_rates(scope: Scope, cycle: Cycle) -> list[UnitRate]:
     if cycle.status == Cycle.Status.PUBLISHED:
         # Once results are released, a unit whose results are hidden shows no respondent
         # count either: the release is what stands, here as on the results pages.
-        released = _released_units(cycle)
+        released = RELEASED_UNITS.reader(cycle)
         eligible = [uid for uid in eligible if uid in released]
     units = scope.units().filter(pk__in=eligible).order_by("path")
     return [UnitRate(unit, subtree_invited[unit.pk], subtree_responded[unit.pk]) for unit in units]
-
-
-def _released_units(cycle: Cycle) -> set[int]:
-    from accord.insights.selectors import released_unit_pks  # insights reads surveys
-
-    return released_unit_pks(cycle)
 
 
 def _per_reporting_unit(rows: QuerySet) -> Counter[int]:

@@ -185,14 +185,15 @@ def audience_people(cycle: Cycle) -> QuerySet[Person]:
     return people
 
 
-def _locked(cycle: Cycle) -> Cycle:
+def lock_cycle(cycle: Cycle) -> Cycle:
+    """The cycle's row, locked until the transaction ends (every status change takes it)."""
     return Cycle.objects.select_for_update().select_related("organisation").get(pk=cycle.pk)
 
 
 @transaction.atomic
 def schedule_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
     """``now`` is for building a cycle's history (the demo's past cycles), as in open_cycle."""
-    cycle = _locked(cycle)
+    cycle = lock_cycle(cycle)
     if cycle.status != Status.DRAFT:
         raise CycleError(f"A {cycle.get_status_display().lower()} cycle cannot be scheduled.")
     if cycle.closes_at <= (now or timezone.now()):
@@ -210,7 +211,7 @@ def schedule_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
 
 @transaction.atomic
 def unschedule_cycle(*, cycle: Cycle) -> Cycle:
-    cycle = _locked(cycle)
+    cycle = lock_cycle(cycle)
     if cycle.status != Status.SCHEDULED:
         raise CycleError("Only a scheduled cycle can go back to draft.")
     cycle.status = Status.DRAFT
@@ -220,7 +221,6 @@ def unschedule_cycle(*, cycle: Cycle) -> Cycle:
 
 # Up to this many invitees a cycle opens within the admin's request; larger audiences open
 # in the queue worker a moment later.
-PUBLISH_IN_REQUEST_LIMIT = 20_000  # responses; above this the queue computes the release
 OPEN_IN_REQUEST_LIMIT = 5000
 
 
@@ -231,7 +231,7 @@ def open_now(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
 
     now = now or timezone.now()
     with transaction.atomic():
-        cycle = _locked(cycle)
+        cycle = lock_cycle(cycle)
         if cycle.status != Status.SCHEDULED:
             raise CycleError("Schedule the cycle before opening it.")
         if cycle.opens_at > now:
@@ -246,7 +246,7 @@ def open_now(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
 def close_now(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
     now = now or timezone.now()
     with transaction.atomic():
-        cycle = _locked(cycle)
+        cycle = lock_cycle(cycle)
         if cycle.status != Status.OPEN:
             raise CycleError("Only an open cycle can be closed.")
         if cycle.closes_at > now:
@@ -263,7 +263,7 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
 
     now = now or timezone.now()
     with transaction.atomic():
-        cycle = _locked(cycle)
+        cycle = lock_cycle(cycle)
         if cycle.status != Status.SCHEDULED:
             raise CycleError("Only a scheduled cycle can open.")
         people = list(
@@ -363,7 +363,7 @@ def _mint_tokens(invitations: Sequence[Invitation]) -> list[tuple[Invitation, st
 def issue_codes(*, cycle: Cycle, unit: Unit | None = None) -> list[tuple[Invitation, str]]:
     """Printable one-time codes for invitees without email (in ``unit``'s subtree, by their
     own unit). Codes printed before for the same people stop working."""
-    cycle = _locked(cycle)
+    cycle = lock_cycle(cycle)
     if cycle.status != Status.OPEN:
         raise CycleError("Codes can be printed while the cycle is open.")
     invitations = Invitation.objects.filter(
@@ -398,7 +398,7 @@ def close_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
     """Stop answers, move the last pooled submissions, and forget who answered."""
     now = now or timezone.now()
     with transaction.atomic():
-        cycle = _locked(cycle)
+        cycle = lock_cycle(cycle)
         if cycle.status != Status.OPEN:
             raise CycleError("Only an open cycle can close.")
         flush_pool(cycle=cycle, minimum=1)
@@ -410,32 +410,16 @@ def close_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
     return cycle
 
 
-def publish_now(*, cycle: Cycle, by: User | None = None) -> Cycle:
-    """Publish from a page: at once for a small cycle, through the queue for a large one
-    (computing a release for a quarter of a million responses takes several seconds)."""
-    from accord.surveys.tasks import publish_cycle_soon
-
-    if cycle.status != Status.CLOSED:
-        raise CycleError("Results can be published once the cycle has closed.")
-    if Response.objects.filter(cycle=cycle).count() <= PUBLISH_IN_REQUEST_LIMIT:
-        return publish_cycle(cycle=cycle, by=by)
-    cycle_id, user_id = cycle.pk, by.pk if by else None
-    transaction.on_commit(lambda: publish_cycle_soon(cycle_id, user_id))
-    return cycle
-
-
 @transaction.atomic
-def publish_cycle(*, cycle: Cycle, now: dt.datetime | None = None, by: User | None = None) -> Cycle:
-    """Publish a closed cycle: its results are computed once and frozen as the first release."""
-    from accord.insights.services import release_cycle  # insights reads the surveys' models
-
-    cycle = _locked(cycle)
+def mark_published(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
+    """A closed cycle becomes published. Only the insights app calls this, in the same
+    transaction as the cycle's first release (``insights.publishing.publish_cycle``)."""
+    cycle = lock_cycle(cycle)
     if cycle.status != Status.CLOSED:
         raise CycleError("Results can be published once the cycle has closed.")
     cycle.status = Status.PUBLISHED
     cycle.published_at = now or timezone.now()
     cycle.save(update_fields=["status", "published_at"])
-    release_cycle(cycle=cycle, by=by, note="Published")
     return cycle
 
 
@@ -584,7 +568,7 @@ def send_reminders(*, cycle: Cycle, day: int, now: dt.datetime | None = None) ->
     from accord.surveys.tasks import send_survey_emails
 
     with transaction.atomic():
-        cycle = _locked(cycle)
+        cycle = lock_cycle(cycle)
         if not accepting_answers(cycle, now) or cycle.receipt_key_check != key_check(cycle.pk):
             return 0
         try:

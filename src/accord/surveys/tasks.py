@@ -33,22 +33,6 @@ def advance_cycles_soon() -> None:
     advance_cycles()
 
 
-@db_task()
-def publish_cycle_soon(cycle_id: int, user_id: int | None) -> None:
-    """Queued by "Publish results" on a large cycle: computes and stores its first release."""
-    from accord.access.models import User
-    from accord.insights.services import ReleaseError
-    from accord.surveys.services import CycleError, publish_cycle
-
-    cycle = Cycle.objects.filter(pk=cycle_id).first()
-    if cycle is None or cycle.status != Cycle.Status.CLOSED:
-        return  # already published (a second click), or gone
-    try:
-        publish_cycle(cycle=cycle, by=User.objects.filter(pk=user_id).first() if user_id else None)
-    except (CycleError, ReleaseError) as error:
-        logger.warning("survey cycle %s could not be published: %s", cycle_id, error)
-
-
 @db_task(retries=3, retry_delay=60)
 def send_survey_emails(messages: list[dict[str, str]]) -> None:
     """Send a batch of invitations or reminders. Returns nothing: the queue's result store

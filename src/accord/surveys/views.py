@@ -14,7 +14,6 @@ from django.views.decorators.http import require_POST
 
 from accord.access.scopes import Scope
 from accord.core.decorators import with_scope
-from accord.insights.services import ReleaseError
 from accord.surveys import printing, selectors, services
 from accord.surveys.forms import CodesForm, CycleForm, InstrumentUploadForm
 from accord.surveys.instruments import InstrumentError
@@ -131,11 +130,7 @@ ACTIONS: dict[str, tuple[Callable[..., Cycle], str]] = {
     "unschedule": (services.unschedule_cycle, "Back to draft."),
     "open": (services.open_now, "Opening: invitations are on their way."),
     "close": (services.close_now, "Closed: no more answers are accepted."),
-    "publish": (
-        services.publish_now,
-        "Publishing: the results appear on the Results page as soon as they are computed.",
-    ),
-}
+}  # publishing is the insights app's: `results-publish`
 
 
 @require_POST
@@ -147,11 +142,8 @@ def cycle_action(request: HttpRequest, scope: Scope, cycle_id: int, action: str)
         return redirect("survey-cycle", scope.organisation.slug, cycle.pk)
     step, done = ACTIONS[action]
     try:
-        if action == "publish":
-            step(cycle=cycle, by=request.user)
-        else:
-            step(cycle=cycle)
-    except (services.CycleError, ReleaseError) as error:
+        step(cycle=cycle)
+    except services.CycleError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, done)
