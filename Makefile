@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 AXE := node_modules/axe-core/axe.min.js
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core; 0 runs the suite in this process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: demo test lint bench clean
 
@@ -26,13 +28,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	ACCORD_TESTING=1 $(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
+	env -u DATABASE_URL ACCORD_TESTING=1 DEBUG=true $(BIN)/python manage.py makemigrations --check --dry-run
 
 # SQLite always; PostgreSQL as well when DATABASE_URL points at one (CI sets it).
 test: $(STAMP) $(AXE) lint
-	env -u DATABASE_URL $(BIN)/pytest $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 	@case "$$DATABASE_URL" in \
 	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL)" && \
-	    $(BIN)/pytest $(PYTEST_ARGS) ;; \
+	    $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) ;; \
 	  *) echo "== DATABASE_URL is not PostgreSQL: skipped the PostgreSQL run" ;; \
 	esac
 

@@ -7,10 +7,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accord.access import selectors, services
+from accord.access.decorators import with_scope
 from accord.access.forms import ApiTokenForm, InviteForm, LoginSearchForm, RoleForm
 from accord.access.models import ApiToken, Role
 from accord.access.scopes import Scope
-from accord.core.decorators import with_scope
 from accord.org.models import Person
 
 

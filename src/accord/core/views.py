@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accord.access.decorators import with_scope
 from accord.access.scopes import Scope, memberships_of
-from accord.core.decorators import with_scope
 from accord.org import selectors as org_selectors
 from accord.surveys import selectors as survey_selectors
 

@@ -138,7 +138,7 @@ class CommentList:
 
 
 @dataclass(frozen=True)
-class _GroupTable:
+class GroupTable:
     """Every group in report order, as arrays: unit, dimension (-1: whole unit), value code."""
 
     unit: NDArray[np.int64]
@@ -173,7 +173,7 @@ class Report:
     constructs: tuple[str, ...]
     outcomes: tuple[str, ...]
     dimension_labels: tuple[tuple[str, ...], ...]
-    table: _GroupTable = field(repr=False)
+    table: GroupTable = field(repr=False)
     invited: NDArray[np.int64] = field(repr=False)  # per unit subtree (the org chart's own)
     respondents: NDArray[np.int64] = field(repr=False)
     answered: NDArray[np.int64] = field(repr=False)
@@ -415,7 +415,7 @@ def _group_table(
     before_ledger: ReleaseState,
     final: ReleaseState,
     k: int,
-) -> _GroupTable:
+) -> GroupTable:
     """Per unit: the whole unit, then each dimension's offered values, with reasons."""
     units = len(final.units)
     per_unit = [(-1, -1)] + [(d, v) for d, dim in enumerate(dimensions) for v in dim.offered]
@@ -445,7 +445,7 @@ def _group_table(
     code[hidden & ~passed_primary] = REASON_CODES.index(BELOW_MINIMUM)
     row = np.full(len(unit), -1, dtype=np.int64)
     row[released] = np.arange(int(released.sum()))
-    return _GroupTable(unit, dimension, value, released, code, row)
+    return GroupTable(unit, dimension, value, released, code, row)
 
 
 @dataclass(frozen=True)
@@ -463,7 +463,7 @@ def _tally(
     index: TreeIndex,
     dimensions: Sequence[Dimension],
     instrument: InstrumentMeta,
-    table: _GroupTable,
+    table: GroupTable,
 ) -> _Tally:
     """Per released group and item, the count of each answer code, the answered count, the
     favourable count and the sum of scores.
@@ -579,7 +579,7 @@ class _Target:
 
 def _fill(
     result: _Tally,
-    table: _GroupTable,
+    table: GroupTable,
     targets: list[_Target],
     columns: NDArray[np.uint8],
     subset: NDArray[np.int64] | None,
@@ -715,7 +715,7 @@ def _comments(
     comments: Sequence[Comment],
     index: TreeIndex,
     dimensions: Sequence[Dimension],
-    table: _GroupTable,
+    table: GroupTable,
     answer_state: ReleaseState,
     policy: ReleasePolicy,
     seed: int | None,

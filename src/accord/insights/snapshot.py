@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from accord.insights.data import UnitTree
-from accord.insights.engine import CommentList, DimensionInfo, Report, _GroupTable
+from accord.insights.engine import CommentList, DimensionInfo, Report, GroupTable
 
 SNAPSHOT_FORMAT = "accord.release-snapshot/1"
 
@@ -81,7 +81,7 @@ def load_report(blob: bytes) -> Report:
         direct_invited=arrays["tree_direct_invited"],
         names=tuple(meta["unit_names"]),
     )
-    table = _GroupTable(
+    table = GroupTable(
         **{name: arrays[f"table_{name}"].astype(bool if name == "released" else np.int64)
            for name in _TABLE}
     )  # fmt: skip

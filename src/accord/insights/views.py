@@ -11,8 +11,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accord.access.decorators import with_scope
 from accord.access.scopes import Scope
-from accord.core.decorators import with_scope
 from accord.insights import exporting, presenting, publishing, selectors, services
 from accord.insights.models import ReleaseExport
 from accord.insights.selectors import ReleaseView

@@ -7,8 +7,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from accord.access.decorators import with_scope
 from accord.access.scopes import Scope
-from accord.core.decorators import with_scope
 from accord.org import selectors, services
 from accord.org.forms import OrgImportForm, PeopleSearchForm
 from accord.org.models import OrgImport

@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accord.access.decorators import with_scope
 from accord.access.scopes import Scope
-from accord.core.decorators import with_scope
 from accord.surveys import printing, selectors, services
 from accord.surveys.forms import CodesForm, CycleForm, InstrumentUploadForm
 from accord.surveys.instruments import InstrumentError

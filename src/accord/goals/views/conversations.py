@@ -8,9 +8,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accord.access.decorators import with_scope
+from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import Scope
-from accord.core.decorators import with_scope
-from accord.core.types import AuthenticatedHttpRequest
 from accord.goals import selectors, services
 from accord.goals.agenda import invitation_ics
 from accord.goals.forms import CancelForm, RecordForm, ScheduleForm

@@ -10,9 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accord.access.decorators import with_scope
+from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import Scope
-from accord.core.decorators import with_scope
-from accord.core.types import AuthenticatedHttpRequest
 from accord.goals import importing, selectors, services
 from accord.goals.forms import CheckInForm, ContributionForm, GoalForm, GoalImportForm
 from accord.goals.views.common import goal_page, id_from_query, show_refusal

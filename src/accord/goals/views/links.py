@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
+from accord.access.decorators import with_scope
+from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import Scope
-from accord.core.decorators import with_scope
-from accord.core.types import AuthenticatedHttpRequest
 from accord.goals import selectors, services
 from accord.goals.forms import LinkForm, ResolveForm, RespondForm
 from accord.goals.models import GoalLink

@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accord.access.decorators import with_scope
+from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import Scope
-from accord.core.decorators import with_scope
-from accord.core.types import AuthenticatedHttpRequest
 from accord.goals import selectors, services
 from accord.goals.forms import MapForm, TeamForm
 from accord.goals.models import Team
