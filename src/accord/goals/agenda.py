@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from accord.goals.models import Conversation, ConversationStatus, Goal, GoalLink, LinkStatus
 from accord.goals.rules import normalise_metric
-from accord.goals.selectors import pair_links
+from accord.goals.selectors.conversations import pair_links
 from accord.goals.suggestions import suggest_for_pair
 from accord.goals.visibility import goal_scope_of
 from accord.org.models import Person
