@@ -94,13 +94,11 @@ class Scope:
             return Q(pk__in=[])
         return Q(reporting_path__startswith=person.reports_prefix)
 
-    def _managers(self) -> list[int]:
+    def _managers(self) -> tuple[int, ...]:
         """The people the viewer reports to: a leader who shares a unit with their boss
         leads that unit, but never the people above them."""
         person = self.person
-        if person is None:
-            return []
-        return [int(pk) for pk in person.reporting_path.strip("/").split("/") if pk]
+        return () if person is None else person.manager_ids
 
     def units(self) -> QuerySet[Unit]:
         base = Unit.objects.filter(organisation=self.organisation)

@@ -11,6 +11,15 @@ from django.db import models
 from django.db.models.functions import Lower
 
 
+def ids_on_path(path: str) -> tuple[int, ...]:
+    """The ids in a materialised path, from the top down: ``"/1/5/23/"`` is ``(1, 5, 23)``.
+
+    The one reader of ``Unit.path`` and ``Person.reporting_path``; prefer
+    :attr:`Unit.ancestor_ids` and :attr:`Person.manager_ids` when the row is at hand.
+    """
+    return tuple(int(part) for part in path.split("/") if part)
+
+
 class RoleGroup(models.TextChoices):
     CLINICIAN = "clinician", "Clinician"
     ADMINISTRATOR = "administrator", "Administrator"
@@ -106,6 +115,11 @@ class Unit(models.Model):
     def __str__(self) -> str:
         return self.full_name
 
+    @property
+    def ancestor_ids(self) -> tuple[int, ...]:
+        """The ids of the units above this one, from the root down; not its own."""
+        return ids_on_path(self.path)[:-1]
+
 
 class Profession(models.Model):
     """A configurable profession (physician, nurse, pharmacist...)."""
@@ -178,6 +192,11 @@ class Person(models.Model):
     def reports_prefix(self) -> str:
         """The reporting_path prefix shared by everyone in this person's reporting line."""
         return f"{self.reporting_path}{self.pk}/"
+
+    @property
+    def manager_ids(self) -> tuple[int, ...]:
+        """The ids of everyone this person reports to, from the top down to their manager."""
+        return ids_on_path(self.reporting_path)
 
 
 class OrgImport(models.Model):

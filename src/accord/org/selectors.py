@@ -9,7 +9,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from accord.access.scopes import Scope
-from accord.org.models import OrgImport, Person, Unit
+from accord.org.models import OrgImport, Person, Unit, ids_on_path
 
 
 @dataclass(frozen=True)
@@ -98,8 +98,8 @@ def unit_tree(
     # Roll direct counts up along each unit's path: every unit adds itself to its ancestors.
     for unit_id, path, count in counts_by_unit:
         direct[unit_id] += count
-        for ancestor in path.strip("/").split("/"):
-            subtree[int(ancestor)] += count
+        for unit_on_path in ids_on_path(path):
+            subtree[unit_on_path] += count
     return [UnitRow(unit, subtree[unit.pk], direct[unit.pk]) for unit in unit_list]
 
 
@@ -117,7 +117,7 @@ class Breadcrumb:
 def unit_breadcrumbs(scope: Scope, unit: Unit) -> list[Breadcrumb]:
     """The units above ``unit``, from the root; the org chart's names are no secret, but only
     units in the viewer's scope are offered as links."""
-    ids = [int(pk) for pk in unit.path.strip("/").split("/")[:-1]]
+    ids = unit.ancestor_ids
     by_id = Unit.objects.filter(organisation=scope.organisation).in_bulk(ids)
     openable = set(visible_units(scope).filter(pk__in=ids).values_list("pk", flat=True))
     return [Breadcrumb(by_id[pk], pk in openable) for pk in ids if pk in by_id]
