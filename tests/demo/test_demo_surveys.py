@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 
 from accord.demo.services import seed_demo
-from accord.demo.surveys import record_in_pool_batches, seed_demo_surveys
+from accord.demo.surveys import seed_demo_surveys
 from accord.org.models import Organisation
 from accord.surveys.answers import ParsedAnswers, unpack
 from accord.surveys.models import (
@@ -29,6 +29,7 @@ from accord.surveys.services import (
     close_cycle,
     issue_token,
     new_form_nonce,
+    submit_in_bulk,
     submit_response,
 )
 
@@ -166,7 +167,7 @@ def test_demo_answers_are_stored_as_submit_response_stores_them() -> None:
     assert submit_response(token=token, answers=answers, nonce=new_form_nonce(), now=when) is (
         Outcome.RECORDED
     )
-    record_in_pool_batches(open_cycle, [(when, demo, answers)])
+    submit_in_bulk(cycle=open_cycle, submissions=[(when, demo, answers)])
     assert Receipt.objects.filter(cycle=open_cycle).count() == 2
     close_cycle(cycle=open_cycle, now=when + dt.timedelta(minutes=1))
 

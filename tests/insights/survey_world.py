@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from accord.access.models import Role, User
 from accord.access.services import grant_membership
-from accord.demo.surveys import record_in_pool_batches
 from accord.insights.publishing import publish_cycle
 from accord.org.importing import plan_org_import
 from accord.org.models import Organisation, Person
@@ -31,6 +30,7 @@ from accord.surveys.services import (
     create_cycle,
     open_cycle,
     schedule_cycle,
+    submit_in_bulk,
 )
 
 PASSWORD = "correct-horse-battery-staple"
@@ -214,7 +214,7 @@ def run_cycle(
         answers = answer(invitation, rng)
         if answers is not None:
             submissions.append((opens_at + dt.timedelta(hours=2), invitation, answers))
-    record_in_pool_batches(cycle, submissions)
+    submit_in_bulk(cycle=cycle, submissions=submissions)
     cycle = close_cycle(cycle=cycle, now=closes_at)
     if publish:
         cycle = publish_cycle(cycle=cycle, by=world.admin)

@@ -26,26 +26,21 @@ from django.utils import timezone
 from accord.access.models import Membership, Role, User
 from accord.insights.publishing import publish_cycle
 from accord.org.models import Organisation, Person
-from accord.surveys.answers import ParsedAnswers, pack, scored_items
-from accord.surveys.models import Cycle, Invitation, PendingSubmission, Receipt
+from accord.surveys.answers import ParsedAnswers, scored_items
+from accord.surveys.models import Cycle, Invitation
 from accord.surveys.selectors import instrument_for
 from accord.surveys.services import (
-    POOL_BATCH,
     CycleSettings,
-    accepting_answers,
     close_cycle,
     create_cycle,
-    flush_pool,
-    new_form_nonce,
     open_cycle,
     schedule_cycle,
+    submit_in_bulk,
 )
-from accord.surveys.tokens import form_mark, receipt_mark
 
 CORE = ("accord-core", 1)
 REMINDER_DAYS = (3, 6)
 CYCLE_DAYS = 14
-DEMO_BATCH = 100  # answers written to the pool at once, then flushed (at least POOL_BATCH)
 # How the closed cycle's answers spread over its fortnight: most on the first day, a rise
 # after each reminder.
 DAY_WEIGHTS = (30, 12, 6, 14, 6, 4, 10, 5, 3, 3, 2, 2, 2, 1)
@@ -253,49 +248,8 @@ def _answer(cycle: Cycle, rng: random.Random, shift: float = 0.0) -> tuple[int, 
             (min(when, cycle.closes_at - dt.timedelta(hours=1)), invitation, answers)
         )
     submissions.sort(key=lambda submission: submission[0])
-    record_in_pool_batches(cycle, submissions)
+    submit_in_bulk(cycle=cycle, submissions=submissions)
     return len(invitations), len(submissions)
-
-
-def record_in_pool_batches(
-    cycle: Cycle, submissions: list[tuple[dt.datetime, Invitation, ParsedAnswers]]
-) -> None:
-    """Write what ``submit_response`` writes — a receipt and a pooled submission per answer,
-    the pool flushed in shuffled batches once it holds ``POOL_BATCH`` — a hundred answers at
-    a time instead of one by one.
-
-    A token and a ``submit_response`` call for each of the 2,000-person demo's ~1,450
-    respondents take about six seconds on SQLite (some 4 ms each); this takes under one.
-    ``tests/demo`` checks that both store the same rows.
-    """
-    instrument = instrument_for(cycle)
-    zone = ZoneInfo(cycle.organisation.time_zone)
-    for start in range(0, len(submissions), DEMO_BATCH):
-        batch = submissions[start : start + DEMO_BATCH]
-        if not all(accepting_answers(cycle, when) for when, _, _ in batch):
-            raise ValueError("every demo answer falls inside the cycle's window")
-        Receipt.objects.bulk_create(
-            Receipt(
-                cycle=cycle,
-                mark=receipt_mark(cycle.pk, invitation.pk),
-                form_mark=form_mark(cycle.pk, new_form_nonce()),
-            )
-            for _, invitation, _ in batch
-        )
-        PendingSubmission.objects.bulk_create(
-            PendingSubmission(
-                cycle=cycle,
-                submitted_on=when.astimezone(zone).date(),
-                reporting_unit_id=invitation.reporting_unit_id,
-                role_group=invitation.role_group,
-                profession=invitation.profession,
-                tenure_band=invitation.tenure_band,
-                answers=pack(instrument, answers.scores),
-                comments=answers.comments,
-            )
-            for when, invitation, answers in batch
-        )
-        flush_pool(cycle=cycle, minimum=POOL_BATCH)
 
 
 def _agree(level: float, rng: random.Random) -> int:
