@@ -8,14 +8,15 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accord.access.decorators import with_scope
+from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import Scope, memberships_of
 from accord.org import selectors as org_selectors
 from accord.surveys import selectors as survey_selectors
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    memberships = list(memberships_of(request.user))  # type: ignore[arg-type]
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
+    memberships = list(memberships_of(request.user))
     if len(memberships) == 1:
         return redirect("org-home", memberships[0].organisation.slug)
     return render(request, "core/choose_organisation.html", {"memberships": memberships})

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accord.access.decorators import with_scope
+from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import Scope
 from accord.insights import exporting, presenting, publishing, selectors, services
 from accord.insights.models import ReleaseExport
@@ -124,11 +125,11 @@ def comments(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
 
 @require_POST
 @with_scope(admin_only=True)
-def publish(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
+def publish(request: AuthenticatedHttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
     """ "Publish results" on a closed cycle's page; back to that page with what happened."""
     cycle = survey_selectors.get_cycle(scope, cycle_id)
     try:
-        publishing.publish_now(cycle=cycle, by=request.user)  # type: ignore[arg-type]
+        publishing.publish_now(cycle=cycle, by=request.user)
     except (CycleError, services.ReleaseError) as error:
         messages.error(request, str(error))
     else:
@@ -141,14 +142,14 @@ def publish(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
 
 @require_POST
 @with_scope(admin_only=True)
-def rerelease(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
+def rerelease(request: AuthenticatedHttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
     view = selectors.release_view(scope, cycle_id)
     note = request.POST.get("note", "").strip()
     if not note:
         messages.error(request, "Say why the results are released again (the note field).")
         return redirect("results-heatmap", scope.organisation.slug, cycle_id)
     try:
-        release = services.release_cycle(cycle=view.cycle, by=request.user, note=note)  # type: ignore[arg-type]
+        release = services.release_cycle(cycle=view.cycle, by=request.user, note=note)
     except services.ReleaseError as error:
         messages.error(request, str(error))
     else:

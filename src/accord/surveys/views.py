@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accord.access.decorators import with_scope
+from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import Scope
 from accord.surveys import printing, selectors, services
 from accord.surveys.forms import CodesForm, CycleForm, InstrumentUploadForm
@@ -30,7 +31,7 @@ def cycle_list(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 
 def _save_cycle(
-    request: HttpRequest, scope: Scope, form: CycleForm, cycle: Cycle | None
+    request: AuthenticatedHttpRequest, scope: Scope, form: CycleForm, cycle: Cycle | None
 ) -> Cycle | None:
     if not form.is_valid():
         return None
@@ -39,7 +40,7 @@ def _save_cycle(
             return services.create_cycle(
                 organisation=scope.organisation,
                 settings=form.settings(),
-                created_by=request.user,  # type: ignore[arg-type]
+                created_by=request.user,
             )
         return services.update_cycle(cycle=cycle, settings=form.settings())
     except ValidationError as error:
@@ -51,7 +52,7 @@ def _save_cycle(
 
 
 @with_scope(admin_only=True)
-def cycle_create(request: HttpRequest, scope: Scope) -> HttpResponse:
+def cycle_create(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
     organisation = scope.organisation
     if request.method == "POST":
         form = CycleForm(request.POST, organisation=organisation)
@@ -85,7 +86,7 @@ def cycle_create(request: HttpRequest, scope: Scope) -> HttpResponse:
 
 
 @with_scope(admin_only=True)
-def cycle_edit(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
+def cycle_edit(request: AuthenticatedHttpRequest, scope: Scope, cycle_id: int) -> HttpResponse:
     cycle = selectors.get_cycle(scope, cycle_id)
     if cycle.status != Cycle.Status.DRAFT:
         messages.error(request, "Only a draft can be changed; move the cycle back to draft first.")
@@ -151,7 +152,7 @@ def cycle_action(request: HttpRequest, scope: Scope, cycle_id: int, action: str)
 
 
 @with_scope(admin_only=True)
-def instrument_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+def instrument_list(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
     problems: list[str] = []
     if request.method == "POST":
         form = InstrumentUploadForm(request.POST, request.FILES)
@@ -160,7 +161,7 @@ def instrument_list(request: HttpRequest, scope: Scope) -> HttpResponse:
                 definition = services.load_organisation_instrument(
                     organisation=scope.organisation,
                     source=form.cleaned_data["file"],
-                    loaded_by=request.user,  # type: ignore[arg-type]
+                    loaded_by=request.user,
                 )
             except InstrumentError as error:
                 problems = [str(problem) for problem in error.problems]
