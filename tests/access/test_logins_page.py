@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core import mail
+from django.test import override_settings
 from huey import Huey
 
 from accord.access.models import ApiToken, Membership, Role
@@ -15,6 +16,7 @@ from tests.cast import Cast
 URL = "/o/riverside/logins/"
 
 
+@override_settings(ACCORD_BASE_URL="http://testserver")  # the address links in email point to
 def test_admin_gives_a_person_a_login_and_they_choose_a_password(
     cast: Cast, immediate_queue: Huey, django_capture_on_commit_callbacks
 ) -> None:

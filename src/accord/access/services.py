@@ -6,13 +6,19 @@ import datetime as dt
 import hashlib
 import secrets
 
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from accord.access.models import ApiToken, Membership, Role, User
+from accord.notify.tasks import deliver_email
 from accord.org.models import Organisation, Person
+from accord.site import absolute_url
 
 TOKEN_PREFIX = "acc_"  # noqa: S105 — a public marker, not a secret
 
@@ -147,7 +153,6 @@ def invite_person(
     role: str,
     person: Person | None,
     email: str = "",
-    base_url: str,
 ) -> Membership:
     """Give someone a login in the organisation and email them a link to set a password.
 
@@ -170,31 +175,26 @@ def invite_person(
         person=person,
         full_name=person.name if person else "",
     )
-    transaction.on_commit(lambda: send_welcome_email(user=membership.user, organisation=organisation,
-                                                     base_url=base_url))  # fmt: skip
+    transaction.on_commit(
+        lambda: send_welcome_email(user=membership.user, organisation=organisation)
+    )
     return membership
 
 
-def send_welcome_email(*, user: User, organisation: Organisation, base_url: str) -> None:
+def send_welcome_email(*, user: User, organisation: Organisation) -> None:
     """Queue the email that tells someone they have access: with a one-time link to choose a
     password when their login is new, or a plain note when they already sign in to Accord."""
-    from django.contrib.auth.tokens import default_token_generator
-    from django.urls import reverse
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
-    from accord.notify.tasks import deliver_email
-
-    base_url = base_url.rstrip("/")
     if user.has_usable_password():
-        how = f"Sign in as usual at {base_url}{reverse('login')} with {user.email}."
+        how = f"Sign in as usual at {absolute_url(reverse('login'))} with {user.email}."
     else:
-        link = base_url + reverse(
-            "password_reset_confirm",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
+        link = absolute_url(
+            reverse(
+                "password_reset_confirm",
+                kwargs={
+                    "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                    "token": default_token_generator.make_token(user),
+                },
+            )
         )
         how = (
             "Choose your password with this link (it works once, for a limited time):\n"

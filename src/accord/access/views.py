@@ -73,7 +73,6 @@ def login_list(request: HttpRequest, scope: Scope) -> HttpResponse:
                     role=form.cleaned_data["role"],
                     person=person,
                     email=form.cleaned_data["email"],
-                    base_url=request.build_absolute_uri("/"),
                 )
             except services.AccessError as error:
                 form.add_error(None, str(error))

@@ -192,7 +192,7 @@ def goals_unlink(
     from accord.goals import services
 
     link = _link(organisation, link_id)
-    services.withdraw_link(link=link, actor=None, via=VIA, base_url=_base_url())
+    services.withdraw_link(link=link, actor=None, via=VIA)
     say(f"Withdrew the link {link_id}.")
 
 
@@ -215,12 +215,6 @@ def goals_resolve(
         option = {"resolution_note": "note"}.get(error.field or "", error.field or "resolution")
         raise fail(f"--{option}: {error}") from None
     say(f"Marked the link {link_id} {resolution}.")
-
-
-def _base_url() -> str:
-    from django.conf import settings
-
-    return str(settings.ACCORD_BASE_URL)
 
 
 TEAM_OPTIONS = {"name": "NAME", "members": "--member", "conversation_window_days": "--window-days"}
@@ -446,7 +440,7 @@ def conversation_reschedule(
     try:
         services.reschedule_conversation(
             conversation=conversation, actor=None, via=VIA, starts_at=local,
-            duration_minutes=duration, location=location, base_url=_base_url(),
+            duration_minutes=duration, location=location,
         )  # fmt: skip
     except services.GoalsError as error:
         option = {"starts_at": "--at", "duration_minutes": "--duration",
@@ -467,9 +461,7 @@ def conversation_cancel(
 
     conversation = _conversation(organisation, conversation_id)
     try:
-        services.cancel_conversation(
-            conversation=conversation, actor=None, via=VIA, note=note, base_url=_base_url()
-        )
+        services.cancel_conversation(conversation=conversation, actor=None, via=VIA, note=note)
     except services.GoalsError as error:
         raise fail(f"{'--note' if error.field == 'note' else 'CONVERSATION_ID'}: {error}") from None
     say(f"Cancelled the conversation {conversation_id}; both people are being emailed.")
