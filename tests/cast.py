@@ -23,13 +23,16 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass
+from typing import Any
 
+from django.db import connection, transaction
+from django.db.models import Model
 from django.test import Client
 
 from accord.access.models import Membership, Role, User
 from accord.access.services import grant_membership
 from accord.org.importing import plan_org_import
-from accord.org.models import Organisation, Person
+from accord.org.models import Organisation, OrgImport, Person, Profession, Unit, UnitKind
 from accord.org.services import apply_org_import, create_organisation
 
 PASSWORD = "correct-horse-battery-staple"
@@ -105,29 +108,79 @@ class Cast:
         }
 
 
+# Who has a login: the Cast field, then (organisation slug, their person, email, role).
+LOGINS = {
+    "admin": ("riverside", "alice", "alice@riverside.example", Role.ADMIN),
+    "executive": ("riverside", "eve", "eve@riverside.example", Role.EXECUTIVE),
+    "chair": ("riverside", "chad", "chad@riverside.example", Role.LEADER),
+    "nurse_manager": ("riverside", "nora", "nora@riverside.example", Role.LEADER),
+    "staff_nurse": ("riverside", "sam", "sam@riverside.example", Role.MEMBER),
+    "outsider": ("lakeview", None, "olive@lakeview.example", Role.ADMIN),
+}
+SLUGS = ("riverside", "lakeview")
+
+
 def build_cast() -> Cast:
     riverside = create_organisation(name=R, slug="riverside", time_zone="America/Chicago")
     apply_org_import(
         plan=plan_org_import(organisation=riverside, filename="cast.csv", content=roster_csv())
     )
     lakeview = create_organisation(name="Lakeview Clinics", slug="lakeview")
-
-    def login(org: Organisation, external_id: str | None, email: str, role: str) -> User:
+    organisations = {"riverside": riverside, "lakeview": lakeview}
+    logins = {}
+    for field, (slug, external_id, email, role) in LOGINS.items():
+        org = organisations[slug]
         person = (
             Person.objects.get(organisation=org, external_id=external_id) if external_id else None
         )
         membership = grant_membership(
             organisation=org, email=email, role=role, person=person, password=PASSWORD
         )
-        return membership.user
+        logins[field] = membership.user
+    return Cast(**organisations, **logins)
 
-    return Cast(
-        riverside=riverside,
-        lakeview=lakeview,
-        admin=login(riverside, "alice", "alice@riverside.example", Role.ADMIN),
-        executive=login(riverside, "eve", "eve@riverside.example", Role.EXECUTIVE),
-        chair=login(riverside, "chad", "chad@riverside.example", Role.LEADER),
-        nurse_manager=login(riverside, "nora", "nora@riverside.example", Role.LEADER),
-        staff_nurse=login(riverside, "sam", "sam@riverside.example", Role.MEMBER),
-        outsider=login(lakeview, None, "olive@lakeview.example", Role.ADMIN),
-    )
+
+def load_cast() -> Cast | None:
+    """The cast as the database holds it now, in fresh instances; None if it is not there.
+
+    Each test gets its own instances, so one that changes a login in memory changes it for
+    itself only.
+    """
+    organisations = Organisation.objects.in_bulk(SLUGS, field_name="slug")
+    emails = {email: field for field, (_, _, email, _) in LOGINS.items()}
+    users = User.objects.in_bulk(list(emails), field_name="email")
+    if len(organisations) < len(SLUGS) or len(users) < len(LOGINS):
+        return None
+    return Cast(**organisations, **{emails[email]: user for email, user in users.items()})
+
+
+def shared_cast() -> Cast:
+    """The cast built once for the whole run, or built now where a flush removed it."""
+    return load_cast() or build_cast()
+
+
+def remove_cast() -> None:
+    """Take the cast out of the database, for a test that did not ask for it.
+
+    Inside a test's transaction the rows come back when it rolls back. The deletes go table
+    by table, children first, in plain SQL: Django's collector refuses to delete units,
+    people, unit kinds and professions that protect one another, and would query every table
+    that refers to a login or an organisation.
+    """
+    organisations = list(Organisation.objects.filter(slug__in=SLUGS).values_list("pk", flat=True))
+    if not organisations:
+        return
+    emails = [email for _, _, email, _ in LOGINS.values()]
+    with transaction.atomic():
+        for model in (Membership, OrgImport, Person, Unit, UnitKind, Profession):
+            _delete_where(model, "organisation_id", organisations)
+        _delete_where(User, "email", emails)
+        _delete_where(Organisation, "id", organisations)
+
+
+def _delete_where(model: type[Model], column: str, values: list[Any]) -> None:
+    table = connection.ops.quote_name(model._meta.db_table)
+    placeholders = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        # The table and column names are this module's own; the values are parameters.
+        cursor.execute(f"DELETE FROM {table} WHERE {column} IN ({placeholders})", values)  # noqa: S608

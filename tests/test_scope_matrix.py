@@ -31,7 +31,7 @@ from accord.org.models import OrgImport, Person, Unit
 from accord.org.services import apply_org_import, preview_org_import
 from accord.surveys.models import Cycle
 from accord.surveys.services import create_cycle
-from tests.cast import Cast, build_cast, roster_csv
+from tests.cast import Cast, roster_csv
 from tests.surveys.conftest import cycle_settings
 
 VIEWERS = (
@@ -104,8 +104,7 @@ class World:
         return self.cast.person(external_id).pk
 
 
-def build_world() -> World:
-    cast = build_cast()
+def build_world(cast: Cast) -> World:
     lakeview_rows = [
         ("lee", "Lee Lakeview", "Lakeview Clinics/Family Medicine", "system/department", "",
          "clinician", "Physician", "yes"),
@@ -1042,8 +1041,8 @@ def _outcome(response: Any) -> Outcome:
 
 
 @pytest.mark.parametrize("route", sorted(ACCESS))
-def test_each_viewer_gets_only_what_their_scope_allows(db: None, route: str) -> None:
-    world = build_world()
+def test_each_viewer_gets_only_what_their_scope_allows(cast: Cast, route: str) -> None:
+    world = build_world(cast)
     api_route = " " in route
     wrong: list[str] = []
     for case in ACCESS[route]:

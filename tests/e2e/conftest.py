@@ -18,7 +18,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from tests.cast import Cast, build_cast
+from tests.cast import Cast, shared_cast
 from tests.conftest import REQUIRE_SERVICES
 
 # Playwright's sync API runs an asyncio event loop in the test thread; Django refuses ORM
@@ -274,8 +274,12 @@ def browser_engine() -> Iterator[Any]:
 
 @pytest.fixture
 def cast(transactional_db: None) -> Cast:
-    """The shared cast, committed so the live server's thread sees it."""
-    return build_cast()
+    """The shared cast, committed so the live server's thread sees it.
+
+    The first browser test finds the cast built for the run; each one after it rebuilds the
+    cast, since a test on ``transactional_db`` empties the database when it ends.
+    """
+    return shared_cast()
 
 
 @pytest.fixture
