@@ -12,6 +12,8 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.urls import reverse
+
 from accord.goals import services
 from accord.goals.models import Goal, Team
 from accord.org.models import Person
@@ -80,3 +82,21 @@ def emergency_team(cast: Cast) -> Team:
         leader=cast.person("chad"),
         members=[cast.person("nora"), cast.person("oscar_r")],
     )
+
+
+SLUG = "riverside"
+
+
+def url(name: str, *args: object) -> str:
+    """The address of one of the cast organisation's pages."""
+    return reverse(name, args=[SLUG, *args])
+
+
+def form_data(target: Goal, **changes: str) -> dict[str, str]:
+    """The goal form as its edit page fills it in, with ``changes``."""
+    data = {
+        "title": target.title, "period": target.period, "due_date": "2026-12-31",
+        "metric_name": target.metric_name, "direction": target.direction,
+        "baseline": str(target.baseline), "target": str(target.target), "visibility": "team",
+    }  # fmt: skip
+    return {**data, **changes}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,11 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
 from accord.access.models import Role
 from accord.access.scopes import Scope
-from accord.org.models import Organisation, Unit, ids_on_path
+from accord.org.models import Organisation, Unit
 from accord.surveys.instruments import (
     Instrument,
     InstrumentRegistry,
@@ -27,10 +25,8 @@ from accord.surveys.models import (
     InstrumentDefinition,
     Invitation,
     PendingSubmission,
-    Receipt,
     Response,
 )
-from accord.surveys.tokens import receipt_mark
 
 
 def _nothing_released(cycle: Cycle) -> set[int]:
@@ -131,7 +127,7 @@ def response_rates(scope: Scope, cycle: Cycle) -> list[UnitRate]:
     subtree_invited: Counter[int] = Counter()
     subtree_responded: Counter[int] = Counter()
     for unit_id, count in invited.items():
-        for ancestor in ids_on_path(paths[unit_id]):
+        for ancestor in _ids_on_path(paths[unit_id]):
             subtree_invited[ancestor] += count
             subtree_responded[ancestor] += responded.get(unit_id, 0)
     eligible = [uid for uid, n in subtree_invited.items() if n >= cycle.min_group_size]
@@ -150,6 +146,10 @@ def _per_reporting_unit(rows: QuerySet) -> Counter[int]:
     )
 
 
+def _ids_on_path(path: str) -> list[int]:
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 def responses_received(cycle: Cycle) -> int:
     return (
         Response.objects.filter(cycle=cycle).count()
@@ -157,20 +157,11 @@ def responses_received(cycle: Cycle) -> int:
     )
 
 
-def accepting_answers(cycle: Cycle, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return cycle.status == Cycle.Status.OPEN and cycle.opens_at <= now < cycle.closes_at
-
-
-def has_answered(invitation: Invitation) -> bool:
-    """Whether this invitation's receipt exists: for reminders and the person themselves."""
-    mark = receipt_mark(invitation.cycle_id, invitation.pk)
-    return Receipt.objects.filter(mark=mark).exists()
-
-
 def surveys_to_answer(scope: Scope) -> list[Invitation]:
     """The viewer's own invitations in cycles open now that have not answered yet. Only the
     person themselves is ever told this."""
+    from accord.surveys.services import accepting_answers, has_answered
+
     if scope.person is None:
         return []
     invitations = Invitation.objects.filter(
