@@ -8,13 +8,9 @@ pages use, so each is audited. The format is in docs/goals.md.
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
-import io
-import re
-import zipfile
+import itertools
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -25,8 +21,17 @@ from accord.access.scopes import Scope
 from accord.goals import rules, services
 from accord.goals.models import Direction, Goal, Team, Visibility
 from accord.goals.visibility import GoalScope
-from accord.org.importing import ImportFileError, ImportIssue
 from accord.org.models import Person, Unit
+from accord.org.spreadsheets import (
+    ImportFileError,
+    ImportIssue,
+    IssueCollector,
+    cell_text,
+    column_name,
+    date_cell,
+    file_error,
+    read_rows,
+)
 
 GoalImportError = ImportFileError
 __all__ = ["COLUMNS", "GoalImportError", "ImportIssue", "ImportResult", "import_goals"]
@@ -38,9 +43,7 @@ OPTIONAL = (
 )  # fmt: skip
 COLUMNS = REQUIRED + OPTIONAL
 MAX_ROWS = 2000
-MAX_ISSUES = 500
 TEAM_OWNER = "team"
-DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 @dataclass
@@ -61,100 +64,9 @@ class _Row:
     created: Goal | None = None
 
 
-@dataclass
-class _Issues:
-    found: list[ImportIssue] = field(default_factory=list)
-    total: int = 0
-
-    def add(self, row: int | None, column: str | None, message: str) -> None:
-        self.total += 1
-        if len(self.found) < MAX_ISSUES:
-            self.found.append(ImportIssue(row, column, message))
-
-    def raise_if_any(self) -> None:
-        if self.total:
-            ordered = sorted(self.found, key=lambda i: (i.row or 0, COLUMNS.index(i.column)
-                                                         if i.column in COLUMNS else -1))  # fmt: skip
-            raise GoalImportError(ordered, self.total)
-
-
-def _text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _read(content: bytes) -> tuple[list[str], list[list[Any]]]:
-    """Header and rows of a CSV (UTF-8) or XLSX file."""
-    if not content.strip():
-        raise GoalImportError([ImportIssue(None, None, "The file is empty.")])
-    cells: list[list[Any]]
-    if content.startswith(b"PK\x03\x04"):
-        from python_calamine import CalamineWorkbook
-
-        try:
-            if "xl/workbook.xml" not in zipfile.ZipFile(io.BytesIO(content)).namelist():
-                raise ValueError
-            rows = CalamineWorkbook.from_filelike(io.BytesIO(content)).get_sheet_by_index(0)
-            cells = [list(r) for r in rows.iter_rows()]
-        except Exception:  # calamine and zipfile raise several types for unreadable files
-            raise GoalImportError(
-                [
-                    ImportIssue(
-                        None,
-                        None,
-                        "This is not a readable Excel workbook (.xlsx). "
-                        "Save the goals as .xlsx or as CSV UTF-8.",
-                    )
-                ]
-            ) from None
-    else:
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise GoalImportError(
-                [
-                    ImportIssue(
-                        None,
-                        None,
-                        "The file is not UTF-8 text. Save it as 'CSV UTF-8' "
-                        "or as an Excel workbook (.xlsx).",
-                    )
-                ]
-            ) from None
-        if "\x00" in text:
-            raise GoalImportError(
-                [ImportIssue(None, None, "This is not a CSV file (it contains binary data).")]
-            )
-        first = text.split("\n", 1)[0]
-        delimiter = max((",", ";", "\t"), key=first.count)
-        try:
-            cells = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-        except csv.Error as error:
-            raise GoalImportError([ImportIssue(None, None, f"Unreadable CSV: {error}.")]) from None
-    while cells and not any(_text(c) for c in cells[0]):
-        cells.pop(0)
-    if not cells:
-        raise GoalImportError([ImportIssue(None, None, "The file has no header row.")])
-    header = [re.sub(r"[\s\-]+", "_", _text(c).lower()) for c in cells[0]]
-    return header, cells[1:]
-
-
-def _date(value: Any) -> dt.date:
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = _text(value)
-    if not DATE_PATTERN.match(text):
-        raise ValueError(text)
-    return dt.date.fromisoformat(text)
+def _issues() -> IssueCollector:
+    """Every problem in the file, ordered by row and then as the columns are listed."""
+    return IssueCollector({name: position for position, name in enumerate(COLUMNS)})
 
 
 def _resolve_unit(name: str, units: list[Unit]) -> Unit | str:
@@ -171,26 +83,28 @@ def _resolve_unit(name: str, units: list[Unit]) -> Unit | str:
 
 
 def _plan(
-    team: Team, content: bytes, issues: _Issues, gscope: GoalScope | None = None
+    team: Team, content: bytes, issues: IssueCollector, gscope: GoalScope | None = None
 ) -> list[_Row]:
-    header, data = _read(content)
+    sheet = read_rows(content, contents="the goals", source="the program that made it")
+    issues.extend(sheet.issues)  # a header that is not text
+    sheet.issues.clear()
+    header_row = sheet.header_row
     position = {}
-    for index, name in enumerate(header):
+    for index, name in enumerate(column_name(cell) for cell in sheet.header):
         if not name:
             continue
         if name in position:
-            issues.add(1, name, "This column appears twice.")
+            issues.add(header_row, name, "This column appears twice.")
         elif name not in COLUMNS:
-            issues.add(1, name, f"Unknown column; the columns are: {', '.join(COLUMNS)}.")
+            issues.add(header_row, name, f"Unknown column; the columns are: {', '.join(COLUMNS)}.")
         position[name] = index
     for name in REQUIRED:
         if name not in position:
-            issues.add(1, name, "This required column is missing.")
+            issues.add(header_row, name, "This required column is missing.")
     issues.raise_if_any()
+    data = list(itertools.islice(sheet.numbered_rows(), MAX_ROWS + 1))
     if len(data) > MAX_ROWS:
-        raise GoalImportError(
-            [ImportIssue(None, None, f"A goals file has at most {MAX_ROWS} rows.")]
-        )
+        raise file_error(f"A goals file has at most {MAX_ROWS} rows.")
 
     members = {p.external_id.lower(): p for p in team.members.all()}
     # Units are named only from the importer's own scope, as on the goal form.
@@ -200,8 +114,8 @@ def _plan(
     )  # fmt: skip
     default_period = services.default_period()
     rows: list[_Row] = []
-    for number, cells in enumerate(data, start=2):
-        if not any(_text(c) for c in cells):
+    for number, cells in data:
+        if not any(cell_text(c) for c in cells):
             continue
 
         def cell(name: str, cells: list[Any] = cells) -> Any:
@@ -209,7 +123,7 @@ def _plan(
             return cells[index] if index is not None and index < len(cells) else None
 
         values: dict[str, Any] = {}
-        owner_text = _text(cell("owner"))
+        owner_text = cell_text(cell("owner"))
         owner: Person | None = None
         if not owner_text:
             issues.add(number, "owner", "Give the owner's HR id, or 'team' for a shared goal.")
@@ -229,13 +143,13 @@ def _plan(
                 owner = None
         for column, key in (("title", "title"), ("why", "why"), ("metric", "metric_name"),
                             ("metric_unit", "metric_unit")):  # fmt: skip
-            values[key] = _text(cell(column))
-        values["period"] = _text(cell("period")) or default_period
-        values["direction"] = _text(cell("direction")).lower() or ""
-        values["visibility"] = _text(cell("visibility")).lower() or Visibility.TEAM
+            values[key] = cell_text(cell(column))
+        values["period"] = cell_text(cell("period")) or default_period
+        values["direction"] = cell_text(cell("direction")).lower() or ""
+        values["visibility"] = cell_text(cell("visibility")).lower() or Visibility.TEAM
         for column in ("baseline", "target", "target_upper", "incentive_weight"):
             raw = cell(column)
-            if _text(raw) == "":
+            if cell_text(raw) == "":
                 values[column] = None
                 if column in ("baseline", "target"):
                     issues.add(number, column, "A number is required here.")
@@ -256,17 +170,17 @@ def _plan(
             )  # fmt: skip
             values["incentive_weight"] = None
         try:
-            values["due_date"] = _date(cell("due_date"))
+            values["due_date"] = date_cell(cell("due_date"))
         except ValueError:
             issues.add(
                 number,
                 "due_date",
-                f"{_text(cell('due_date'))!r} is not a date; write it as 2026-12-31.",
+                f"{cell_text(cell('due_date'))!r} is not a date; write it as 2026-12-31.",
             )
             values["due_date"] = None
         if values["direction"] == "stay within a range":
             values["direction"] = Direction.RANGE
-        measured_in = _text(cell("measured_in"))
+        measured_in = cell_text(cell("measured_in"))
         values["unit"] = None
         if measured_in:
             unit = _resolve_unit(measured_in, units)
@@ -284,14 +198,18 @@ def _plan(
             column = {"metric_name": "metric"}.get(problem_field, problem_field)
             issues.add(number, column, message)
         shared = owner_text.lower() == TEAM_OWNER
-        rows.append(_Row(number, owner, values, _text(cell("serves")), shared=shared))
+        rows.append(_Row(number, owner, values, cell_text(cell("serves")), shared=shared))
+    issues.extend(sheet.issues)  # cells that are not text, found as the rows were read
+    if sheet.issues:
+        # Such a cell cannot be compared with stored goals (nor sent to the database).
+        issues.raise_if_any()
     if not rows and not issues.total:
         issues.add(None, None, "The file has a header but no goals.")
     _check_across_rows(team, rows, issues)
     return rows
 
 
-def _check_across_rows(team: Team, rows: list[_Row], issues: _Issues) -> None:
+def _check_across_rows(team: Team, rows: list[_Row], issues: IssueCollector) -> None:
     # Rows whose owner was refused are reported already; comparing them would only add noise.
     rows = [r for r in rows if r.owner is not None or r.shared]
     seen: dict[tuple[int | None, str, str], int] = {}
@@ -368,7 +286,7 @@ def import_goals(
 
     Raises GoalImportError listing every problem; then nothing has been written.
     """
-    issues = _Issues()
+    issues = _issues()
     via = via or f"goals import ({filename[:100]})"
     with transaction.atomic():
         rows = _plan(team, content, issues, GoalScope(scope) if scope is not None else None)
