@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from accord.access.models import Role
 from accord.access.scopes import Scope
-from accord.org.models import Organisation, Unit
+from accord.org.models import Organisation, Unit, ids_on_path
 from accord.surveys.instruments import (
     Instrument,
     InstrumentRegistry,
@@ -127,7 +127,7 @@ def response_rates(scope: Scope, cycle: Cycle) -> list[UnitRate]:
     subtree_invited: Counter[int] = Counter()
     subtree_responded: Counter[int] = Counter()
     for unit_id, count in invited.items():
-        for ancestor in _ids_on_path(paths[unit_id]):
+        for ancestor in ids_on_path(paths[unit_id]):
             subtree_invited[ancestor] += count
             subtree_responded[ancestor] += responded.get(unit_id, 0)
     eligible = [uid for uid, n in subtree_invited.items() if n >= cycle.min_group_size]
@@ -144,10 +144,6 @@ def _per_reporting_unit(rows: QuerySet) -> Counter[int]:
     return Counter(
         {row["reporting_unit_id"]: row["n"] for row in rows.order_by().annotate(n=Count("pk"))}
     )
-
-
-def _ids_on_path(path: str) -> list[int]:
-    return [int(part) for part in path.strip("/").split("/") if part]
 
 
 def responses_received(cycle: Cycle) -> int:
