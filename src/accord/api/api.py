@@ -11,7 +11,11 @@ from ninja.security import HttpBearer
 
 from accord.access.scopes import NotAllowed, Scope
 from accord.access.services import membership_for_token
+from accord.goals.api import router as goals_router
 from accord.goals.errors import GoalsError
+from accord.insights.api import router as insights_router
+from accord.org.api import router as org_router
+from accord.surveys.api import router as surveys_router
 
 
 class PersonalAccessToken(HttpBearer):
@@ -88,22 +92,6 @@ def refused(request: HttpRequest, exc: GoalsError) -> HttpResponse:
     return _invalid_request(request, problems)
 
 
-def _register_routers() -> None:
-    from accord.org.api import router as org_router
-
-    api.add_router("/", org_router)
-
-    from accord.surveys.api import router as surveys_router
-
-    api.add_router("/", surveys_router)
-
-    from accord.goals.api import router as goals_router
-
-    api.add_router("/", goals_router)
-
-    from accord.insights.api import router as insights_router
-
-    api.add_router("/", insights_router)
-
-
-_register_routers()
+# Each capability adds its own router; the order is the order of the OpenAPI document.
+for router in (org_router, surveys_router, goals_router, insights_router):
+    api.add_router("/", router)

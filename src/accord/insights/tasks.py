@@ -9,15 +9,15 @@ import numpy as np
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
+from accord.insights.exporting import export_release
+from accord.insights.models import ReleaseExport
+from accord.insights.selectors import whole_release
+
 logger = logging.getLogger(__name__)
 
 
 @db_task()
 def build_release_export(export_id: int) -> None:
-    from accord.insights.exporting import export_release
-    from accord.insights.models import ReleaseExport
-    from accord.insights.selectors import whole_release
-
     export = ReleaseExport.objects.select_related("release__cycle__organisation").get(pk=export_id)
     if export.status == ReleaseExport.Status.READY:
         return

@@ -20,11 +20,9 @@ from django.views.decorators.http import require_http_methods
 from accord.surveys import form as survey_form
 from accord.surveys.answers import parse_answers
 from accord.surveys.models import Invitation
-from accord.surveys.selectors import instrument_for
+from accord.surveys.selectors import accepting_answers, has_answered, instrument_for
 from accord.surveys.services import (
     Outcome,
-    accepting_answers,
-    has_answered,
     invitation_for,
     new_form_nonce,
     submit_response,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -10,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from accord.access.models import Role
 from accord.access.scopes import Scope
@@ -25,8 +27,10 @@ from accord.surveys.models import (
     InstrumentDefinition,
     Invitation,
     PendingSubmission,
+    Receipt,
     Response,
 )
+from accord.surveys.tokens import receipt_mark
 
 
 def _nothing_released(cycle: Cycle) -> set[int]:
@@ -153,11 +157,20 @@ def responses_received(cycle: Cycle) -> int:
     )
 
 
+def accepting_answers(cycle: Cycle, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    return cycle.status == Cycle.Status.OPEN and cycle.opens_at <= now < cycle.closes_at
+
+
+def has_answered(invitation: Invitation) -> bool:
+    """Whether this invitation's receipt exists: for reminders and the person themselves."""
+    mark = receipt_mark(invitation.cycle_id, invitation.pk)
+    return Receipt.objects.filter(mark=mark).exists()
+
+
 def surveys_to_answer(scope: Scope) -> list[Invitation]:
     """The viewer's own invitations in cycles open now that have not answered yet. Only the
     person themselves is ever told this."""
-    from accord.surveys.services import accepting_answers, has_answered
-
     if scope.person is None:
         return []
     invitations = Invitation.objects.filter(

@@ -20,12 +20,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from huey.contrib.djhuey import db_task
 
 from accord.access.models import User
 from accord.org.models import Organisation, Person, RoleGroup, Unit
 from accord.surveys import audience
 from accord.surveys.answers import ParsedAnswers, pack
 from accord.surveys.instruments import Instrument, InstrumentError, load_instrument
+from accord.surveys.mail import send_survey_emails
 from accord.surveys.models import (
     Comment,
     Cycle,
@@ -37,7 +39,11 @@ from accord.surveys.models import (
     ReminderRun,
     Response,
 )
-from accord.surveys.selectors import instrument_for, organisation_instruments
+from accord.surveys.selectors import (
+    accepting_answers,
+    instrument_for,
+    organisation_instruments,
+)
 from accord.surveys.tokens import form_mark, key_check, new_token, receipt_mark, token_digest
 
 MIN_GROUP_SIZE_FLOOR = 3
@@ -227,8 +233,6 @@ OPEN_IN_REQUEST_LIMIT = 5000
 def open_now(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
     """Bring a scheduled cycle's opening forward to now, and open it at once when the
     audience is small; otherwise the queue opens it within the minute."""
-    from accord.surveys.tasks import advance_cycles_soon
-
     now = now or timezone.now()
     with transaction.atomic():
         cycle = lock_cycle(cycle)
@@ -259,7 +263,6 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
     """Issue invitations and send them: the audience is fixed and generalised here.
 
     ``notify=False`` issues no email tokens (the demo's synthetic history)."""
-    from accord.surveys.tasks import send_survey_emails  # the queue imports these services
 
     now = now or timezone.now()
     with transaction.atomic():
@@ -445,16 +448,6 @@ def invitation_for(token: str) -> Invitation | None:
     return found.invitation
 
 
-def accepting_answers(cycle: Cycle, now: dt.datetime | None = None) -> bool:
-    now = now or timezone.now()
-    return cycle.status == Status.OPEN and cycle.opens_at <= now < cycle.closes_at
-
-
-def has_answered(invitation: Invitation) -> bool:
-    mark = receipt_mark(invitation.cycle_id, invitation.pk)
-    return Receipt.objects.filter(mark=mark).exists()
-
-
 def submit_response(
     *,
     token: str,
@@ -607,7 +600,6 @@ def reminder_due_at(cycle: Cycle, day: int) -> dt.datetime:
 
 def send_reminders(*, cycle: Cycle, day: int, now: dt.datetime | None = None) -> int:
     """Remind every email invitee without a receipt, once per reminder day."""
-    from accord.surveys.tasks import send_survey_emails
 
     with transaction.atomic():
         cycle = lock_cycle(cycle)
@@ -668,6 +660,12 @@ def advance_cycles(now: dt.datetime | None = None) -> Advanced:
                 sent = send_reminders(cycle=cycle, day=day, now=now)
                 result.reminded[cycle.pk] = result.reminded.get(cycle.pk, 0) + sent
     return result
+
+
+@db_task()
+def advance_cycles_soon() -> None:
+    """Queued by the "open now"/"close now" buttons so the page need not wait."""
+    advance_cycles()
 
 
 # Instruments an organisation loads.

@@ -1,71 +1,25 @@
-"""Queue tasks for surveys: the clock that opens, reminds and closes, and survey email."""
+"""Queue tasks for surveys: the clock that opens, reminds and closes cycles on time.
+
+The tasks that services queue themselves live beside what they run, so that nothing imports
+in a circle: ``services.advance_cycles_soon`` (the "open now"/"close now" buttons) and
+``mail.send_survey_emails`` (invitations and reminders). Importing this module, as the queue
+worker does, registers all three.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from django.template.loader import render_to_string
 from huey import crontab
-from huey.contrib.djhuey import db_periodic_task, db_task
+from huey.contrib.djhuey import db_periodic_task
 
-from accord.notify.services import compose_email, send_emails
-from accord.site import absolute_url
-from accord.surveys.models import Cycle
-from accord.surveys.tokens import display_token
+from accord.surveys.services import advance_cycles
 
 logger = logging.getLogger(__name__)
 
 
 @db_periodic_task(crontab(minute="*"))
 def advance_cycles_every_minute() -> None:
-    from accord.surveys.services import advance_cycles
-
     result = advance_cycles()
     for cycle_id, reason in result.failed.items():
         logger.warning("survey cycle %s could not open: %s", cycle_id, reason)
-
-
-@db_task()
-def advance_cycles_soon() -> None:
-    """Queued by the "open now"/"close now" buttons so the page need not wait."""
-    from accord.surveys.services import advance_cycles
-
-    advance_cycles()
-
-
-@db_task(retries=3, retry_delay=60)
-def send_survey_emails(messages: list[dict[str, str]]) -> None:
-    """Send a batch of invitations or reminders. Returns nothing: the queue's result store
-    must not keep the tokens these messages carry."""
-    cycles = {
-        str(cycle.pk): cycle
-        for cycle in Cycle.objects.filter(
-            pk__in={int(m["cycle_id"]) for m in messages}
-        ).select_related("organisation")
-    }
-    emails = []
-    for message in messages:
-        cycle = cycles.get(message["cycle_id"])
-        if cycle is None:
-            continue
-        subject, body = render_survey_email(cycle=cycle, message=message)
-        emails.append(compose_email(to=[message["to"]], subject=subject, body=body))
-    send_emails(emails)
-
-
-def render_survey_email(*, cycle: Cycle, message: dict[str, str]) -> tuple[str, str]:
-    language = message["language"] if message["language"] in ("en", "es") else "en"
-    context = {
-        "cycle": cycle,
-        "name": message["name"],
-        "link": absolute_url(f"/s/{message['token']}/"),
-        "code": display_token(message["token"]),
-        "closes": cycle.closes_at,
-        "time_zone": cycle.organisation.time_zone,
-        "organisation": cycle.organisation.name,
-        "minimum": cycle.min_group_size,
-        "comment_minimum": cycle.min_comment_group_size,
-    }
-    text = render_to_string(f"surveys/email/{message['kind']}_{language}.txt", context)
-    subject, _, body = text.partition("\n")
-    return subject.strip(), body.lstrip("\n")

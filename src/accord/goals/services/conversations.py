@@ -176,11 +176,9 @@ def reschedule_conversation(
     starts_at: dt.datetime,
     duration_minutes: int | None = None,
     location: str | None = None,
-    base_url: str | None = None,
 ) -> Conversation:
     """Move a scheduled conversation. Both people get the updated invitation: the same
-    calendar event (same UID) with a higher SEQUENCE, so calendars move it. (``base_url``
-    is ignored, as in ``withdraw_link``.)"""
+    calendar event (same UID) with a higher SEQUENCE, so calendars move it."""
     locked = _lock_scheduled(conversation, "rescheduled")
     duration = locked.duration_minutes if duration_minutes is None else duration_minutes
     starts_at = _check_when(starts_at, duration)
@@ -212,12 +210,10 @@ def reschedule_conversation(
 
 @transaction.atomic
 def cancel_conversation(
-    *, conversation: Conversation, actor: User | None, via: str = "", note: str = "",
-    base_url: str | None = None,
-) -> Conversation:  # fmt: skip
+    *, conversation: Conversation, actor: User | None, via: str = "", note: str = ""
+) -> Conversation:
     """Call a scheduled conversation off. Both people are told, with a calendar cancellation
-    (METHOD:CANCEL, same UID, higher SEQUENCE) that removes it from their calendars.
-    (``base_url`` is ignored, as in ``withdraw_link``.)"""
+    (METHOD:CANCEL, same UID, higher SEQUENCE) that removes it from their calendars."""
     note = (note or "").strip()
     if len(note) > 2000:
         raise GoalsError("A note is at most 2,000 characters.", field="note")

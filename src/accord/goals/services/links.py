@@ -223,12 +223,9 @@ def change_link_note(*, link: GoalLink, note: str, actor: User | None, via: str 
 
 
 @transaction.atomic
-def withdraw_link(
-    *, link: GoalLink, actor: User | None, via: str = "", base_url: str | None = None
-) -> None:
+def withdraw_link(*, link: GoalLink, actor: User | None, via: str = "") -> None:
     """The declaring side takes a sideways link back; the other owner is told. The audit
-    entry keeps what the link said. (``base_url`` is ignored: links in email point to
-    ``ACCORD_BASE_URL``; it goes once the command line stops passing it.)"""
+    entry keeps what the link said."""
     locked = (
         GoalLink.objects.select_for_update(of=("self",))
         .select_related("from_goal__owner", "to_goal__owner", "organisation")
