@@ -1071,10 +1071,10 @@ def published_cycle(w: World) -> int:
 
     from django.utils import timezone
 
-    from accord.demo.surveys import record_in_pool_batches, synthetic_answers
-    from accord.surveys.models import Invitation
+    from accord.demo.surveys import synthetic_answers
     from accord.insights.publishing import publish_cycle
-    from accord.surveys.services import close_cycle, open_cycle, schedule_cycle
+    from accord.surveys.models import Invitation
+    from accord.surveys.services import close_cycle, open_cycle, schedule_cycle, submit_in_bulk
 
     if getattr(w, "published_cycle", None):
         return int(w.published_cycle)  # type: ignore[attr-defined]
@@ -1094,9 +1094,9 @@ def published_cycle(w: World) -> int:
     invitations = Invitation.objects.filter(cycle=cycle).select_related(
         "person__unit", "person__profession"
     )
-    record_in_pool_batches(
-        cycle,
-        [
+    submit_in_bulk(
+        cycle=cycle,
+        submissions=[
             (
                 opens_at + dt.timedelta(hours=1),
                 invitation,
