@@ -165,7 +165,7 @@ def serve_problem(goal: Goal, serves: Goal) -> str:
     if person is None:
         return "The organisation's own goals can only serve other organisation goals."
     if serves.owner is not None:
-        managers = {int(pk) for pk in person.reporting_path.strip("/").split("/") if pk}
+        managers = set(person.manager_ids)
         if serves.owner.pk in managers:
             return ""
         return (

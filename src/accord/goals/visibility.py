@@ -68,7 +68,7 @@ class GoalScope:
         """The viewer's managers, from the top of the organisation down to their boss."""
         if self.person is None:
             return ()
-        return tuple(int(pk) for pk in self.person.reporting_path.strip("/").split("/") if pk)
+        return self.person.manager_ids
 
     @cached_property
     def team_ids(self) -> frozenset[int]:

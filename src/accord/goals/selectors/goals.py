@@ -231,7 +231,7 @@ def serve_candidates(gscope: GoalScope, goal: Goal) -> list[Goal]:
     person = accountable_person(goal)
     wanted = Q(owner__isnull=True, team__isnull=True)
     if person is not None:
-        managers = [int(pk) for pk in person.reporting_path.strip("/").split("/") if pk]
+        managers = list(person.manager_ids)
         teams = TeamMember.objects.filter(person=person).values("team_id")
         wanted |= Q(owner_id__in=managers) | Q(team__in=teams)
     candidates = (
