@@ -33,10 +33,10 @@ lint: $(STAMP)
 
 # SQLite always; PostgreSQL as well when DATABASE_URL points at one (CI sets it).
 test: $(STAMP) $(AXE) lint
-	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+	env -u DATABASE_URL $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 	@case "$$DATABASE_URL" in \
 	  postgres*) echo "== again on PostgreSQL ($$DATABASE_URL)" && \
-	    $(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS) ;; \
+	    $(BIN)/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS) ;; \
 	  *) echo "== DATABASE_URL is not PostgreSQL: skipped the PostgreSQL run" ;; \
 	esac
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from accord.insights.data import UnitTree
-from accord.insights.engine import CommentList, DimensionInfo, Report, GroupTable
+from accord.insights.engine import CommentList, DimensionInfo, GroupTable, Report
 
 SNAPSHOT_FORMAT = "accord.release-snapshot/1"
 
