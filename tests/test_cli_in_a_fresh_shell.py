@@ -215,7 +215,7 @@ def test_serve_answers_and_stops(shell: Shell) -> None:
                 time.sleep(0.3)
     finally:
         server.terminate()
-        assert server.wait(timeout=30) is not None
+        server.wait(timeout=30)  # stops when asked, or the test fails here
     shell.refused("serve", "--port", "0", says="--port")
 
 
@@ -254,7 +254,7 @@ def test_survey_and_report_commands(shell: Shell) -> None:
     assert "is now scheduled" in shell.ok("survey", "schedule", cycle, *org)
     assert "is now open" in shell.ok("survey", "open", cycle, *org)
     said = shell.ok("survey", "codes", cycle, *org, "--out", str(shell.home / "codes.csv"))
-    assert "no codes to print" in said or "codes to" in said
+    assert "there are no codes to print" in said  # everyone in the cast has an email address
     shell.refused("survey", "codes", cycle, *org, "--out", str(shell.home / "codes.doc"),
                   says="--format: choose csv or pdf")  # fmt: skip
     shell.refused("survey", "publish", cycle, *org, says="once the cycle has closed")

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 import typer
 
 from accord.access.cli import grant, token_app
-from accord.cli_support import fail, say, setup_django
-from accord.demo.cli import generate_demo, migrate_quietly, seed_and_print
+from accord.cli_support import fail, migrate_quietly, say, setup_django
+from accord.demo.cli import generate_demo, seed_and_print
 from accord.goals.cli import goals_app, team_app
 from accord.insights.cli import report_app, survey_publish
 from accord.org.cli import create_org, import_org, profession_app

@@ -45,6 +45,13 @@ def setup_django(*, demo: bool = False) -> None:
         raise fail(f"configuration: {error}") from None
 
 
+def migrate_quietly() -> None:
+    """Create or upgrade the database tables (after :func:`setup_django`)."""
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
 def fail(message: str, code: int = 1) -> typer.Exit:
     """Print ``Error: message`` on standard error; raise what this returns."""
     # Never wrapped: a path or slug split across lines is hard to read and to copy.

@@ -10,7 +10,14 @@ from typing import Annotated, BinaryIO
 import typer
 from rich.table import Table
 
-from accord.cli_support import ImportProgress, fail, progress_bar, say, setup_django
+from accord.cli_support import (
+    ImportProgress,
+    fail,
+    migrate_quietly,
+    progress_bar,
+    say,
+    setup_django,
+)
 
 
 def generate_demo(
@@ -46,12 +53,6 @@ def generate_demo(
     setup_django(demo=True)
     migrate_quietly()
     seed_and_print(org=org, name=name, people=people, seed=seed)
-
-
-def migrate_quietly() -> None:
-    from django.core.management import call_command
-
-    call_command("migrate", interactive=False, verbosity=0)
 
 
 def _write_xlsx(out: BinaryIO, rows: list[dict[str, str]]) -> None:
