@@ -7,6 +7,9 @@ AXE := node_modules/axe-core/axe.min.js
 PYTEST_ARGS ?=
 # Test processes (pytest-xdist): one per core; 0 runs the suite in this process.
 PYTEST_WORKERS ?= auto
+# Tests start Python often (xdist workers, every `accord` command run as a subprocess): let
+# them keep compiled bytecode, whatever the shell says, instead of compiling Accord each time.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: demo test lint bench clean
 
