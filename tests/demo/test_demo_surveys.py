@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from accord.demo.services import seed_demo
 from accord.demo.surveys import seed_demo_surveys
+from accord.insights.gaps import perception_gap
+from accord.insights.selectors import whole_release
 from accord.org.models import Organisation
 from accord.surveys.answers import ParsedAnswers, unpack
 from accord.surveys.models import (
@@ -57,10 +59,11 @@ def test_the_demo_has_published_pulses_with_a_believable_story_and_an_open_one()
     logins = seed_demo(people=300, seed=4)
 
     published = Cycle.objects.filter(status=Cycle.Status.PUBLISHED).order_by("closes_at")
-    assert len(published) == 2
+    assert len(published) == 3
     assert all(cycle.releases.count() == 1 for cycle in published)
-    assert published[0].closes_at < published[1].opens_at
-    closed = published[1]
+    assert published[0].closes_at < published[1].opens_at < published[2].opens_at
+    assert [unit.name for unit in published[0].audience_units.all()] == ["Emergency"]
+    closed = published[2]
     responses = Response.objects.filter(cycle=closed).count()
     assert 0.6 <= responses / closed.invited_count <= 0.9
     assert closed.closes_at < timezone.now() and closed.instrument_id == "accord-core"
@@ -77,6 +80,19 @@ def test_the_demo_has_published_pulses_with_a_believable_story_and_an_open_one()
     staff_nurse = next(login for login in logins if login.role_label == "Staff nurse")
     assert Invitation.objects.filter(cycle=open_cycle, person__email=staff_nurse.email).exists()
     assert not Response.objects.filter(cycle=open_cycle).exists()
+
+
+def test_emergency_surveyed_on_its_own_reports_its_teams_and_the_perception_gap() -> None:
+    seed_demo(people=2000, seed=7)
+    department = Cycle.objects.get(name__startswith="Emergency")
+    report = whole_release(department).report
+    names = report.tree.names
+    shown = {names[group.unit] for group in report.released_groups() if group.dimension is None}
+    assert {"Emergency", "ED Nursing", "ED Physicians"} <= shown
+    audience = department.audience_units.get()
+    emergency = next(u.index for u in report.units if u.id == str(audience.pk))
+    gap = perception_gap(report, emergency)
+    assert gap is not None and gap.a_respondents >= department.min_group_size
 
 
 def test_every_demo_answer_becomes_exactly_one_response() -> None:

@@ -124,7 +124,8 @@ def test_every_view_works_on_the_demo_organisation(
     browser.log_in_as(User.objects.get(email=login.email))
     browser.goto("/o/riverside/results/")
     cycles = page.get_by_role("table").get_by_role("link")
-    assert cycles.count() == 2  # the two published pulses
+    assert cycles.count() == 3  # the two published pulses and Emergency's own, before them
+    assert cycles.last.inner_text().startswith("Emergency")
     browser.follow(cycles.first)
     assert page.get_by_role("columnheader", name="Burnout").is_visible()
     for tab in TABS:

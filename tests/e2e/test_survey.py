@@ -158,4 +158,6 @@ def test_an_admin_creates_schedules_and_opens_a_cycle(
     assert rates.is_visible()
     root = rates.get_by_role("row", name="Riverside Health")
     assert root.get_by_role("cell").nth(0).inner_text() == str(cycle.invited_count)
-    assert root.get_by_role("cell").nth(2).inner_text() == "0%"
+    # Nobody has answered yet: fewer than the minimum, so no count and no rate.
+    assert root.get_by_role("cell").nth(1).inner_text() == f"fewer than {cycle.min_group_size}"
+    assert root.get_by_role("cell").nth(2).inner_text() == "—"

@@ -87,6 +87,23 @@ def test_an_xlsx_file_with_date_cells_imports(story: Story) -> None:
     assert Goal.objects.get(title="Door to doctor").due_date == dt.date(2026, 12, 31)
 
 
+def test_a_formula_saved_without_its_value_is_refused(story: Story) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["owner", "title", "metric", "direction", "baseline", "target", "due_date"])
+    sheet.append(["chad", "Door to doctor", "Minutes", "decrease", 42, "=B1*0", "2026-12-31"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    before = Goal.objects.count()
+    with pytest.raises(GoalImportError) as error:
+        run(story, buffer.getvalue())
+    assert any(
+        str(issue).startswith("row 2, column target: holds a formula with no saved value")
+        for issue in error.value.issues
+    )
+    assert Goal.objects.count() == before
+
+
 def test_a_dry_run_adds_nothing(story: Story) -> None:
     before = Goal.objects.count()
     assert run(story, GOOD.encode(), dry_run=True).goals == 4

@@ -91,3 +91,50 @@ def test_empty_workbook_is_reported(org: Organisation) -> None:
 
 def test_workbook_with_only_a_header_has_no_people(org: Organisation) -> None:
     assert import_problems(org, xlsx_file([HEADER])) == ["The file has a header but no people."]
+
+
+def test_formulas_saved_without_their_values_are_refused_by_cell(org: Organisation) -> None:
+    # openpyxl, like some exports, writes formulas without computing them.
+    workbook = xlsx_file(
+        [
+            [*HEADER, "badge"],
+            [*typed_row(1001, None, hire_date="=DATE(2020,1,1)"), "=1+1"],
+            typed_row(1002, 1001, name="=A2"),
+            typed_row(1003, 1001),
+        ]
+    )
+
+    problems = import_problems(org, workbook)
+
+    advice = (
+        "holds a formula with no saved value, so there is nothing to read. Open the file in "
+        "Excel or LibreOffice and save it again, or paste the cells as values."
+    )
+    assert f"row 2, column hire_date: {advice}" in problems
+    assert f"row 2, column badge: {advice}" in problems
+    assert f"row 3, column name: {advice}" in problems
+
+
+def test_a_formula_with_its_saved_value_is_read_as_the_value(org: Organisation) -> None:
+    import io
+    import re
+    import zipfile
+
+    workbook = xlsx_file([HEADER, typed_row(1001, None, name='=UPPER("ada")')])
+    # What Excel writes: the formula and, beside it, the text it computed.
+    source = zipfile.ZipFile(io.BytesIO(workbook))
+    saved = io.BytesIO()
+    with zipfile.ZipFile(saved, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data, replaced = re.subn(
+                    rb'<c r="B2"><f>(.*?)</f><v\s*/>',
+                    rb'<c r="B2" t="str"><f>\1</f><v>ADA</v>',
+                    data,
+                )
+                assert replaced == 1
+            target.writestr(item, data)
+
+    assert import_file(org, saved.getvalue())["create"] == 1
+    assert org.people.get().name == "ADA"

@@ -130,3 +130,27 @@ def test_a_signed_in_person_answers_from_their_home_page(running: RunningCycle, 
     again.get(f"/s/{running.token('sam')}/")
     assert "You have already answered" in again.get("/s/answer/").content.decode()
     assert responses_received(running.cycle) == 1
+
+
+@pytest.mark.parametrize("code", ["\uff13", "\u0663", "\u00b2", "+3", "03 "])
+def test_an_answer_is_plain_ascii_digits(running: RunningCycle, code: str) -> None:
+    client = Client()
+    fields = open_form(client, running.token("sam"))
+    sent = client.post("/s/answer/", {**fields, "q_burnout": code, "page": "6", "nav": "submit"})
+    if code.strip() == "03":
+        assert sent.status_code == 302  # a leading zero is still the code 3
+        return
+    assert sent.status_code == 400
+    assert "That is not one of the answers offered" in sent.content.decode()
+    assert responses_received(running.cycle) == 0
+
+
+def test_a_question_sent_twice_is_refused_not_halved(running: RunningCycle) -> None:
+    client = Client()
+    fields = open_form(client, running.token("sam"))
+    sent = client.post(
+        "/s/answer/", {**fields, "q_burnout": ["1", "5"], "page": "6", "nav": "submit"}
+    )
+    assert sent.status_code == 400
+    assert "This question was sent twice" in sent.content.decode()
+    assert responses_received(running.cycle) == 0

@@ -71,6 +71,7 @@ ADM, SUP = "Administrative staff", "Support staff"
 UNIT_TEMPLATES = (
     UnitTemplate("Emergency", "ED Nursing", 70, {N: 0.78, TEC: 0.06, SUP: 0.16}),
     UnitTemplate("Emergency", "ED Physicians", 24, {PHY: 0.7, APP: 0.3}, PHY),
+    UnitTemplate("Emergency", "ED Registration", 10, {ADM: 1.0}, "Manager"),
     UnitTemplate("Internal Medicine", "4 West Medical-Surgical", 55, {N: 0.66, SUP: 0.3, TH: 0.04}),
     UnitTemplate("Internal Medicine", "Hospitalist Group", 26, {PHY: 0.78, APP: 0.22}, PHY),
     UnitTemplate("Pharmacy", "Inpatient Pharmacy", 30, {PHA: 0.55, TEC: 0.45}, PHA),

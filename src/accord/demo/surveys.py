@@ -25,7 +25,7 @@ from django.utils import timezone
 
 from accord.access.models import Membership, Role, User
 from accord.insights.publishing import publish_cycle
-from accord.org.models import Organisation, Person
+from accord.org.models import Organisation, Person, Unit
 from accord.surveys.answers import ParsedAnswers, scored_items
 from accord.surveys.models import Cycle, Invitation
 from accord.surveys.selectors import instrument_for
@@ -114,6 +114,7 @@ class DemoSurveys:
     invited: int  # in the half-year-old cycle
     non_respondents: int
     year_ago: Cycle | None = None  # the pulse before it, published too, so trends show change
+    department: Cycle | None = None  # the first hospital's Emergency on its own, before both
 
 
 # How much better each past pulse's climate is than the demo's baseline: the year-old pulse
@@ -136,9 +137,13 @@ def seed_demo_surveys(
     created_by = admin.user if admin else None
     # One transaction: far fewer commits on SQLite, and a failed seed leaves nothing behind.
     with transaction.atomic():
-        # Pulses run twice a year.
-        year_ago = None
+        # Pulses run twice a year; before them, Emergency ran one of its own.
+        year_ago = department = None
         if publish:
+            department = _department_pulse(
+                organisation, now - dt.timedelta(days=455), created_by,
+                random.Random(f"{seed}:demo survey of Emergency"),
+            )  # fmt: skip
             year_ago, _, _ = _past_pulse(
                 organisation, now - dt.timedelta(days=364), created_by,
                 random.Random(f"{seed}:demo survey a year ago"), YEAR_AGO_SHIFT,
@@ -169,7 +174,23 @@ def seed_demo_surveys(
         invited=invited,
         non_respondents=invited - answered,
         year_ago=year_ago,
+        department=department,
     )
+
+
+def _department_pulse(
+    organisation: Organisation, opened: dt.datetime, created_by: User | None, rng: random.Random
+) -> Cycle | None:
+    """The first hospital's Emergency department surveyed on its own, answered and published."""
+    emergency = (
+        Unit.objects.filter(organisation=organisation, name="Emergency").order_by("path").first()
+    )
+    if emergency is None:
+        return None
+    cycle, _, _ = _past_pulse(
+        organisation, opened, created_by, rng, -0.1, units=(emergency,), name="Emergency"
+    )
+    return publish_cycle(cycle=cycle, now=cycle.closes_at + dt.timedelta(days=3))
 
 
 def _past_pulse(
@@ -178,17 +199,25 @@ def _past_pulse(
     created_by: User | None,
     rng: random.Random,
     shift: float,
+    *,
+    units: tuple[Unit, ...] = (),
+    name: str = "",
 ) -> tuple[Cycle, int, int]:
-    """A pulse that opened on ``opened``'s day, answered and closed; (cycle, invited, answered)."""
+    """A pulse that opened on ``opened``'s day, answered and closed; (cycle, invited, answered).
+
+    ``units``: the audience, everyone when empty; ``name`` goes before the season's, as in
+    "Emergency spring pulse 2026"."""
     zone = ZoneInfo(organisation.time_zone)
     opening_day = opened.astimezone(zone).date()
     opens_at = dt.datetime.combine(opening_day, dt.time(7), tzinfo=zone)
     closes_at = dt.datetime.combine(
         opening_day + dt.timedelta(days=CYCLE_DAYS), dt.time(17), tzinfo=zone
     )
+    season = _pulse_name(opening_day)
+    title = f"{name} {season[0].lower()}{season[1:]}" if name else season
     cycle = create_cycle(
         organisation=organisation,
-        settings=_settings(organisation, _pulse_name(opening_day), opens_at, closes_at),
+        settings=_settings(organisation, title, opens_at, closes_at, units),
         created_by=created_by,
     )
     schedule_cycle(cycle=cycle, now=opens_at - dt.timedelta(days=7))
@@ -204,7 +233,11 @@ def _pulse_name(day: dt.date) -> str:
 
 
 def _settings(
-    organisation: Organisation, name: str, opens_at: dt.datetime, closes_at: dt.datetime
+    organisation: Organisation,
+    name: str,
+    opens_at: dt.datetime,
+    closes_at: dt.datetime,
+    units: tuple[Unit, ...] = (),
 ) -> CycleSettings:
     return CycleSettings(
         name=name,
@@ -216,7 +249,7 @@ def _settings(
         min_comment_group_size=organisation.survey_min_comment_group_size,
         reminder_days=REMINDER_DAYS,
         role_groups=(),
-        units=(),
+        units=units,
     )
 
 

@@ -266,16 +266,96 @@ def _read_xlsx(content: bytes, hint: str) -> Sheet:
         estimated_rows = sheet.height
     except Exception:  # calamine raises several exception types for unreadable workbooks
         raise file_error(f"This Excel workbook cannot be read; it may be damaged. {hint}") from None
+    # Rows come from the sheet's first row; columns from its first column holding a value.
+    first_column = (sheet.start or (0, 0))[1]
     for header_row, cells in enumerate(all_rows, start=1):
         if any(cell_text(cell) for cell in cells):
+            header = [cell_text(cell) for cell in cells]
+            issues = [
+                ImportIssue(
+                    row,
+                    _column_label(header, column - first_column, column),
+                    "holds a formula with no saved value, so there is nothing to read. Open "
+                    "the file in Excel or LibreOffice and save it again, or paste the cells as "
+                    "values.",
+                )
+                for row, column in _formulas_without_values(content, names)
+            ]
             return Sheet(
-                header=[cell_text(cell) for cell in cells],
+                header=header,
                 header_row=header_row,
                 rows=all_rows,
                 estimated_rows=estimated_rows,
                 cells_are_text=False,
+                issues=issues,
             )
     raise file_error("The first sheet of the workbook is empty.")
+
+
+_CELL_REFERENCE = re.compile(r"([A-Z]+)([0-9]+)")
+_SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+
+
+def _formulas_without_values(content: bytes, names: set[str]) -> list[tuple[int, int]]:
+    """(row, column) from 1, of the first sheet's formula cells that carry no saved value.
+
+    A program that writes formulas without computing them (openpyxl, some exports) leaves
+    such cells; a reader sees them as empty, which would turn a hire date into no hire date
+    without a word. The sheet's XML is read as a stream, through defusedxml.
+    """
+    from defusedxml.ElementTree import fromstring, iterparse
+
+    archive = zipfile.ZipFile(io.BytesIO(content))
+    if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
+        return []  # a binary workbook (.xlsb): its formulas are not read here
+    first = fromstring(archive.read("xl/workbook.xml")).find(f"{_SPREADSHEET_NS}sheets/")
+    if first is None:
+        return []
+    relation = first.get(f"{_RELATIONSHIP_NS}id")
+    targets = {
+        rel.get("Id"): rel.get("Target", "")
+        for rel in fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    }
+    target = targets.get(relation, "")
+    part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    if part not in names:
+        return []
+    found = []
+    with archive.open(part) as stream:
+        for _, element in iterparse(stream):
+            if element.tag != f"{_SPREADSHEET_NS}c":
+                continue
+            formula = element.find(f"{_SPREADSHEET_NS}f")
+            value = element.find(f"{_SPREADSHEET_NS}v")
+            inline = element.find(f"{_SPREADSHEET_NS}is")
+            # An empty <v/> is a value only for a text result (t="str": the formula gave "").
+            saved = value is not None and (bool(value.text) or element.get("t") == "str")
+            if formula is not None and not saved and inline is None:
+                match = _CELL_REFERENCE.fullmatch(element.get("r", ""))
+                if match:
+                    found.append((int(match.group(2)), _column_number(match.group(1))))
+            element.clear()
+    return found
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - ord("A") + 1
+    return number
+
+
+def _column_label(header: list[str], position: int, column: int) -> str:
+    """The column as its header names it (``position`` in the header, from 1), or as the
+    spreadsheet letters it (``column``, from 1)."""
+    if 1 <= position <= len(header) and header[position - 1]:
+        return header[position - 1]
+    letters = ""
+    while column > 0:
+        column, remainder = divmod(column - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 # --- cells -------------------------------------------------------------------

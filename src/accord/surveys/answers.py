@@ -7,13 +7,16 @@ code, or ``SKIPPED`` (255) when the item was left out. A whole cycle is then a s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from accord.surveys.instruments import SCALES, Instrument, Item
 
 SKIPPED = 255
 MAX_COMMENT_LENGTH = 2000
+ANSWER_CODE = re.compile(r"[0-9]{1,2}")
 
 
 def scored_items(instrument: Instrument) -> tuple[Item, ...]:
@@ -33,24 +36,32 @@ class ParsedAnswers:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def parse_answers(instrument: Instrument, data: Mapping[str, str]) -> ParsedAnswers:
-    """Answers from form fields named ``q_<item id>``; a missing or empty field is a skip."""
+def parse_answers(instrument: Instrument, data: Mapping[str, Any]) -> ParsedAnswers:
+    """Answers from form fields named ``q_<item id>``; a missing or empty field is a skip.
+
+    A question sent twice is refused rather than one of its values kept silently, and an
+    answer code is plain ASCII digits (``int`` alone would take a full-width digit)."""
     parsed = ParsedAnswers()
+
+    def value(item_id: str) -> str | None:
+        name = f"q_{item_id}"
+        if hasattr(data, "getlist") and len(data.getlist(name)) > 1:
+            parsed.errors[item_id] = "This question was sent twice; choose one answer."
+            return None
+        return str(data.get(name) or "")
+
     for item in scored_items(instrument):
-        raw = (data.get(f"q_{item.id}") or "").strip()
+        raw = (value(item.id) or "").strip()
         if not raw:
             continue
         codes = SCALES[item.scale].codes
-        try:
-            code = int(raw)
-        except ValueError:
-            code = None
+        code = int(raw) if ANSWER_CODE.fullmatch(raw) else None
         if code is None or code not in codes:
             parsed.errors[item.id] = "That is not one of the answers offered; choose one again."
         else:
             parsed.scores[item.id] = code
     for item in comment_items(instrument):
-        text = (data.get(f"q_{item.id}") or "").replace("\x00", "").strip()
+        text = (value(item.id) or "").replace("\x00", "").strip()
         if not text:
             continue
         if len(text) > MAX_COMMENT_LENGTH:

@@ -45,7 +45,10 @@ class UnitRateOut(Schema):
     unit_id: int
     unit: str = Field(description="The unit's full name.")
     invited: int = Field(description="Invitees in the unit's subtree.")
-    responded: int
+    responded: int | None = Field(
+        description="Respondents in the unit's subtree; null while fewer than the cycle's "
+        "minimum group size have answered."
+    )
 
 
 @router.get("/surveys/cycles", response=list[CycleOut], summary="Survey cycles")

@@ -7,7 +7,11 @@ shared by at least ``k`` invitees, or a response carrying a rare combination wou
 one person. This module makes that true, losing as little as it can:
 
 1. Units: bottom-up, a unit whose own invitees (plus those rolled into it) number fewer than
-   ``k`` hands them to its parent. If the root still has fewer than ``k`` of its own, the
+   ``k`` hands them to its parent. People handed all the way to the root without finding
+   ``k`` to be counted with (nobody above them was invited) go back down, to the largest
+   group that stands on its own below their own unit, or else below the nearest unit above
+   it, within the root's branch: in a survey of one department, its chair is counted with
+   its largest team rather than taking the department to the top. If the root still has fewer than ``k`` of its own, the
    smallest child subtrees are rolled into it until it has enough.
 2. Organisation-wide: a profession held by fewer than ``k`` invitees becomes "Other
    clinician" (or "Other administrator", "Other staff"). A tenure band held by fewer than
@@ -93,7 +97,7 @@ def generalise(
     bands = _joined_tenure_bands(invitees, k, on)
     attributes = {
         invitee.person_id: ReportingAttributes(
-            unit_id=reporting_unit[invitee.unit_id],
+            unit_id=reporting_unit[(invitee.unit_id, invitee.role_group)],
             role_group=invitee.role_group,
             profession=professions[(invitee.role_group, invitee.profession)],
             tenure_band=bands[tenure_band(invitee.hire_date, on)],
@@ -158,8 +162,8 @@ def _minority_to_lift(members: list[ReportingAttributes], k: int) -> set[str]:
 
 def _reporting_units(
     invitees: Sequence[Invitee], parents: dict[int, int | None], k: int
-) -> dict[int, int]:
-    """Each invitee unit → the unit its people are reported under."""
+) -> dict[tuple[int, str], int]:
+    """Each invitee unit and role group → the unit its people are reported under."""
     own = Counter(invitee.unit_id for invitee in invitees)
     depth: dict[int, int] = {}
     for unit in own:
@@ -180,8 +184,19 @@ def _reporting_units(
             held[parent] += held.pop(unit)
             target[unit] = parent
 
+    def resolve(unit: int) -> int:
+        while target[unit] != unit:
+            unit = target[unit]
+        return unit
+
+    roots = [unit for unit in depth if parents.get(unit) is None]
+    roles: dict[int, Counter[str]] = defaultdict(Counter)
+    for invitee in invitees:
+        roles[invitee.unit_id][invitee.role_group] += 1
+    settled = _settle_in_own_branch(own, roles, held, target, parents, roots, resolve, k)
+
     # A root left with fewer than k of its own takes in its smallest child subtrees.
-    for root in [unit for unit in depth if parents.get(unit) is None]:
+    for root in roots:
         while 0 < held[root] < k:
             subtrees: dict[int, list[int]] = defaultdict(list)
             for unit, count in held.items():
@@ -195,12 +210,68 @@ def _reporting_units(
                 held[root] += held.pop(unit)
                 target[unit] = root
 
-    def resolve(unit: int) -> int:
-        while target[unit] != unit:
-            unit = target[unit]
-        return unit
+    # Resolved again: a root that took in a holder's subtree takes its newcomers with it.
+    return {
+        (unit, group): resolve(settled.get((unit, group), unit))
+        for unit in own
+        for group in roles[unit]
+    }
 
-    return {unit: resolve(unit) for unit in own}
+
+def _settle_in_own_branch(
+    own: Counter[int],
+    roles: dict[int, Counter[str]],
+    held: Counter[int],
+    target: dict[int, int],
+    parents: dict[int, int | None],
+    roots: list[int],
+    resolve: Callable[[int], int],
+    k: int,
+) -> dict[tuple[int, str], int]:
+    """Bring back into its own branch a small group that was handed all the way to a root:
+    where each (unit, role group) of it is now counted.
+
+    A unit's people go up when the unit is small, to be counted with the people above them.
+    When nobody above them is in the audience (a department's chair, in a survey of that
+    department alone), they would reach the root and drag their whole branch with them.
+    Instead they join the largest group that stands on its own below their own unit (or, for
+    a small team with nobody below it, below the nearest unit above it that has one), each
+    role group with a group where it is already numerous: the chair is counted with the
+    department's largest clinical team and its nursing director with its administrators,
+    and the department and every team in it can still be shown.
+    They never cross into another of the root's branches: there the root keeps them, as for
+    the organisation's own people.
+    """
+    holders = [u for u in held if held[u] >= k and resolve(u) == u and parents.get(u) is not None]
+    # Who is counted at each holder, by role group: a newcomer whose role group is already
+    # there in strength keeps it, where a lone administrator in a team of nurses would cost
+    # the whole team its clinician/administrator split.
+    holder_roles: dict[int, Counter[str]] = defaultdict(Counter)
+    for unit in own:
+        holder_roles[resolve(unit)] += roles[unit]
+    below: dict[int, list[int]] = defaultdict(list)  # unit -> the holders in its subtree
+    for holder in holders:
+        above: int | None = holder
+        while above is not None:
+            below[above].append(holder)
+            above = parents.get(above)
+    settled: dict[tuple[int, str], int] = {}
+    for root in roots:
+        if not 0 < held[root] < k:
+            continue
+        for origin in [u for u in own if u != root and resolve(u) == root]:
+            node: int | None = origin
+            while node is not None and node != root and node not in below:
+                node = parents.get(node)
+            if node is None or node == root:
+                continue  # nothing in its branch stands on its own: the root keeps its people
+            for group, count in roles[origin].items():
+                holder = max(below[node], key=lambda h: (holder_roles[h][group] >= k, held[h], -h))
+                settled[(origin, group)] = holder
+                held[holder] += count
+                holder_roles[holder][group] += count
+                held[root] -= count
+    return settled
 
 
 def _top_child(unit: int, root: int, parents: dict[int, int | None]) -> int | None:

@@ -107,16 +107,18 @@ def get_cycle(scope: Scope, cycle_id: int) -> Cycle:
 class UnitRate:
     unit: Unit
     invited: int
-    responded: int
+    responded: int | None  # None: fewer than the cycle's minimum group size
 
     @property
-    def rate(self) -> float:
-        return self.responded / self.invited if self.invited else 0.0
+    def rate(self) -> float | None:
+        return self.responded / self.invited if self.responded is not None else None
 
 
 def response_rates(scope: Scope, cycle: Cycle) -> list[UnitRate]:
     """Invited and responded per unit subtree in the viewer's scope, only where the subtree
-    holds at least the cycle's minimum group size of invitees. Never per person."""
+    holds at least the cycle's minimum group size of invitees. Never per person: a count of
+    respondents below the minimum is not given (``responded`` is None), so no one learns
+    that two of a team's six have answered."""
     invited = _per_reporting_unit(
         Invitation.objects.filter(cycle=cycle).values("reporting_unit_id")
     )
@@ -141,7 +143,15 @@ def response_rates(scope: Scope, cycle: Cycle) -> list[UnitRate]:
         released = RELEASED_UNITS.reader(cycle)
         eligible = [uid for uid in eligible if uid in released]
     units = scope.units().filter(pk__in=eligible).order_by("path")
-    return [UnitRate(unit, subtree_invited[unit.pk], subtree_responded[unit.pk]) for unit in units]
+    k = cycle.min_group_size
+    return [
+        UnitRate(
+            unit,
+            subtree_invited[unit.pk],
+            subtree_responded[unit.pk] if subtree_responded[unit.pk] >= k else None,
+        )
+        for unit in units
+    ]
 
 
 def _per_reporting_unit(rows: QuerySet) -> Counter[int]:
