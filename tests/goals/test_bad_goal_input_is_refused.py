@@ -89,3 +89,36 @@ def test_a_period_with_a_nul_in_the_scheduling_link_is_ignored(story: Story) -> 
     response = client.post(target, {"date": day, "time": "10:00", "duration_minutes": 45})
     assert response.status_code == 302
     assert "Fewer surgical readmissions" in Conversation.objects.get().agenda
+
+
+@pytest.mark.parametrize("name", ["\x18", "ED\tleadership", "Line one\nline two", "Bell\x07"])
+def test_a_single_line_name_with_a_control_character_is_refused(
+    cast: Cast, token_client: Callable[[User], TokenClient], name: str
+) -> None:
+    from accord.goals.models import Team
+
+    response = token_client(cast.chair).client.post(
+        "/api/teams", {"name": name}, content_type="application/json"
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["errors"][0]["field"] == "name"
+    assert not Team.objects.exists()
+    result = CliRunner().invoke(app, ["team", "create", name, "--org", SLUG, "--leader", "chad"])
+    assert result.exit_code == 1 and "NAME:" in result.output
+    assert not Team.objects.exists()
+
+
+def test_a_paragraph_keeps_its_line_breaks_and_refuses_other_controls(
+    cast: Cast, token_client: Callable[[User], TokenClient]
+) -> None:
+    client = token_client(cast.chair).client
+    kept = client.post("/api/teams", {"name": "ED leaders", "purpose": "Flow.\n\tBeds too."},
+                       content_type="application/json")  # fmt: skip
+    assert kept.status_code == 201 and kept.json()["purpose"] == "Flow.\n\tBeds too."
+    refused = client.post("/api/teams", {"name": "Other", "purpose": "Flow\x1b[31m"},
+                          content_type="application/json")  # fmt: skip
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "purpose"
+    goal = client.post(
+        "/api/goals", {"title": "Door\x00to doctor"}, content_type="application/json"
+    )
+    assert goal.status_code == 422

@@ -411,3 +411,17 @@ def test_a_commitment_is_marked_done_from_the_command_line(story: Story) -> None
     assert commitment.is_done
     result = accord("goals", "conversation", "done", str(2**70), "--org", SLUG)
     assert result.exit_code == 1 and "COMMITMENT_ID: no commitment" in html.unescape(result.output)
+
+
+@pytest.mark.parametrize("body", ["[1, 2]", '"hello"', "3", "null"])
+def test_a_cancellation_body_that_is_not_an_object_is_refused(
+    story: Story, token_client: Callable[[User], TokenClient], body: str
+) -> None:
+    conversation = schedule(story)
+    chad = token_client(story.cast.chair).client
+    response = chad.post(f"/api/conversations/{conversation.pk}/cancel", body,
+                         content_type="application/json")  # fmt: skip
+    assert response.status_code == 400, response.content  # the body is not readable as fields
+    assert "Cannot parse request body" in response.json()["detail"]
+    conversation.refresh_from_db()
+    assert conversation.cancelled_at is None

@@ -7,6 +7,7 @@ from typing import Any
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Swagger
 from ninja.errors import AuthenticationError, ValidationError
+from ninja.parser import Parser
 from ninja.security import HttpBearer
 
 from accord.access.scopes import NotAllowed, Scope
@@ -28,6 +29,26 @@ class PersonalAccessToken(HttpBearer):
         return Scope(membership)
 
 
+class ObjectBodies(Parser):
+    """A JSON body is an object of named fields. A list or a bare value would otherwise read
+    as "no fields given" wherever every field is optional (a cancellation's note); refused,
+    django-ninja answers 400 "Cannot parse request body"."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = super().parse_body(request)
+        if not isinstance(data, dict):
+            raise ValidationError(
+                [
+                    {
+                        "loc": ("body",),
+                        "msg": "The request body must be a JSON object.",
+                        "type": "dict_type",
+                    }
+                ]
+            )
+        return data
+
+
 api = NinjaAPI(
     title="Accord API",
     version="1",
@@ -43,6 +64,7 @@ api = NinjaAPI(
     docs=Swagger(settings={"validatorUrl": None}),
     docs_url="/docs",
     urls_namespace="api",
+    parser=ObjectBodies(),
 )
 
 

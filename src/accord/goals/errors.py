@@ -4,6 +4,7 @@ is about. A page puts it beside the field; the API answers 422 (``api/api.py``).
 from __future__ import annotations
 
 from accord.goals.rules import Problem
+from accord.text import control_character_problem
 
 
 class GoalsError(ValueError):
@@ -32,3 +33,12 @@ class GoalProblems(GoalsError):
     @property
     def problems(self) -> list[tuple[str | None, str]]:
         return [(field, message) for field, message in self._problems]
+
+
+def checked_text(value: str, field: str, *, multiline: bool = False) -> str:
+    """``value`` stripped, or a refusal naming ``field`` if it holds a control character."""
+    value = (value or "").strip()
+    problem = control_character_problem(value, multiline=multiline)
+    if problem:
+        raise GoalsError(problem, field=field)
+    return value

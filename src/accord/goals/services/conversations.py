@@ -15,7 +15,7 @@ from django.utils import timezone
 from accord.access.models import User
 from accord.goals import rules, tasks
 from accord.goals.agenda import build_agenda
-from accord.goals.errors import GoalsError
+from accord.goals.errors import GoalsError, checked_text
 from accord.goals.models import (
     Commitment,
     Conversation,
@@ -134,11 +134,9 @@ def _check_when(starts_at: dt.datetime, duration_minutes: int) -> dt.datetime:
 
 
 def _check_location(location: str) -> str:
-    location = (location or "").strip()
+    location = checked_text(location, "location")
     if len(location) > 200:
         raise GoalsError("A location is at most 200 characters.", field="location")
-    if "\x00" in location:
-        raise GoalsError("A location cannot contain NUL characters.", field="location")
     return location
 
 

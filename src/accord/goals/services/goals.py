@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from accord.access.models import User
 from accord.goals import rules
-from accord.goals.errors import GoalProblems, GoalsError
+from accord.goals.errors import GoalProblems, GoalsError, checked_text
 from accord.goals.models import CheckIn, Confidence, Direction, Goal, GoalsSeen, Team, Visibility
 from accord.goals.services.audit import audit, audit_value
 from accord.goals.visibility import GoalScope
@@ -77,8 +77,9 @@ def _check_goal(
 
 def _goal_values(**fields: Any) -> dict[str, Any]:
     values = {name: fields.get(name) for name in GOAL_FIELDS}
-    for name in ("title", "why", "metric_name", "metric_unit", "period"):
-        values[name] = (values[name] or "").strip()
+    for name in ("title", "metric_name", "metric_unit", "period"):
+        values[name] = checked_text(values[name], name)
+    values["why"] = checked_text(values["why"], "why", multiline=True)
     values["incentive_weight"] = values["incentive_weight"] or Decimal(0)
     values["visibility"] = values["visibility"] or Visibility.TEAM
     return values

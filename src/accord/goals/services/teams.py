@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 
 from accord.access.models import User
 from accord.access.scopes import Scope
-from accord.goals.errors import GoalsError
+from accord.goals.errors import GoalsError, checked_text
 from accord.goals.models import Team, TeamMember
 from accord.goals.services.audit import audit
 from accord.org.models import Organisation, Person
@@ -89,7 +89,8 @@ def create_team(
     conversation_window_days: int = 90,
 ) -> Team:
     """A leadership team; the leader is a member too."""
-    name = name.strip()
+    name = checked_text(name, "name")
+    purpose = checked_text(purpose, "purpose", multiline=True)
     members = list(members)
     _check_team_fields(organisation, name, leader, members, conversation_window_days,
                        joining=[leader, *members])  # fmt: skip
@@ -99,7 +100,7 @@ def create_team(
     try:
         with transaction.atomic():
             team = Team.objects.create(
-                organisation=organisation, name=name, leader=leader, purpose=purpose.strip(),
+                organisation=organisation, name=name, leader=leader, purpose=purpose,
                 share_incentive_weights=share_incentive_weights,
                 conversation_window_days=conversation_window_days,
             )  # fmt: skip
@@ -139,7 +140,7 @@ def update_team(
         "conversation_window_days": team.conversation_window_days,
         "members": sorted(team.members.values_list("name", flat=True)),
     }
-    new_name = team.name if name is None else name.strip()
+    new_name = team.name if name is None else checked_text(name, "name")
     new_members = list(team.members.all()) if members is None else list(members)
     window = (
         team.conversation_window_days
@@ -157,7 +158,7 @@ def update_team(
     team.name = new_name
     team.conversation_window_days = window
     if purpose is not None:
-        team.purpose = purpose.strip()
+        team.purpose = checked_text(purpose, "purpose", multiline=True)
     if share_incentive_weights is not None:
         team.share_incentive_weights = share_incentive_weights
     try:
