@@ -35,7 +35,7 @@ class GoalProblems(GoalsError):
         return [(field, message) for field, message in self._problems]
 
 
-def checked_text(value: str, field: str, *, multiline: bool = False) -> str:
+def checked_text(value: str | None, field: str, *, multiline: bool = False) -> str:
     """``value`` stripped, or a refusal naming ``field`` if it holds a control character."""
     value = (value or "").strip()
     problem = control_character_problem(value, multiline=multiline)
