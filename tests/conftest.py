@@ -9,6 +9,7 @@ from huey import Huey
 from huey.contrib.djhuey import HUEY
 
 from tests.cast import Cast, remove_cast, shared_cast
+from tests.mailserver import mail_server  # noqa: F401 (a fixture for every test)
 
 # In CI a missing service is a failure, not a skip.
 REQUIRE_SERVICES = os.environ.get("ACCORD_REQUIRE_SERVICES") == "1"

@@ -219,6 +219,9 @@ EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_PASSWORD"]
 EMAIL_USE_TLS = _email["EMAIL_USE_TLS"]
 EMAIL_USE_SSL = _email["EMAIL_USE_SSL"]
 EMAIL_TIMEOUT = 30
+# How long a queue worker may take to send one batch of survey email before another worker
+# takes the batch over (it was killed, or the mail server stopped answering).
+ACCORD_EMAIL_CLAIM_SECONDS = env_int("ACCORD_EMAIL_CLAIM_SECONDS", 300)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Accord <accord@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

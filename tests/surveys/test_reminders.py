@@ -7,11 +7,13 @@ import datetime as dt
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from accord.org.models import Person
 from accord.surveys.answers import ParsedAnswers
 from accord.surveys.models import ReminderRun
 from accord.surveys.services import Outcome, advance_cycles, submit_response
+from tests.mailserver import MailServer
 from tests.surveys.conftest import RunningCycle, tokens_from_outbox
 
 pytestmark = pytest.mark.django_db
@@ -91,3 +93,40 @@ def test_invitations_are_in_the_persons_language(
     assert "Cómo sus respuestas siguen siendo anónimas" in spanish.body
     english = by_person["sam@riverside.example"]
     assert "How your answers stay anonymous" in english.body and "/s/" in english.body
+
+
+def test_a_reminder_counts_what_the_mail_server_accepted_and_a_refused_batch_is_sent_later(
+    running: RunningCycle, mail_server: MailServer
+) -> None:
+    from django.test import override_settings
+
+    from accord.surveys.mail import claim_time, deliver_batch
+    from accord.surveys.models import Invitation, PendingEmail
+    from accord.surveys.services import send_reminders
+
+    submit_response(token=running.token("sam"), answers=ParsedAnswers(), nonce="x")
+    cycle = running.cycle
+    day3 = cycle.opens_at + dt.timedelta(days=3, minutes=1)
+    waiting = send_reminders(cycle=cycle, day=3, now=day3)
+    emailed = Invitation.objects.filter(cycle=cycle, channel=Invitation.Channel.EMAIL).count()
+    # A row for everyone emailed, sam included: the table does not say who has answered.
+    assert waiting == emailed - 1 and PendingEmail.objects.count() == emailed
+    run = ReminderRun.objects.get(cycle=cycle, day=3)
+
+    smtp = {"EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": mail_server.port}  # fmt: skip
+    with override_settings(**smtp):
+        mail_server.refusing = True
+        with pytest.raises(Exception, match="Try again later"):
+            deliver_batch(cycle.pk)
+        run.refresh_from_db()
+        assert run.sent == 0 and PendingEmail.objects.count() == emailed  # nothing lost
+        assert deliver_batch(cycle.pk) is None  # still claimed by the failed attempt
+
+        mail_server.refusing = False
+        later = timezone.now() + claim_time() + dt.timedelta(seconds=1)
+        assert deliver_batch(cycle.pk, now=later) == waiting
+    run.refresh_from_db()
+    assert run.sent == waiting == mail_server.accepted()
+    assert "sam@riverside.example" not in mail_server.recipients
+    assert not PendingEmail.objects.exists()

@@ -1,50 +1,169 @@
 """Survey email: invitations and reminders, rendered in the invitee's language and sent in
-batches from the queue (``services`` queues them after the cycle's transaction commits)."""
+batches from the queue, through an outbox that survives a killed worker.
+
+``queue_survey_emails`` writes one :class:`PendingEmail` per recipient inside the cycle's
+transaction and queues :func:`deliver_survey_emails` once it commits. A worker claims a
+batch for ``ACCORD_EMAIL_CLAIM_SECONDS``, mints the batch's tokens, sends it over one
+connection and deletes the rows only after the mail server accepted them. A worker killed
+mid-batch leaves its claim to expire; the next worker to start, or the minute's clock, sends
+the batch again — at most that one batch twice, never anyone left out.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
 from django.template.loader import render_to_string
-from huey.contrib.djhuey import db_task
+from django.utils import timezone
+from huey.contrib.djhuey import HUEY, db_task
 
 from accord.notify.services import compose_email, send_emails
 from accord.site import absolute_url
-from accord.surveys.models import Cycle
-from accord.surveys.tokens import display_token
+from accord.surveys.models import (
+    Cycle,
+    Invitation,
+    InvitationToken,
+    PendingEmail,
+    Receipt,
+    ReminderRun,
+)
+from accord.surveys.tokens import display_token, new_token, receipt_mark, token_digest
+
+BATCH = 200
+TOKEN_BATCH = 1000
+
+
+def claim_time() -> dt.timedelta:
+    """How long a worker may take to send one batch before another takes it over."""
+    return dt.timedelta(seconds=settings.ACCORD_EMAIL_CLAIM_SECONDS)
+
+
+def queue_survey_emails(
+    *, cycle: Cycle, invitation_ids: Iterable[int], reminder: ReminderRun | None = None
+) -> int:
+    """One pending email per invitation, sent once the caller's transaction commits."""
+    rows = [PendingEmail(cycle=cycle, invitation_id=pk, reminder=reminder) for pk in invitation_ids]
+    PendingEmail.objects.bulk_create(rows, batch_size=TOKEN_BATCH)
+    if rows:
+        transaction.on_commit(lambda: deliver_survey_emails(cycle.pk))
+    return len(rows)
+
+
+def mint_tokens(invitations: Sequence[Invitation]) -> list[tuple[Invitation, str]]:
+    """A new token for each invitation, on the invitation's channel; only digests are stored."""
+    issued = [(invitation, new_token()) for invitation in invitations]
+    InvitationToken.objects.bulk_create(
+        [
+            InvitationToken(
+                invitation=invitation, digest=token_digest(token), channel=invitation.channel
+            )
+            for invitation, token in issued
+        ],
+        batch_size=TOKEN_BATCH,
+    )
+    return issued
 
 
 @db_task(retries=3, retry_delay=60)
-def send_survey_emails(messages: list[dict[str, str]]) -> None:
-    """Send a batch of invitations or reminders. Returns nothing: the queue's result store
-    must not keep the tokens these messages carry."""
-    cycles = {
-        str(cycle.pk): cycle
-        for cycle in Cycle.objects.filter(
-            pk__in={int(m["cycle_id"]) for m in messages}
-        ).select_related("organisation")
-    }
+def deliver_survey_emails(cycle_id: int) -> int:
+    """Send a cycle's pending emails, batch after batch; how many the mail server accepted."""
+    accepted = 0
+    while True:
+        sent = deliver_batch(cycle_id)
+        if sent is None:
+            return accepted
+        accepted += sent
+
+
+def deliver_batch(cycle_id: int, now: dt.datetime | None = None) -> int | None:
+    """Claim, send and clear one batch; the number accepted, or None when none is free."""
+    now = now or timezone.now()
+    claim = uuid.uuid4()
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    batch = PendingEmail.objects.filter(free, cycle_id=cycle_id).order_by("pk").values("pk")
+    # One UPDATE claims the batch, so two workers never take the same rows: on PostgreSQL the
+    # second re-checks ``free`` after the first commits; SQLite runs one writer at a time.
+    claimed = PendingEmail.objects.filter(free, pk__in=batch[:BATCH]).update(
+        claim=claim, claimed_until=now + claim_time()
+    )
+    if not claimed:
+        return None
+    rows = list(
+        PendingEmail.objects.filter(claim=claim).select_related(
+            "invitation__person", "cycle__organisation"
+        )
+    )
+    cycle = rows[0].cycle
+    reminded = [row for row in rows if row.reminder_id is not None]
+    answered: set[str] = set()
+    if reminded:
+        answered = set(Receipt.objects.filter(cycle=cycle).values_list("mark", flat=True))
+    to_send = [
+        row
+        for row in rows
+        if row.reminder_id is None or receipt_mark(cycle.pk, row.invitation_id) not in answered
+    ]
+    with transaction.atomic():  # a link must work by the time its email arrives
+        tokens = dict(mint_tokens([row.invitation for row in to_send]))
     emails = []
-    for message in messages:
-        cycle = cycles.get(message["cycle_id"])
-        if cycle is None:
-            continue
-        subject, body = render_survey_email(cycle=cycle, message=message)
-        emails.append(compose_email(to=[message["to"]], subject=subject, body=body))
-    send_emails(emails)
+    for row in to_send:
+        invitation = row.invitation
+        subject, body = render_survey_email(
+            cycle=cycle,
+            kind="invitation" if row.reminder_id is None else "reminder",
+            name=invitation.person.name,
+            language=invitation.language,
+            token=tokens[invitation],
+        )
+        emails.append(compose_email(to=[invitation.person.email], subject=subject, body=body))
+    send_emails(emails)  # raises if the server refuses: the claim lapses and the batch returns
+    with transaction.atomic():
+        PendingEmail.objects.filter(claim=claim).delete()
+        for run, count in Counter(row.reminder_id for row in to_send if row.reminder_id).items():
+            ReminderRun.objects.filter(pk=run).update(sent=F("sent") + count)
+    return len(emails)
 
 
-def render_survey_email(*, cycle: Cycle, message: dict[str, str]) -> tuple[str, str]:
-    language = message["language"] if message["language"] in ("en", "es") else "en"
+@db_task()
+def resume_survey_emails() -> None:
+    """Send whatever a stopped worker left: now if its claim has lapsed, else when it does."""
+    now = timezone.now()
+    pending = PendingEmail.objects.values_list("cycle_id", flat=True).distinct()
+    for cycle_id in pending.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)):
+        deliver_survey_emails(cycle_id)
+    claimed = PendingEmail.objects.filter(claimed_until__gte=now).order_by("claimed_until")
+    next_lapse = claimed.values_list("claimed_until", flat=True).first()
+    if next_lapse is not None:
+        resume_survey_emails.schedule(delay=(next_lapse - now).total_seconds() + 1)
+
+
+@HUEY.on_startup()
+def _resume_after_a_restart() -> None:
+    if not HUEY.immediate:
+        resume_survey_emails()
+
+
+def render_survey_email(
+    *, cycle: Cycle, kind: str, name: str, language: str, token: str
+) -> tuple[str, str]:
+    language = language if language in ("en", "es") else "en"
     context = {
         "cycle": cycle,
-        "name": message["name"],
-        "link": absolute_url(f"/s/{message['token']}/"),
-        "code": display_token(message["token"]),
+        "name": name,
+        "link": absolute_url(f"/s/{token}/"),
+        "code": display_token(token),
         "closes": cycle.closes_at,
         "time_zone": cycle.organisation.time_zone,
         "organisation": cycle.organisation.name,
         "minimum": cycle.min_group_size,
         "comment_minimum": cycle.min_comment_group_size,
     }
-    text = render_to_string(f"surveys/email/{message['kind']}_{language}.txt", context)
+    text = render_to_string(f"surveys/email/{kind}_{language}.txt", context)
     subject, _, body = text.partition("\n")
     return subject.strip(), body.lstrip("\n")

@@ -189,9 +189,35 @@ class Comment(models.Model):
         return f"comment {self.pk} on {self.item_id}"
 
 
+class PendingEmail(models.Model):
+    """An invitation or reminder email the mail server has not yet accepted.
+
+    Queue tasks vanish with a worker that is killed; these rows do not: a worker claims a
+    batch for a while (``claimed_until``), sends it, and deletes it only once the mail server
+    has accepted it, so a batch whose worker died is sent by the next one. A reminder has a
+    row for every email invitee, answered or not (the sender skips who has answered), so
+    the table never says who had answered. The token is minted when the email is sent: no
+    token waits anywhere in plain text.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    invitation = models.ForeignKey(Invitation, on_delete=models.CASCADE, related_name="+")
+    reminder = models.ForeignKey(
+        "ReminderRun", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    claim = models.UUIDField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["cycle", "claimed_until"])]
+
+    def __str__(self) -> str:
+        return f"email for invitation {self.invitation_id}"
+
+
 class ReminderRun(models.Model):
     """One scheduled reminder of a cycle. Who was reminded is not recorded: that would say
-    who had answered by then."""
+    who had answered by then. ``sent`` counts the reminders the mail server accepted."""
 
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reminder_runs")
     day = models.PositiveSmallIntegerField()

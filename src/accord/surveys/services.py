@@ -11,7 +11,6 @@ import datetime as dt
 import enum
 import random
 import secrets
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,7 +26,7 @@ from accord.org.models import Organisation, Person, RoleGroup, Unit
 from accord.surveys import audience
 from accord.surveys.answers import ParsedAnswers, pack
 from accord.surveys.instruments import Instrument, InstrumentError, load_instrument
-from accord.surveys.mail import send_survey_emails
+from accord.surveys.mail import mint_tokens, queue_survey_emails
 from accord.surveys.models import (
     Comment,
     Cycle,
@@ -307,20 +306,18 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
                 )
             )
         Invitation.objects.bulk_create(invitations, batch_size=BATCH)
-        invitations = list(
-            Invitation.objects.filter(cycle=cycle, channel=Invitation.Channel.EMAIL)
-            .select_related("person")
-            .only("id", "language", "person__email", "person__name")
-        )
-        messages = _issue_email_tokens(cycle, invitations, kind="invitation") if notify else []
         cycle.status = Status.OPEN
         cycle.opened_at = now
         cycle.invited_count = len(people)
         cycle.receipt_key_check = key_check(cycle.pk)
         cycle.save(update_fields=["status", "opened_at", "invited_count", "receipt_key_check"])
-        for start in range(0, len(messages), 500):
-            batch = messages[start : start + 500]
-            transaction.on_commit(lambda batch=batch: send_survey_emails(batch))  # type: ignore[misc]
+        if notify:
+            queue_survey_emails(
+                cycle=cycle,
+                invitation_ids=Invitation.objects.filter(
+                    cycle=cycle, channel=Invitation.Channel.EMAIL
+                ).values_list("pk", flat=True),
+            )
     return cycle
 
 
@@ -328,38 +325,6 @@ def person_language(person: Person) -> str:
     """The language from the roster's optional ``language`` column; English otherwise."""
     value = str((person.attributes or {}).get("language", "")).strip().lower()
     return "es" if value in ("es", "spa", "spanish", "español", "espanol") else "en"
-
-
-def _issue_email_tokens(
-    cycle: Cycle, invitations: Sequence[Invitation], *, kind: str
-) -> list[dict[str, str]]:
-    """A fresh token per invitation; the messages carry it, the database keeps the digest."""
-    return [
-        {
-            "kind": kind,
-            "cycle_id": str(cycle.pk),
-            "to": invitation.person.email,
-            "name": invitation.person.name,
-            "language": invitation.language,
-            "token": token,
-        }
-        for invitation, token in _mint_tokens(invitations)
-    ]
-
-
-def _mint_tokens(invitations: Sequence[Invitation]) -> list[tuple[Invitation, str]]:
-    """A new token for each invitation, on the invitation's channel; only digests are stored."""
-    issued = [(invitation, new_token()) for invitation in invitations]
-    InvitationToken.objects.bulk_create(
-        [
-            InvitationToken(
-                invitation=invitation, digest=token_digest(token), channel=invitation.channel
-            )
-            for invitation, token in issued
-        ],
-        batch_size=BATCH,
-    )
-    return issued
 
 
 @transaction.atomic
@@ -378,7 +343,7 @@ def issue_codes(*, cycle: Cycle, unit: Unit | None = None) -> list[tuple[Invitat
     InvitationToken.objects.filter(
         invitation__in=[inv.pk for inv in chosen], channel=Invitation.Channel.CODE
     ).delete()
-    return _mint_tokens(chosen)
+    return mint_tokens(chosen)
 
 
 @transaction.atomic
@@ -599,7 +564,8 @@ def reminder_due_at(cycle: Cycle, day: int) -> dt.datetime:
 
 
 def send_reminders(*, cycle: Cycle, day: int, now: dt.datetime | None = None) -> int:
-    """Remind every email invitee without a receipt, once per reminder day."""
+    """Remind every email invitee without a receipt, once per reminder day; how many are
+    waiting now (``ReminderRun.sent`` counts the reminders the mail server accepts)."""
 
     with transaction.atomic():
         cycle = lock_cycle(cycle)
@@ -611,22 +577,13 @@ def send_reminders(*, cycle: Cycle, day: int, now: dt.datetime | None = None) ->
         except IntegrityError:
             return 0  # this day's reminder has gone out already
         answered = set(Receipt.objects.filter(cycle=cycle).values_list("mark", flat=True))
-        waiting = [
-            invitation
-            for invitation in Invitation.objects.filter(
-                cycle=cycle, channel=Invitation.Channel.EMAIL
-            )
-            .select_related("person")
-            .only("id", "cycle_id", "language", "person__email", "person__name")
-            if receipt_mark(cycle.pk, invitation.pk) not in answered
-        ]
-        messages = _issue_email_tokens(cycle, waiting, kind="reminder")
-        run.sent = len(messages)
-        run.save(update_fields=["sent"])
-        for start in range(0, len(messages), 500):
-            batch = messages[start : start + 500]
-            transaction.on_commit(lambda batch=batch: send_survey_emails(batch))  # type: ignore[misc]
-    return len(messages)
+        emailed = Invitation.objects.filter(cycle=cycle, channel=Invitation.Channel.EMAIL)
+        ids = list(emailed.values_list("pk", flat=True))
+        waiting = sum(receipt_mark(cycle.pk, pk) not in answered for pk in ids)
+        # Everyone emailed gets a row, answered or not: the sender skips who has answered by
+        # then, so nothing stored says who had answered today.
+        queue_survey_emails(cycle=cycle, invitation_ids=ids, reminder=run)
+    return waiting
 
 
 @dataclass

@@ -2,8 +2,8 @@
 
 The tasks that services queue themselves live beside what they run, so that nothing imports
 in a circle: ``services.advance_cycles_soon`` (the "open now"/"close now" buttons) and
-``mail.send_survey_emails`` (invitations and reminders). Importing this module, as the queue
-worker does, registers all three.
+``mail.deliver_survey_emails`` and ``mail.resume_survey_emails`` (invitations and reminders,
+through the outbox). Importing this module, as the queue worker does, registers them all.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from accord.surveys.mail import resume_survey_emails
 from accord.surveys.services import advance_cycles
 
 logger = logging.getLogger(__name__)
@@ -23,3 +24,4 @@ def advance_cycles_every_minute() -> None:
     result = advance_cycles()
     for cycle_id, reason in result.failed.items():
         logger.warning("survey cycle %s could not open: %s", cycle_id, reason)
+    resume_survey_emails()  # a batch whose sender stopped, or that the mail server refused
