@@ -25,7 +25,7 @@ carrying the message, for one they see but may not change. Each refusal is worde
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -114,6 +114,12 @@ class GoalScope:
 
     def people_with_visible_goals(self) -> QuerySet[Person]:
         return Person.objects.filter(self.owner_filter(), organisation=self.organisation)
+
+    def people_whose_goals_open(self, people: Iterable[Person]) -> set[int]:
+        """Which of ``people`` the viewer may open the goals page of: a page links only to
+        those, so no link leads to a refusal."""
+        ids = {person.pk for person in people}
+        return set(self.people_with_visible_goals().filter(pk__in=ids).values_list("pk", flat=True))
 
     def get_person(self, person_id: int) -> Person:
         """A person whose goals the viewer may open (404 otherwise)."""

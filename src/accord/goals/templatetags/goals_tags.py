@@ -6,6 +6,8 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.urls import reverse
+from django.utils.html import format_html
 
 from accord.goals.agenda import describe_target
 from accord.goals.models import Goal
@@ -32,3 +34,12 @@ def target_text(goal: Goal) -> str:
 @register.filter
 def lookup(mapping: dict[Any, Any], key: object) -> object:
     return mapping.get(key)
+
+
+@register.simple_tag
+def person_goals_link(slug: str, person: Any, openable: set[int]) -> str:
+    """The person's name, linked to their goals page only where the viewer may open it."""
+    if person.pk in openable:
+        url = reverse("person-goals", args=[slug, person.pk])
+        return format_html('<a href="{}">{}</a>', url, person.name)
+    return format_html("{}", person.name)

@@ -55,6 +55,7 @@ def goal_page(
         "page": page,
         "goal": goal,
         "gscope": gscope,
+        "openable": gscope.people_whose_goals_open([goal.owner] if goal.owner else []),
         "can_edit": gscope.can_edit(goal),
         "can_check_in": gscope.can_check_in(goal),
         "check_in_form": forms_.get("check_in_form") or CheckInForm(),

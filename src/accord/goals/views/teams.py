@@ -98,6 +98,7 @@ def team_detail(request: AuthenticatedHttpRequest, scope: Scope, team_id: int) -
         {
             "page": page,
             "team": team,
+            "openable": gscope.people_whose_goals_open(page.members),
             "can_manage": gscope.can_manage_team(team),
             "can_see_map": gscope.can_see_team_map(team),
         },
@@ -157,6 +158,7 @@ def _map_response(
         "goals/alignment_map.html",
         {
             "map": alignment,
+            "openable": gscope.people_whose_goals_open(alignment.unseen),
             "form": form,
             "title": title,
             "team": team,
