@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -190,3 +191,16 @@ def test_create_org_makes_the_default_kinds_and_professions() -> None:
     assert organisation.time_zone == "America/New_York"
     assert organisation.unit_kinds.count() == 4
     assert organisation.professions.filter(name="Nurse").exists()
+
+
+def test_served_links_lead_to_the_address_the_server_listens_on(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from accord.cli import point_links_at
+
+    monkeypatch.delenv("ACCORD_BASE_URL", raising=False)
+    point_links_at("0.0.0.0", 8123)  # noqa: S104 — every address, reached on this machine
+    assert os.environ["ACCORD_BASE_URL"] == "http://127.0.0.1:8123"
+    monkeypatch.setenv("ACCORD_BASE_URL", "https://accord.example.org")
+    point_links_at("127.0.0.1", 9000)  # behind a proxy, the setting stands
+    assert os.environ["ACCORD_BASE_URL"] == "https://accord.example.org"

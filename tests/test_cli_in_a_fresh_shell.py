@@ -18,6 +18,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -198,21 +199,39 @@ def test_serve_answers_and_stops(shell: Shell) -> None:
     port = _free_port()
     # As behind a hospital's HTTPS proxy, which answers plain HTTP itself.
     env = {**shell.env, "SECURE_SSL_REDIRECT": "false"}
-    server = subprocess.Popen(
-        [str(COMMAND), "serve", "--port", str(port), "--workers", "1"],
-        env=env, cwd=shell.home, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+    output = shell.home / "server.log"
+    with output.open("wb") as log:
+        server = subprocess.Popen(
+            [str(COMMAND), "serve", "--port", str(port), "--workers", "1"],
+            env=env, cwd=shell.home, stdout=log, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as r:
                     assert r.status == 200
                     break
             except OSError:
-                assert server.poll() is None, server.stderr.read().decode() if server.stderr else ""
+                assert server.poll() is None, output.read_text()
                 assert time.monotonic() < deadline, "the server did not answer within 60 s"
                 time.sleep(0.3)
+        # A password reset email (printed by the console mail backend) links to this server.
+        with urllib.request.urlopen(f"{base}/accounts/password/reset/", timeout=10) as page:
+            cookie = page.headers["Set-Cookie"].split(";")[0]
+            token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode())
+        form = urllib.parse.urlencode(
+            {"csrfmiddlewaretoken": token[1], "email": "alice@riverside.example"}  # type: ignore[index]
+        ).encode()
+        request = urllib.request.Request(f"{base}/accounts/password/reset/", data=form,
+                                         headers={"Cookie": cookie})  # fmt: skip
+        with urllib.request.urlopen(request, timeout=10) as sent:
+            assert sent.status == 200
+        deadline = time.monotonic() + 10
+        while f"{base}/accounts/password/reset/" not in output.read_text():
+            assert time.monotonic() < deadline, output.read_text()
+            time.sleep(0.2)
     finally:
         server.terminate()
         server.wait(timeout=30)  # stops when asked, or the test fails here

@@ -162,8 +162,13 @@ def test_codes_as_csv_and_pdf_and_their_codes_answer(cast: Cast, tmp_path: Path)
     assert submit_response(token=token, answers=answers, nonce="x") is Outcome.RECORDED
 
     slips = tmp_path / "slips"
-    result = accord("survey", "codes", str(cycle.pk), "--org", "riverside", "--format", "pdf",
-                    "--paper", "Letter", "--unit", f"{NH}/Surgery", "--out", str(slips))  # fmt: skip
+    pdf = ("survey", "codes", str(cycle.pk), "--org", "riverside", "--format", "pdf",
+           "--paper", "Letter", "--unit", f"{NH}/Surgery", "--out", str(slips))  # fmt: skip
+    result = accord(*pdf)  # Olga and Omar have codes on the CSV: asked first
+    assert result.exit_code == 1 and not slips.exists()
+    assert "2 of these people already have printed codes" in result.stderr
+    assert "Add --replace to print them again." in result.stderr
+    result = accord(*pdf, "--replace")
     assert result.exit_code == 0, result.output
     assert "Wrote 2 codes" in result.stdout
     assert slips.read_bytes().startswith(b"%PDF-")
@@ -179,7 +184,8 @@ def test_codes_that_cannot_be_written_leave_the_earlier_codes_working(
     a_folder = tmp_path / "folder.csv"
     a_folder.mkdir()
 
-    result = accord("survey", "codes", str(cycle.pk), "--org", "riverside", "--out", str(a_folder))
+    result = accord("survey", "codes", str(cycle.pk), "--org", "riverside", "--out", str(a_folder),
+                    "--replace")  # fmt: skip
 
     assert result.exit_code == 1
     assert f"--out: cannot write {a_folder}: Is a directory." in result.stderr

@@ -6,6 +6,7 @@ This module only assembles the commands: each app keeps its own in its ``cli.py`
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -62,6 +63,7 @@ def demo(
     ] = True,
 ) -> None:
     """Migrate, generate the demo health system if it is not there, print logins and serve."""
+    point_links_at(host, port)
     setup_django(demo=True)
     migrate_quietly()
     seed_and_print(org="riverside", name="Riverside Health", people=people, seed=seed)
@@ -77,6 +79,7 @@ def serve(
     workers: Annotated[int, typer.Option(min=1, max=64, help="gunicorn worker processes.")] = 2,
 ) -> None:
     """Serve Accord with gunicorn (static files through WhiteNoise)."""
+    point_links_at(host, port)
     setup_django()
     from django.conf import settings
     from django.core.management import call_command
@@ -84,6 +87,16 @@ def serve(
     if not settings.DEBUG:
         call_command("collectstatic", interactive=False, verbosity=0)
     _run_server(host=host, port=port, workers=workers, with_worker=False)
+
+
+def point_links_at(host: str, port: int) -> None:
+    """Links in email and on printed codes lead to this server, unless ACCORD_BASE_URL says
+    where people reach it (behind a proxy, say). The server's processes inherit it."""
+    if not os.environ.get("ACCORD_BASE_URL"):
+        reachable = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host  # noqa: S104
+        if ":" in reachable:
+            reachable = f"[{reachable}]"
+        os.environ["ACCORD_BASE_URL"] = f"http://{reachable}:{port}"
 
 
 def _run_server(*, host: str, port: int, workers: int, with_worker: bool) -> None:

@@ -33,9 +33,11 @@ def test_an_admin_prints_codes_from_the_cycle_page(
     pdf = admin.post(url, {"format": "pdf", "paper": "Letter", "unit": ""})
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf["Content-Type"] == "application/pdf"
-    sheet = admin.post(
-        url, {"format": "csv", "paper": "A4", "unit": "riverside health/north hospital/surgery"}
-    )
+    surgery = {"format": "csv", "paper": "A4", "unit": "riverside health/north hospital/surgery"}
+    asked = admin.post(url, surgery)  # their slips were just printed: asked first
+    assert asked.status_code == 400
+    assert "2 of these people already have printed codes" in asked.content.decode()
+    sheet = admin.post(url, {**surgery, "replace": "on"})
     rows = list(csv_module.DictReader(io_module.StringIO(sheet.content.decode("utf-8-sig"))))
     assert sorted(row["name"] for row in rows) == ["Olga Periop", "Omar Periop"]
     wrong = admin.post(url, {"format": "csv", "paper": "A4", "unit": "Atlantis"})

@@ -17,6 +17,7 @@ from accord.surveys.answers import ParsedAnswers
 from accord.surveys.models import Cycle
 from accord.surveys.printing import CodeSheet, codes_csv, codes_pdf
 from accord.surveys.services import (
+    CodesPrintedBefore,
     Outcome,
     create_cycle,
     issue_codes,
@@ -82,8 +83,10 @@ def test_the_csv_lists_everyone_without_email_and_its_codes_answer(cycle: Cycle)
 def test_printing_a_unit_again_retires_only_its_earlier_codes(cycle: Cycle) -> None:
     periop = Unit.objects.get(name="Perioperative")
     everyone = read_csv(codes_csv(issue_codes(cycle=cycle), sheet(cycle)))
-    first = read_csv(codes_csv(issue_codes(cycle=cycle, unit=periop), sheet(cycle)))
-    reprint = read_csv(codes_csv(issue_codes(cycle=cycle, unit=periop), sheet(cycle)))
+    first = read_csv(codes_csv(issue_codes(cycle=cycle, unit=periop, replace=True), sheet(cycle)))
+    with pytest.raises(CodesPrintedBefore, match="3 of these people already have printed codes"):
+        issue_codes(cycle=cycle, unit=periop)  # asked first: the slips just printed would go
+    reprint = read_csv(codes_csv(issue_codes(cycle=cycle, unit=periop, replace=True), sheet(cycle)))
 
     assert [row["name"] for row in reprint] == ["Olga Núñez", "Omar Periop", "Oscar Liaison"]
     assert answer(first[0]["code"], nonce="old") is Outcome.UNKNOWN_TOKEN

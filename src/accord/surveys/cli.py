@@ -233,6 +233,9 @@ def survey_codes(
         str | None, typer.Option(help="Only people in this unit's subtree (full name).")
     ] = None,
     paper: Annotated[str, typer.Option(help="A4 or Letter (PDF only).")] = "A4",
+    replace: Annotated[
+        bool, typer.Option(help="Print again for people whose earlier codes then stop working.")
+    ] = False,
 ) -> None:
     """Print one-time codes for invitees without email, as a CSV list or PDF slips.
 
@@ -242,7 +245,7 @@ def survey_codes(
     from django.db import transaction
 
     from accord.surveys.printing import PAPER_SIZES, CodeSheet, codes_csv, codes_pdf
-    from accord.surveys.services import CycleError, issue_codes
+    from accord.surveys.services import CodesPrintedBefore, CycleError, issue_codes
 
     kind = (format or out.suffix.lstrip(".")).lower()
     if kind not in ("csv", "pdf"):
@@ -257,7 +260,9 @@ def survey_codes(
     # The earlier codes are retired only if the new ones reach the file.
     with transaction.atomic():
         try:
-            issued = issue_codes(cycle=cycle, unit=within)
+            issued = issue_codes(cycle=cycle, unit=within, replace=replace)
+        except CodesPrintedBefore as error:
+            raise fail(f"{error} Add --replace to print them again.") from None
         except CycleError as error:
             raise fail(str(error)) from None
         if not issued:

@@ -178,6 +178,12 @@ class CodesForm(forms.Form):
     paper = forms.ChoiceField(
         label="Paper", choices=[("A4", "A4"), ("Letter", "US Letter")], initial="A4"
     )
+    replace = forms.BooleanField(
+        required=False,
+        label="Replace codes printed before",
+        help_text="Needed when some of these people already have printed slips: those slips "
+        "stop working.",
+    )
 
     def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -58,6 +58,17 @@ class CycleError(ValueError):
     """A life-cycle step that cannot be taken now; the message is for the user."""
 
 
+class CodesPrintedBefore(CycleError):
+    """Printing would retire codes already printed for some of these people."""
+
+    def __init__(self, people: int) -> None:
+        self.people = people
+        super().__init__(
+            f"{people:,} of these people already have printed codes; printing again makes "
+            "those slips stop working."
+        )
+
+
 @dataclass(frozen=True)
 class CycleSettings:
     name: str
@@ -328,9 +339,12 @@ def person_language(person: Person) -> str:
 
 
 @transaction.atomic
-def issue_codes(*, cycle: Cycle, unit: Unit | None = None) -> list[tuple[Invitation, str]]:
+def issue_codes(
+    *, cycle: Cycle, unit: Unit | None = None, replace: bool = False
+) -> list[tuple[Invitation, str]]:
     """Printable one-time codes for invitees without email (in ``unit``'s subtree, by their
-    own unit). Codes printed before for the same people stop working."""
+    own unit). Codes printed before for the same people stop working, so that is refused
+    (:class:`CodesPrintedBefore`) unless ``replace`` says the earlier slips may go."""
     cycle = lock_cycle(cycle)
     if cycle.status != Status.OPEN:
         raise CycleError("Codes can be printed while the cycle is open.")
@@ -340,9 +354,13 @@ def issue_codes(*, cycle: Cycle, unit: Unit | None = None) -> list[tuple[Invitat
     if unit is not None:
         invitations = invitations.filter(person__unit__path__startswith=unit.path)
     chosen = sorted(invitations, key=lambda inv: (inv.person.unit.full_name, inv.person.name))
-    InvitationToken.objects.filter(
+    earlier = InvitationToken.objects.filter(
         invitation__in=[inv.pk for inv in chosen], channel=Invitation.Channel.CODE
-    ).delete()
+    )
+    printed = earlier.values("invitation").distinct().count()
+    if printed and not replace:
+        raise CodesPrintedBefore(printed)
+    earlier.delete()
     return mint_tokens(chosen)
 
 

@@ -207,7 +207,11 @@ def cycle_codes(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         unit = form.cleaned_data["unit"]
         try:
-            issued = services.issue_codes(cycle=cycle, unit=unit)
+            issued = services.issue_codes(
+                cycle=cycle, unit=unit, replace=form.cleaned_data["replace"]
+            )
+        except services.CodesPrintedBefore as error:
+            form.add_error("replace", f"{error} Tick this box to print them again.")
         except services.CycleError as error:
             form.add_error(None, str(error))
         else:
