@@ -198,3 +198,19 @@ def test_demo_answers_are_stored_as_submit_response_stores_them() -> None:
     comments = stored(Comment)
     assert len(responses) == len(comments) == 2
     assert responses[0] == responses[1] and comments[0] == comments[1]
+
+
+def test_a_department_too_small_for_a_gap_says_why_not_that_no_one_was_surveyed() -> None:
+    from accord.insights.presenting import gap_for
+
+    seed_demo(people=300, seed=7)
+    department = Cycle.objects.get(name__startswith="Emergency")
+    view = whole_release(department)
+    audience = department.audience_units.get()
+    emergency = next(u.index for u in view.report.units if u.id == str(audience.pk))
+    gap, why = gap_for(view, emergency)
+    assert gap is None
+    assert why == (
+        "This cycle reports no administrators as a group: none were invited, or so few that "
+        "telling them apart would point at someone."
+    )

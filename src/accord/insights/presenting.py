@@ -395,7 +395,10 @@ def gap_for(view: ReleaseView, unit: int) -> tuple[GapView | None, str]:
     roles = next((d.values for d in report.dimensions if d.name == "role_group"), ())
     for value in ("clinician", "administrator"):
         if value not in roles:
-            return None, f"No {ROLE_GROUP_PLURALS[value].lower()} were surveyed in this cycle."
+            return None, (
+                f"This cycle reports no {ROLE_GROUP_PLURALS[value].lower()} as a group: none "
+                "were invited, or so few that telling them apart would point at someone."
+            )
     found = perception_gap(report, unit)
     if found is None:
         hidden = [
