@@ -130,3 +130,21 @@ def test_a_reminder_counts_what_the_mail_server_accepted_and_a_refused_batch_is_
     assert run.sent == waiting == mail_server.accepted()
     assert "sam@riverside.example" not in mail_server.recipients
     assert not PendingEmail.objects.exists()
+
+
+def test_emails_still_waiting_when_the_cycle_closes_are_dropped_not_sent(
+    running: RunningCycle,
+) -> None:
+    from accord.surveys.mail import deliver_batch
+    from accord.surveys.models import PendingEmail
+    from accord.surveys.services import close_now, send_reminders
+
+    cycle = running.cycle
+    send_reminders(cycle=cycle, day=3, now=cycle.opens_at + dt.timedelta(days=3, minutes=1))
+    assert PendingEmail.objects.exists()
+    close_now(cycle=cycle)
+    mail.outbox.clear()
+    assert not PendingEmail.objects.exists()  # their links would not work any more
+    assert deliver_batch(cycle.pk) is None
+    assert mail.outbox == []
+    assert ReminderRun.objects.get(cycle=cycle, day=3).sent == 0

@@ -11,8 +11,9 @@ one person. This module makes that true, losing as little as it can:
    ``k`` to be counted with (nobody above them was invited) go back down, to the largest
    group that stands on its own below their own unit, or else below the nearest unit above
    it, within the root's branch: in a survey of one department, its chair is counted with
-   its largest team rather than taking the department to the top. If the root still has fewer than ``k`` of its own, the
-   smallest child subtrees are rolled into it until it has enough.
+   its largest team rather than taking the department to the top. If the root still has
+   fewer than ``k`` of its own, the smallest child subtrees are rolled into it until it has
+   enough.
 2. Organisation-wide: a profession held by fewer than ``k`` invitees becomes "Other
    clinician" (or "Other administrator", "Other staff"). A tenure band held by fewer than
    ``k`` invitees joins its smaller neighbour ("2 to 10 years").
@@ -193,7 +194,7 @@ def _reporting_units(
     roles: dict[int, Counter[str]] = defaultdict(Counter)
     for invitee in invitees:
         roles[invitee.unit_id][invitee.role_group] += 1
-    settled = _settle_in_own_branch(own, roles, held, target, parents, roots, resolve, k)
+    settled = _settle_in_own_branch(own, roles, held, parents, roots, resolve, k)
 
     # A root left with fewer than k of its own takes in its smallest child subtrees.
     for root in roots:
@@ -222,7 +223,6 @@ def _settle_in_own_branch(
     own: Counter[int],
     roles: dict[int, Counter[str]],
     held: Counter[int],
-    target: dict[int, int],
     parents: dict[int, int | None],
     roots: list[int],
     resolve: Callable[[int], int],

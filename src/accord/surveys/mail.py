@@ -99,6 +99,9 @@ def deliver_batch(cycle_id: int, now: dt.datetime | None = None) -> int | None:
             "invitation__person", "cycle__organisation"
         )
     )
+    if not rows or rows[0].cycle.status != Cycle.Status.OPEN:
+        PendingEmail.objects.filter(claim=claim).delete()  # the cycle closed meanwhile
+        return 0
     cycle = rows[0].cycle
     reminded = [row for row in rows if row.reminder_id is not None]
     answered: set[str] = set()

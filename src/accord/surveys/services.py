@@ -33,6 +33,7 @@ from accord.surveys.models import (
     InstrumentDefinition,
     Invitation,
     InvitationToken,
+    PendingEmail,
     PendingSubmission,
     Receipt,
     ReminderRun,
@@ -390,6 +391,7 @@ def close_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
         flush_pool(cycle=cycle, minimum=1)
         Receipt.objects.filter(cycle=cycle).delete()
         InvitationToken.objects.filter(invitation__cycle=cycle).delete()
+        PendingEmail.objects.filter(cycle=cycle).delete()  # their links would not work now
         cycle.status = Status.CLOSED
         cycle.closed_at = now
         cycle.save(update_fields=["status", "closed_at"])
