@@ -27,9 +27,9 @@ from accord.insights.exports import (
     report_document,
     report_json,
     report_xlsx,
-    safe_cell,
 )
 from accord.surveys.instruments import core_instrument
+from accord.text import spreadsheet_text
 from tests.insights.factories import DIMENSIONS, PROFESSION, ROLE, SMALL_INSTRUMENT, Org, Person
 
 SCHEMA = json.loads((Path(__file__).parents[2] / "docs" / "report-schema.json").read_text())
@@ -592,11 +592,11 @@ def _is_number(cell: str) -> bool:
     return True
 
 
-def test_safe_cell_only_touches_formula_starts() -> None:
-    assert safe_cell("=1+1") == "'=1+1"
-    assert safe_cell("Ward = A") == "Ward = A"
-    assert safe_cell("") == ""
-    assert safe_cell("'already") == "'already"
+def test_spreadsheet_text_only_touches_formula_starts() -> None:
+    assert spreadsheet_text("=1+1") == "'=1+1"
+    assert spreadsheet_text("Ward = A") == "Ward = A"
+    assert spreadsheet_text("") == ""
+    assert spreadsheet_text("'already") == "'already"
 
 
 def test_the_workbook_explains_itself() -> None:

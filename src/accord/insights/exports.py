@@ -24,6 +24,7 @@ from numpy.typing import NDArray
 
 from accord.insights.data import InstrumentMeta
 from accord.insights.engine import GroupResult, Report, UnitInfo
+from accord.text import spreadsheet_text
 
 FORMAT = "accord.report/1"
 
@@ -45,8 +46,6 @@ CSV_COLUMNS = (
 # A sheet holds 1,048,576 rows; a longer table continues on "Items 2", "Items 3", ...
 XLSX_MAX_ROWS = 1_048_576
 
-# Spreadsheets run a cell that starts with one of these as a formula (or as the start of one).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 cannot carry these control characters; openpyxl refuses them.
 _ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -189,11 +188,6 @@ def report_xlsx(
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
-
-
-def safe_cell(text: str) -> str:
-    """Text a spreadsheet will show as text: a leading formula character gets an apostrophe."""
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _document(
@@ -568,8 +562,8 @@ def _about_rows(report: Report, cycle: ExportCycle, view: _View) -> list[list[An
 
 
 def _csv_text(value: str | None) -> str | None:
-    return None if value is None else safe_cell(value)
+    return None if value is None else spreadsheet_text(value)
 
 
 def _xlsx_text(value: str | None) -> str | None:
-    return None if value is None else safe_cell(_ILLEGAL_XML.sub("", value))
+    return None if value is None else spreadsheet_text(_ILLEGAL_XML.sub("", value))

@@ -30,6 +30,7 @@ from fpdf import FPDF
 from accord.site import absolute_url
 from accord.surveys.models import Cycle, Invitation
 from accord.surveys.tokens import display_token
+from accord.text import spreadsheet_text
 
 CSV_COLUMNS = ("unit", "name", "code", "link")
 PAPER_SIZES = ("A4", "Letter")
@@ -88,18 +89,13 @@ def codes_csv(issued: IssuedCodes, sheet: CodeSheet) -> bytes:
         person = invitation.person
         writer.writerow(
             [
-                _spreadsheet_safe(person.unit.full_name),
-                _spreadsheet_safe(person.name),
+                spreadsheet_text(person.unit.full_name),
+                spreadsheet_text(person.name),
                 display_token(token),
                 sheet.link(token),
             ]
         )
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
-
-
-def _spreadsheet_safe(text: str) -> str:
-    # A roster name such as "=HYPERLINK(...)" would run as a formula when the file is opened.
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def qr_matrix(link: str) -> tuple[tuple[bool, ...], ...]:
