@@ -84,7 +84,7 @@ def serve(
     from django.conf import settings
     from django.core.management import call_command
 
-    if not settings.DEBUG:
+    if not settings.LOCAL:
         call_command("collectstatic", interactive=False, verbosity=0)
     _run_server(host=host, port=port, workers=workers, with_worker=False)
 

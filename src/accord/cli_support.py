@@ -34,7 +34,7 @@ M = TypeVar("M", bound=Any)  # a model with an organisation
 
 def setup_django(*, demo: bool = False) -> None:
     if demo:
-        os.environ.setdefault("DEBUG", "true")
+        os.environ.setdefault("ACCORD_DEMO", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
     import django
     from django.core.exceptions import ImproperlyConfigured

@@ -54,18 +54,24 @@ DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
 TESTING = env_bool("ACCORD_TESTING", False)
+# `accord demo` sets ACCORD_DEMO: on this machine over plain HTTP, with a development key,
+# but without Django's debug pages, so the demo shows Accord's own error pages.
+DEMO = env_bool("ACCORD_DEMO", False)
+# Running on one machine for development, the demo or the tests: HTTP, static files from the
+# source tree, email printed, a fixed development key.
+LOCAL = DEBUG or DEMO or TESTING
 
 _INSECURE_DEV_KEY = "accord-insecure-development-key-do-not-use-in-production-0123456789"
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
+    if not LOCAL:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set it to a long random value (production), "
             "or set DEBUG=true for local development."
         )
     SECRET_KEY = _INSECURE_DEV_KEY
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if (DEBUG or TESTING) else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if LOCAL else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -195,22 +201,20 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or TESTING
+            if LOCAL
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
+WHITENOISE_USE_FINDERS = LOCAL
 # Look each file up when asked instead of indexing them all when the middleware starts: the
 # test client starts the middleware anew for every client, and that index was a third of the
 # time of a test that makes a few requests.
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+WHITENOISE_AUTOREFRESH = LOCAL
 MEDIA_ROOT = DATA_DIR / "media"
 
 # Email: EMAIL_URL such as smtp+tls://user:pass@mail.example.org:587 or console://
-_email = dj_email_url.parse(
-    env_str("EMAIL_URL", "console://" if (DEBUG or TESTING) else "smtp://localhost:25")
-)
+_email = dj_email_url.parse(env_str("EMAIL_URL", "console://" if LOCAL else "smtp://localhost:25"))
 EMAIL_BACKEND = _email["EMAIL_BACKEND"]
 EMAIL_HOST = _email["EMAIL_HOST"]
 EMAIL_PORT = _email["EMAIL_PORT"]
@@ -239,14 +243,14 @@ if REDIS_URL:
 else:
     HUEY.update({"huey_class": "huey.SqliteHuey", "filename": str(DATA_DIR / "queue.sqlite3")})
 
-# Security: production defaults; the demo (DEBUG) relaxes the HTTPS-only ones.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
+# Security: production defaults; running locally (the demo, DEBUG) relaxes the HTTPS-only ones.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not LOCAL)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SESSION_COOKIE_SECURE = not (DEBUG or TESTING)
-CSRF_COOKIE_SECURE = not (DEBUG or TESTING)
+SESSION_COOKIE_SECURE = not LOCAL
+CSRF_COOKIE_SECURE = not LOCAL
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if (DEBUG or TESTING) else 31536000)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if LOCAL else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 # Joining the browsers' preload list binds the whole domain to HTTPS for good: that is
