@@ -37,15 +37,7 @@ class ObjectBodies(Parser):
     def parse_body(self, request: HttpRequest) -> dict[str, Any]:
         data = super().parse_body(request)
         if not isinstance(data, dict):
-            raise ValidationError(
-                [
-                    {
-                        "loc": ("body",),
-                        "msg": "The request body must be a JSON object.",
-                        "type": "dict_type",
-                    }
-                ]
-            )
+            raise ValueError("The request body must be a JSON object.")
         return data
 
 

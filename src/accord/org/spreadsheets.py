@@ -246,7 +246,8 @@ def _read_xlsx(content: bytes, hint: str) -> Sheet:
     from python_calamine import CalamineWorkbook  # loaded only when a workbook comes
 
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(content)).namelist())
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        names = set(archive.namelist())
     except zipfile.BadZipFile:
         raise file_error(
             "This is not a readable Excel workbook: it looks like a ZIP archive or workbook, "
@@ -279,7 +280,7 @@ def _read_xlsx(content: bytes, hint: str) -> Sheet:
                     "the file in Excel or LibreOffice and save it again, or paste the cells as "
                     "values.",
                 )
-                for row, column in _formulas_without_values(content, names)
+                for row, column in _formulas_without_values(archive, names)
             ]
             return Sheet(
                 header=header,
@@ -297,7 +298,7 @@ _SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _RELATIONSHIP_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 
 
-def _formulas_without_values(content: bytes, names: set[str]) -> list[tuple[int, int]]:
+def _formulas_without_values(archive: zipfile.ZipFile, names: set[str]) -> list[tuple[int, int]]:
     """(row, column) from 1, of the first sheet's formula cells that carry no saved value.
 
     A program that writes formulas without computing them (openpyxl, some exports) leaves
@@ -306,7 +307,6 @@ def _formulas_without_values(content: bytes, names: set[str]) -> list[tuple[int,
     """
     from defusedxml.ElementTree import fromstring, iterparse
 
-    archive = zipfile.ZipFile(io.BytesIO(content))
     if "xl/workbook.xml" not in names or "xl/_rels/workbook.xml.rels" not in names:
         return []  # a binary workbook (.xlsb): its formulas are not read here
     first = fromstring(archive.read("xl/workbook.xml")).find(f"{_SPREADSHEET_NS}sheets/")

@@ -46,13 +46,12 @@ def claim_time() -> dt.timedelta:
 
 def queue_survey_emails(
     *, cycle: Cycle, invitation_ids: Iterable[int], reminder: ReminderRun | None = None
-) -> int:
+) -> None:
     """One pending email per invitation, sent once the caller's transaction commits."""
     rows = [PendingEmail(cycle=cycle, invitation_id=pk, reminder=reminder) for pk in invitation_ids]
     PendingEmail.objects.bulk_create(rows, batch_size=TOKEN_BATCH)
     if rows:
         transaction.on_commit(lambda: deliver_survey_emails(cycle.pk))
-    return len(rows)
 
 
 def mint_tokens(invitations: Sequence[Invitation]) -> list[tuple[Invitation, str]]:
@@ -103,9 +102,8 @@ def deliver_batch(cycle_id: int, now: dt.datetime | None = None) -> int | None:
         PendingEmail.objects.filter(claim=claim).delete()  # the cycle closed meanwhile
         return 0
     cycle = rows[0].cycle
-    reminded = [row for row in rows if row.reminder_id is not None]
     answered: set[str] = set()
-    if reminded:
+    if any(row.reminder_id is not None for row in rows):
         answered = set(Receipt.objects.filter(cycle=cycle).values_list("mark", flat=True))
     to_send = [
         row
@@ -133,15 +131,23 @@ def deliver_batch(cycle_id: int, now: dt.datetime | None = None) -> int | None:
     return len(emails)
 
 
-@db_task()
-def resume_survey_emails() -> None:
-    """Send whatever a stopped worker left: now if its claim has lapsed, else when it does."""
-    now = timezone.now()
+def send_lapsed_emails(now: dt.datetime | None = None) -> dt.datetime | None:
+    """Queue the sending of whatever waits unclaimed or with a lapsed claim (a stopped
+    worker's batch, one the mail server refused); when the next claim still held lapses."""
+    now = now or timezone.now()
     pending = PendingEmail.objects.values_list("cycle_id", flat=True).distinct()
     for cycle_id in pending.filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)):
         deliver_survey_emails(cycle_id)
-    claimed = PendingEmail.objects.filter(claimed_until__gte=now).order_by("claimed_until")
-    next_lapse = claimed.values_list("claimed_until", flat=True).first()
+    held = PendingEmail.objects.filter(claimed_until__gte=now).order_by("claimed_until")
+    return held.values_list("claimed_until", flat=True).first()
+
+
+@db_task()
+def resume_survey_emails() -> None:
+    """After a restart: send what a stopped worker left, now or as soon as its claim lapses
+    (the minute's clock would too, but later)."""
+    now = timezone.now()
+    next_lapse = send_lapsed_emails(now)
     if next_lapse is not None:
         resume_survey_emails.schedule(delay=(next_lapse - now).total_seconds() + 1)
 

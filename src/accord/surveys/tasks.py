@@ -13,7 +13,7 @@ import logging
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from accord.surveys.mail import resume_survey_emails
+from accord.surveys.mail import send_lapsed_emails
 from accord.surveys.services import advance_cycles
 
 logger = logging.getLogger(__name__)
@@ -24,4 +24,4 @@ def advance_cycles_every_minute() -> None:
     result = advance_cycles()
     for cycle_id, reason in result.failed.items():
         logger.warning("survey cycle %s could not open: %s", cycle_id, reason)
-    resume_survey_emails()  # a batch whose sender stopped, or that the mail server refused
+    send_lapsed_emails()  # a batch whose sender stopped, or that the mail server refused
