@@ -304,10 +304,10 @@ def test_a_conversation_is_cancelled_through_the_api(
     [
         ({"starts_at": "2026-06-30T10:00:00"}, "starts_at"),  # no time zone
         ({"starts_at": "2001-06-30T10:00:00Z"}, "starts_at"),  # the past
-        ({"starts_at": "2099-06-30T10:00:00Z", "duration_minutes": 4}, "body.duration_minutes"),
-        ({"starts_at": "2099-06-30T10:00:00Z", "location": "x" * 201}, "body.location"),
-        ({"starts_at": None}, "body.starts_at"),
-        ({"starts_at": "soon"}, "body.starts_at"),
+        ({"starts_at": "2099-06-30T10:00:00Z", "duration_minutes": 4}, "duration_minutes"),
+        ({"starts_at": "2099-06-30T10:00:00Z", "location": "x" * 201}, "location"),
+        ({"starts_at": None}, "starts_at"),
+        ({"starts_at": "soon"}, "starts_at"),
     ],
 )
 def test_a_bad_new_time_is_a_422_naming_the_field_and_changes_nothing(

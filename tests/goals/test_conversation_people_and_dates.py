@@ -50,7 +50,7 @@ def test_a_conversation_in_the_far_future_is_refused_not_a_server_error(
     )
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "starts_at", "message": "Choose a date before 2100-12-31."}
+        {"field": "starts_at", "message": "Choose a date before 2100-12-31.", "kind": "refused"}
     ]
     assert not Conversation.objects.exists()
 

@@ -38,7 +38,7 @@ def test_a_goal_check_in_and_link_can_be_added_through_the_api(
                          content_type="application/json")  # fmt: skip
     assert response.status_code == 422
     assert response.json()["errors"] == [
-        {"field": "note", "message": response.json()["errors"][0]["message"]}
+        {"field": "note", "message": response.json()["errors"][0]["message"], "kind": "refused"}
     ]
     assert "needs a note" in response.json()["errors"][0]["message"]
     assert not CheckIn.objects.filter(goal_id=goal_id).exists()
@@ -57,7 +57,7 @@ def test_weights_over_one_hundred_percent_are_a_422_naming_the_field(
     chad = token_client(story.cast.chair).client
     response = chad.patch(f"/api/goals/{story.ed_stay.pk}", {"incentive_weight": "101"},
                           content_type="application/json")  # fmt: skip
-    assert response.json()["errors"][0]["field"] == "body.incentive_weight"
+    assert response.json()["errors"][0]["field"] == "incentive_weight"
     from tests.goals.world import goal
 
     goal(story.cast, "chad", "Door to doctor", weight="50")

@@ -15,7 +15,7 @@ from accord.goals.models import Direction, Goal, TeamMember, Visibility
 from accord.org.models import Person
 
 PERIOD_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._/-]{0,19}$")
-LARGEST_VALUE = Decimal("9999999999")
+LARGEST_VALUE = Decimal("9999999999.9999")  # 14 digits, 4 after the point: the column
 Problem = tuple[str, str]
 
 
@@ -35,9 +35,11 @@ def parse_number(text: object) -> Decimal:
             raise ValueError(f"{str(text).strip()!r} is not a number") from None
     if not value.is_finite():
         raise ValueError("must be a number")
+    if abs(value) < LARGEST_VALUE + 1:  # quantizing a larger one can pass Decimal's precision
+        value = value.quantize(Decimal("0.0001"))
     if abs(value) > LARGEST_VALUE:
-        raise ValueError("is too large (at most 9,999,999,999)")
-    return value.quantize(Decimal("0.0001"))
+        raise ValueError("is too large (at most 9,999,999,999.9999)")
+    return value
 
 
 def period_problems(period: str) -> list[Problem]:

@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from accord.access.scopes import Scope
@@ -15,6 +15,7 @@ from accord.insights.models import ReleaseExport
 
 router = Router(tags=["results"])
 MAX_CYCLE_ID = 2**31 - 1
+MAX_RELEASE = 32767  # release numbers are small integers in the database
 
 
 def _scope(request: HttpRequest) -> Scope:
@@ -31,7 +32,24 @@ class ReleasedCycleOut(Schema):
 
 class ExportQuery(Schema):
     format: Literal["json", "csv", "xlsx"] = "json"
-    release: int | None = None
+    release: int | None = Field(
+        None, ge=1, le=MAX_RELEASE, description="A release number; leave out for the latest."
+    )
+
+
+class ExportPending(Schema):
+    status: str
+    detail: str
+
+
+_FILE_OF_EACH_FORMAT = {
+    "description": "The results: JSON (`accord.report/1`), CSV or XLSX as `format` asks.",
+    "content": {
+        "application/json": {"schema": {"type": "object"}},
+        "text/csv": {"schema": {"type": "string"}},
+        exporting.CONTENT_TYPES["xlsx"]: {"schema": {"type": "string", "format": "binary"}},
+    },
+}
 
 
 @router.get(
@@ -65,13 +83,12 @@ def list_released_cycles(request: HttpRequest) -> list[dict[str, object]]:
     "(docs/report-schema.json), CSV or XLSX, limited to the token owner's units. Hidden "
     "groups carry a reason and no numbers. A large export is built by the queue: the answer "
     'is then 202 with `status` "pending"; ask again until the file comes.',
-    response={200: dict, 202: dict, 403: dict, 404: dict, 422: dict},
+    response={200: dict, 202: ExportPending},
+    openapi_extra={"responses": {200: _FILE_OF_EACH_FORMAT}},
 )
 def export_report(request: HttpRequest, cycle_id: int, query: Query[ExportQuery]) -> HttpResponse:
     if not 0 < cycle_id <= MAX_CYCLE_ID:
         raise HttpError(404, "Not found.")
-    if query.release is not None and not 0 < query.release <= 32767:
-        raise HttpError(422, "release: no such release number.")
     try:
         view = selectors.release_view(_scope(request), cycle_id, query.release)
     except PermissionDenied as error:

@@ -10,11 +10,11 @@ from ninja import Field, Router, Schema
 from ninja.errors import HttpError
 
 from accord.access.scopes import Scope
+from accord.api_fields import MAX_INT64
 from accord.surveys import selectors
 from accord.surveys.models import Cycle
 
 router = Router(tags=["surveys"])
-MAX_INT64 = 2**63 - 1
 
 
 def _scope(request: HttpRequest) -> Scope:

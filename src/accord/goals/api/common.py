@@ -1,19 +1,40 @@
-"""What the goals API routes share: the router, the token's ``GoalScope``, the refusal shape
-and the checks every text field gets."""
+"""What the goals API routes share: the router, the token's ``GoalScope``, the acting login
+and the decimal fields of goals and check-ins."""
 
 # No `from __future__ import annotations`: django-ninja reads these annotations at run time
 # (see org/api.py).
-from typing import Any
+from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
-from ninja import Router, Schema
-from pydantic import field_validator
+from ninja import Field, Router
+from pydantic import BeforeValidator, WithJsonSchema
 
 from accord.access.models import User
-from accord.goals.errors import GoalProblems
+from accord.api_fields import DecimalRule
+from accord.goals.rules import LARGEST_VALUE
 from accord.goals.visibility import GoalScope
 
 router = Router(tags=["goals"])
+
+# A goal's baseline, target and check-in values: 14 digits, 4 of them after the point.
+_AMOUNT = DecimalRule(
+    places=4, written=r"^-?[0-9]{1,10}(\.[0-9]{1,4})?$",
+    lowest=str(-LARGEST_VALUE), highest=str(LARGEST_VALUE),
+)  # fmt: skip
+Amount = Annotated[
+    Decimal, BeforeValidator(_AMOUNT.parse), Field(**_AMOUNT.limits), WithJsonSchema(_AMOUNT.schema)
+]
+# A share of a bonus, in percent.
+_PERCENT = DecimalRule(
+    places=2, written=r"^(100(\.00?)?|[0-9]{1,2}(\.[0-9]{1,2})?)$", lowest="0", highest="100"
+)
+Percent = Annotated[
+    Decimal,
+    BeforeValidator(_PERCENT.parse),
+    Field(**_PERCENT.limits),
+    WithJsonSchema(_PERCENT.schema),
+]
 
 
 def goal_scope_of_request(request: HttpRequest) -> GoalScope:
@@ -28,35 +49,3 @@ def goal_scope_of_request(request: HttpRequest) -> GoalScope:
 def acting_user(request: HttpRequest) -> User:
     """The login the token belongs to: the actor of every change it makes."""
     return goal_scope_of_request(request).scope.membership.user
-
-
-class Problem(Schema):
-    field: str | None
-    message: str
-
-
-class Refusal(Schema):
-    detail: str
-    errors: list[Problem]
-
-
-def refuse_nulls(changes: dict[str, Any], nullable: tuple[str, ...] = ()) -> None:
-    """A PATCH may leave a field out, but not set a required one to null (a 422)."""
-    nulls = sorted(k for k, v in changes.items() if v is None and k not in nullable)
-    if nulls:
-        raise GoalProblems([(name, "must not be null") for name in nulls])
-
-
-def clean_text(value: str) -> str:
-    if "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
-
-
-class Text(Schema):
-    """Shared checks for text fields."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        return clean_text(value) if isinstance(value, str) else value

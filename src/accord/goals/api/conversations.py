@@ -2,17 +2,19 @@
 
 # No `from __future__ import annotations`: django-ninja reads these annotations at run time.
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import StrictBool
 
+from accord.api_fields import Changes, Id, Line, Name, Paragraph, Refusal, left_out
 from accord.goals import selectors, services
-from accord.goals.api.common import Refusal, Text, acting_user, goal_scope_of_request, router
+from accord.goals.api.common import acting_user, goal_scope_of_request, router
 from accord.goals.models import Commitment, Conversation
-from accord.org.api import MAX_INT64, Page
+from accord.org.api import Page
 
 
 class CommitmentOut(Schema):
@@ -48,8 +50,8 @@ class ConversationOut(Schema):
         return list(conversation.commitments.all())
 
 
-class ConversationIn(Text):
-    person_ids: list[Annotated[int, Field(ge=1, le=MAX_INT64)]] = Field(
+class ConversationIn(Schema):
+    person_ids: list[Id] = Field(
         min_length=1, max_length=2,
         description="One person: you and them. Two: those two (a team's leader for two of its "
         "members, or a program admin).",
@@ -58,41 +60,41 @@ class ConversationIn(Text):
         description="With its time zone, such as 2026-06-30T10:00:00-05:00."
     )
     duration_minutes: int = Field(45, ge=5, le=480)
-    location: str = Field("", max_length=200)
-    team_id: int | None = Field(None, ge=1, le=MAX_INT64)
-    period: str = Field("", max_length=20, description="Goals of this period on the agenda.")
+    location: Line = Field("", max_length=200)
+    team_id: Id | None = None
+    period: Line = Field("", max_length=20, description="Goals of this period on the agenda.")
 
 
-class RescheduleIn(Text):
+class RescheduleIn(Changes):
     starts_at: dt.datetime
-    duration_minutes: int | None = Field(None, ge=5, le=480)
-    location: str | None = Field(None, max_length=200)
+    duration_minutes: int = left_out(ge=5, le=480)
+    location: Line = left_out(max_length=200)
 
 
-class CancelIn(Text):
-    note: str = Field("", max_length=2000, description="Sent to both people.")
+class CancelIn(Schema):
+    note: Paragraph = Field("", max_length=2000, description="Sent to both people.")
 
 
 class LinkOutcomeIn(Schema):
-    link_id: int = Field(ge=1, le=MAX_INT64)
-    action: str = Field(pattern="^(confirm|resolve|escalate|keep)$")
+    link_id: Id
+    action: Literal["confirm", "resolve", "escalate", "keep"]
 
 
-class CommitmentIn(Text):
-    owner_id: int = Field(ge=1, le=MAX_INT64)
-    text: str = Field(min_length=1, max_length=300)
+class CommitmentIn(Schema):
+    owner_id: Id
+    text: Name = Field(max_length=300)
     due_date: dt.date
 
 
-class RecordIn(Text):
+class RecordIn(Schema):
     held_on: dt.date
-    summary: str = Field("", max_length=10000)
+    summary: Paragraph = Field("", max_length=10000)
     link_outcomes: list[LinkOutcomeIn] = Field(default_factory=list, max_length=200)
     commitments: list[CommitmentIn] = Field(default_factory=list, max_length=50)
 
 
 class CommitmentPatch(Schema):
-    done: bool
+    done: StrictBool
 
 
 @router.get(

@@ -9,20 +9,14 @@ from django.http import HttpRequest
 from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import field_validator
+from pydantic import StrictBool
 
+from accord.api_fields import Changes, Id, Line, Name, Paragraph, Refusal, left_out
 from accord.goals import services
-from accord.goals.api.common import (
-    Refusal,
-    Text,
-    acting_user,
-    clean_text,
-    goal_scope_of_request,
-    refuse_nulls,
-    router,
-)
+from accord.goals.api.common import Amount, Percent, acting_user, goal_scope_of_request, router
 from accord.goals.models import CheckIn, Confidence, Direction, Goal, Visibility
-from accord.org.api import MAX_INT64, Page
+from accord.goals.rules import PERIOD_PATTERN
+from accord.org.api import Page
 
 
 class GoalOut(Schema):
@@ -73,48 +67,44 @@ class GoalDetailOut(GoalOut):
         return list(goal.contributors.filter(goal__in=visible).values_list("goal_id", flat=True))
 
 
-class GoalIn(Text):
-    owner_id: int | None = Field(
-        None, ge=1, le=MAX_INT64, description="A person; leave out for your own goal."
-    )
-    team_id: int | None = Field(None, ge=1, le=MAX_INT64, description="A team: its shared goal.")
-    organisation: bool = Field(False, description="The organisation's own goal.")
-    period: str = Field(max_length=20)
-    title: str = Field(max_length=200)
-    why: str = Field("", max_length=5000)
-    metric_name: str = Field(max_length=120)
-    metric_unit: str = Field("", max_length=40)
-    baseline: Decimal = Field(max_digits=14, decimal_places=4)
-    target: Decimal = Field(max_digits=14, decimal_places=4)
-    target_upper: Decimal | None = Field(None, max_digits=14, decimal_places=4)
+class GoalIn(Schema):
+    owner_id: Id | None = Field(None, description="A person; leave out for your own goal.")
+    team_id: Id | None = Field(None, description="A team: its shared goal.")
+    organisation: StrictBool = Field(False, description="The organisation's own goal.")
+    period: str = Field(
+        max_length=20, json_schema_extra={"pattern": PERIOD_PATTERN.pattern},
+        description="Such as FY2026 or 2026-H1.",
+    )  # fmt: skip
+    title: Name = Field(max_length=200)
+    why: Paragraph = Field("", max_length=5000)
+    metric_name: Name = Field(max_length=120)
+    metric_unit: Line = Field("", max_length=40)
+    baseline: Amount
+    target: Amount
+    target_upper: Amount | None = None
     direction: Direction
     due_date: dt.date
-    incentive_weight: Decimal = Field(Decimal(0), ge=0, le=100, decimal_places=2)
+    incentive_weight: Percent = Decimal(0)
     visibility: Visibility = Visibility.TEAM
 
 
-class GoalPatch(Text):
-    title: str | None = Field(None, max_length=200)
-    why: str | None = Field(None, max_length=5000)
-    metric_unit: str | None = Field(None, max_length=40)
-    target: Decimal | None = Field(None, max_digits=14, decimal_places=4)
-    target_upper: Decimal | None = Field(None, max_digits=14, decimal_places=4)
-    due_date: dt.date | None = None
-    incentive_weight: Decimal | None = Field(None, ge=0, le=100, decimal_places=2)
-    visibility: Visibility | None = None
+class GoalPatch(Changes):
+    """Every field may be left out; only target_upper may be set to null (no upper bound)."""
+
+    title: Name = left_out(max_length=200)
+    why: Paragraph = left_out(max_length=5000)
+    metric_unit: Line = left_out(max_length=40)
+    target: Amount = left_out()
+    target_upper: Amount | None = None
+    due_date: dt.date = left_out()
+    incentive_weight: Percent = left_out()
+    visibility: Visibility = left_out()
 
 
 class GoalFilters(Schema):
-    owner_id: int | None = Field(None, ge=1, le=MAX_INT64, description="Only this person's goals.")
-    team_id: int | None = Field(
-        None, ge=1, le=MAX_INT64, description="Only this team's shared goals."
-    )
-    period: str = Field("", max_length=20)
-
-    @field_validator("period")
-    @classmethod
-    def _no_nul(cls, value: str) -> str:
-        return clean_text(value)
+    owner_id: Id | None = Field(None, description="Only this person's goals.")
+    team_id: Id | None = Field(None, description="Only this team's shared goals.")
+    period: Line = Field("", max_length=20)
 
 
 class CheckInOut(Schema):
@@ -126,16 +116,16 @@ class CheckInOut(Schema):
     recorded_on: dt.date
 
 
-class CheckInIn(Text):
-    value: Decimal = Field(max_digits=14, decimal_places=4)
+class CheckInIn(Schema):
+    value: Amount
     confidence: Confidence
-    note: str = Field("", max_length=5000)
+    note: Paragraph = Field("", max_length=5000)
     recorded_on: dt.date | None = None
 
 
-class ServesIn(Text):
-    serves_id: int = Field(ge=1, le=MAX_INT64)
-    note: str = Field("", max_length=2000)
+class ServesIn(Schema):
+    serves_id: Id
+    note: Paragraph = Field("", max_length=2000)
 
 
 @router.get("/goals", response=list[GoalOut], summary="Goals the token may see")
@@ -183,7 +173,6 @@ def update_goal(request: HttpRequest, goal_id: int, body: GoalPatch) -> Any:
     gscope = goal_scope_of_request(request)
     goal = gscope.goal_to_edit(goal_id)
     changes = body.dict(exclude_unset=True)
-    refuse_nulls(changes, nullable=("target_upper",))
     updated = services.update_goal(
         goal=goal, actor=acting_user(request), via="API", gscope=gscope, **changes
     )

@@ -8,18 +8,13 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
+from pydantic import StrictBool
 
+from accord.api_fields import Changes, Id, Paragraph, Refusal, left_out
 from accord.goals import services
-from accord.goals.api.common import (
-    Refusal,
-    Text,
-    acting_user,
-    goal_scope_of_request,
-    refuse_nulls,
-    router,
-)
+from accord.goals.api.common import acting_user, goal_scope_of_request, router
 from accord.goals.models import GoalLink, LinkKind, Resolution
-from accord.org.api import MAX_INT64, Page
+from accord.org.api import Page
 
 
 class LinkOut(Schema):
@@ -38,24 +33,26 @@ class LinkOut(Schema):
         return link.is_unresolved
 
 
-class LinkIn(Text):
-    from_goal_id: int = Field(ge=1, le=MAX_INT64)
-    to_goal_id: int = Field(ge=1, le=MAX_INT64)
+class LinkIn(Schema):
+    from_goal_id: Id
+    to_goal_id: Id
     kind: LinkKind
-    note: str = Field(max_length=2000)
+    note: Paragraph = Field(max_length=2000)
 
 
-class AnswerIn(Text):
-    agree: bool
-    note: str = Field("", max_length=2000)
+class AnswerIn(Schema):
+    agree: StrictBool
+    note: Paragraph = Field("", max_length=2000)
 
 
-class LinkPatch(Text):
-    note: str | None = Field(None, max_length=2000, description="Declaring side only.")
-    resolution: Resolution | None = Field(
-        None, description="A conflict: resolved, escalated, or '' (open). Either owner."
+class LinkPatch(Changes):
+    """Every field may be left out; none may be set to null."""
+
+    note: Paragraph = left_out(max_length=2000, description="Declaring side only.")
+    resolution: Resolution = left_out(
+        description="A conflict: resolved, escalated, or '' (open). Either owner."
     )
-    resolution_note: str | None = Field(None, max_length=2000)
+    resolution_note: Paragraph = left_out(max_length=2000)
 
 
 @router.get("/goal-links", response=list[LinkOut], summary="Sideways links the token may see")
@@ -106,7 +103,6 @@ def update_link(request: HttpRequest, link_id: int, body: LinkPatch) -> Any:
     gscope = goal_scope_of_request(request)
     link = gscope.get_link(link_id)
     changes = body.dict(exclude_unset=True)
-    refuse_nulls(changes)
     if "note" in changes:
         gscope.link_to_withdraw(link_id)
     if {"resolution", "resolution_note"} & set(changes):

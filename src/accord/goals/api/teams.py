@@ -2,29 +2,22 @@
 
 # No `from __future__ import annotations`: django-ninja reads these annotations at run time.
 import datetime as dt
-from typing import Annotated, Any
+from typing import Any
 
 from django.db.models import Q
 from django.http import HttpRequest
 from ninja import Field, Query, Schema
 from ninja.pagination import paginate
 from ninja.responses import Status
-from pydantic import field_validator
+from pydantic import StrictBool
 
 from accord.access.scopes import NotAllowed
+from accord.api_fields import Changes, Id, Line, Name, Paragraph, Refusal, left_out
 from accord.goals import selectors, services
-from accord.goals.api.common import (
-    Refusal,
-    Text,
-    acting_user,
-    clean_text,
-    goal_scope_of_request,
-    refuse_nulls,
-    router,
-)
+from accord.goals.api.common import acting_user, goal_scope_of_request, router
 from accord.goals.models import Team, TeamMember
 from accord.goals.visibility import GoalScope
-from accord.org.api import MAX_INT64, Page
+from accord.org.api import Page
 from accord.org.models import Person
 
 
@@ -42,26 +35,26 @@ class TeamOut(Schema):
         return sorted(team.members.values_list("pk", flat=True))
 
 
-class TeamPatch(Text):
-    name: str | None = Field(None, max_length=200)
-    member_ids: list[Annotated[int, Field(ge=1, le=MAX_INT64)]] | None = Field(
-        None, max_length=60, description="Every member; the leader stays whatever is given."
+class TeamPatch(Changes):
+    """Every field may be left out; none may be set to null."""
+
+    name: Name = left_out(max_length=200)
+    member_ids: list[Id] = left_out(
+        max_length=60, description="Every member; the leader stays whatever is given."
     )
-    purpose: str | None = Field(None, max_length=5000)
-    share_incentive_weights: bool | None = None
-    conversation_window_days: int | None = Field(None, ge=1, le=730)
+    purpose: Paragraph = left_out(max_length=5000)
+    share_incentive_weights: StrictBool = left_out()
+    conversation_window_days: int = left_out(ge=1, le=730)
 
 
-class TeamIn(Text):
-    name: str = Field(max_length=200)
-    leader_id: int | None = Field(
-        None, ge=1, le=MAX_INT64, description="Program admins only; otherwise you lead the team."
+class TeamIn(Schema):
+    name: Name = Field(max_length=200)
+    leader_id: Id | None = Field(
+        None, description="Program admins only; otherwise you lead the team."
     )
-    member_ids: list[Annotated[int, Field(ge=1, le=MAX_INT64)]] = Field(
-        default_factory=list, max_length=60
-    )
-    purpose: str = Field("", max_length=5000)
-    share_incentive_weights: bool = False
+    member_ids: list[Id] = Field(default_factory=list, max_length=60)
+    purpose: Paragraph = Field("", max_length=5000)
+    share_incentive_weights: StrictBool = False
     conversation_window_days: int = Field(90, ge=1, le=730)
 
 
@@ -87,13 +80,8 @@ class AlignmentOut(Schema):
 
 
 class AlignmentFilters(Schema):
-    period: str = Field("", max_length=20)
+    period: Line = Field("", max_length=20)
     days: int | None = Field(None, ge=1, le=730)
-
-    @field_validator("period")
-    @classmethod
-    def _no_nul(cls, value: str) -> str:
-        return clean_text(value)
 
 
 def _team_people(
@@ -157,7 +145,6 @@ def update_team(request: HttpRequest, team_id: int, body: TeamPatch) -> Any:
     gscope = goal_scope_of_request(request)
     team = gscope.team_to_manage(team_id)
     changes = body.dict(exclude_unset=True)
-    refuse_nulls(changes)
     if "member_ids" in changes:
         changes["members"] = _team_people(gscope, changes.pop("member_ids"), "member_ids", team)
     services.update_team(
