@@ -54,7 +54,7 @@ def test_generated_requests_find_no_failure(
             "--checks", "all", "--exclude-checks", "positive_data_acceptance",
             "--header", f"Authorization: Bearer {token}",
             "--phases", PHASES[role_label], "--max-examples", EXAMPLES, "--seed", SEED,
-            "--no-color",
+            "--no-color", "--generation-database", "none",
             "--report-dir", str(tmp_path),
         ],
         cwd=ROOT, capture_output=True, text=True, timeout=600,

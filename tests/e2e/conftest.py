@@ -56,7 +56,8 @@ TOUCH_LINK_PX = 24
 SETTLE_AND_DESCRIBE = """async () => {
   const busy = () => document.querySelector(".htmx-request, .htmx-swapping, .htmx-settling");
   for (let i = 0; busy() && i < 100; i++) await new Promise((done) => setTimeout(done, 20));
-  await Promise.all(document.getAnimations().map((animation) => animation.finished));
+  // (an animation cancelled on the way, as when an element is replaced, rejects: also done)
+  await Promise.all(document.getAnimations().map((a) => a.finished.catch(() => null)));
   const focused = document.activeElement ? document.activeElement.outerHTML.slice(0, 200) : "";
   return document.documentElement.outerHTML + "\\n<!-- focus: " + focused + " -->";
 }"""

@@ -1,4 +1,5 @@
-"""The API docs page in a real browser: it renders offline, under the site's CSP."""
+"""The API docs page in a real browser: it renders offline, under the site's CSP, and passes
+the checks every Accord page passes."""
 
 from __future__ import annotations
 
@@ -39,3 +40,16 @@ def test_swagger_ui_renders_every_operation_from_this_site_alone(
 
     assert problems == []
     assert [url for url in requested if not url.startswith(live_server.url)] == []
+
+
+def test_the_docs_page_passes_the_page_checks_with_operations_open(browser: Any) -> None:
+    """Accord's own checks, as on every page: axe (contrast, language, no control inside
+    another, scrolling examples reachable by keyboard), no console or script error."""
+    browser.goto("/api/docs")
+    browser.page.locator(".opblock").first.wait_for()
+    browser.check()
+    post = browser.page.locator(".opblock-post .opblock-summary-control").first
+    post.click()
+    browser.page.locator(".opblock-post .highlight-code pre").first.wait_for()
+    browser.check()
+    assert browser.page.locator("html").get_attribute("lang") == "en"
