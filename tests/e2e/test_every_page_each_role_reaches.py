@@ -36,7 +36,7 @@ def within_accord(link: str) -> bool:
     if parts.scheme or parts.netloc:
         return False  # another site, or a mail link
     # Downloads (exports, calendar files, printable codes) are not pages to audit.
-    return (link.startswith("/o/") or link.startswith("/api/docs")) and not re.search(
+    return link.startswith(("/o/", "/api/docs")) and not re.search(
         r"/(export|download)|\.(csv|xlsx|ics|pdf)(\?|$)", parts.path
     )
 

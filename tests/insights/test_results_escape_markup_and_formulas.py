@@ -1,14 +1,17 @@
 """Names, comments and notes cannot inject markup into the results pages or formulas into
-their spreadsheet exports.
+their spreadsheet exports: the page's CSV and XLSX, the API's, and the command line's.
 """
 
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
+from typer.testing import CliRunner
 
+from accord.cli import app
 from accord.insights.models import Release
 from accord.org.models import Profession, Unit
 from accord.surveys.answers import ParsedAnswers
@@ -72,7 +75,7 @@ def test_unit_names_comments_professions_and_notes_cannot_inject_markup() -> Non
     assert seen_escaped == {"&lt;img src=x", "&lt;script&gt;", "&lt;b onmouseover"}
 
 
-def test_exports_defuse_spreadsheet_formulas_in_unit_and_profession_names() -> None:
+def test_exports_defuse_spreadsheet_formulas_in_unit_and_profession_names(tmp_path: Path) -> None:
     world = build_organisation(
         "formulas",
         [Group("Org/Alpha", 9), Group("Org/Bravo", 9), Group("Org/Charlie", 9),
@@ -106,3 +109,22 @@ def test_exports_defuse_spreadsheet_formulas_in_unit_and_profession_names() -> N
     api = api_client(world.executive)
     api_csv = api.get(f"/api/results/cycles/{cycle.pk}/report", {"format": "csv"}).content
     assert {row["unit_name"] for row in csv_rows(api_csv)} == {row["unit_name"] for row in rows}
+    api_xlsx = api.get(f"/api/results/cycles/{cycle.pk}/report", {"format": "xlsx"}).content
+    api_cells = [c for _, row in workbook_cells(api_xlsx) for c in row if isinstance(c, str)]
+    assert "'=1+1" in api_cells
+    assert not [cell for cell in api_cells if cell.startswith(FORMULA_STARTS)]
+    # The command line writes the same files.
+    for fmt in ("csv", "xlsx"):
+        out = tmp_path / f"results.{fmt}"
+        ran = CliRunner().invoke(
+            app, ["report", "export", "--cycle", str(cycle.pk), "--org", slug,
+                  "--format", fmt, "--out", str(out)],
+        )  # fmt: skip
+        assert ran.exit_code == 0, ran.output
+        if fmt == "csv":
+            cli_cells = [v for row in csv_rows(out.read_bytes()) for v in row.values()]
+        else:
+            cli_cells = [c for _, row in workbook_cells(out.read_bytes()) for c in row]
+        texts_written = [cell for cell in cli_cells if isinstance(cell, str)]
+        assert "'=1+1" in texts_written, fmt
+        assert not [cell for cell in texts_written if cell.startswith(FORMULA_STARTS)], fmt
