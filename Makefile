@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/alignment_map.py
 	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/survey_day.py
+	$(BIN)/python bench/retention.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
