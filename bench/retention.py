@@ -184,7 +184,7 @@ def main() -> None:
     sizes = result["respondents"]
     print(
         f"Retention on {result['organisations']} random organisations "
-        f"({sizes['min']}–{sizes['max']} respondents, median {sizes['median']:.0f}), k = {K}"
+        f"({sizes['min']} to {sizes['max']} respondents, median {sizes['median']:.0f}), k = {K}"
     )
     header = ["release", "unit groups", "filter groups", *(d.name for d in DIMENSIONS),
               "respondents outside their own unit"]  # fmt: skip
@@ -193,7 +193,7 @@ def main() -> None:
         print(" | ".join([name, *(f"{row[h]:.0%}" for h in header[1:])]))
     audit = result["audit"]
     print(
-        f"Auditor on Accord's releases: {audit['leaks']} derivable groups of 1–{K - 1}, "
+        f"Auditor on Accord's releases: {audit['leaks']} derivable groups of 1 to {K - 1}, "
         f"{audit['organisations leaking']} of {result['organisations']} organisations leaking"
     )
     seconds = result["seconds"]
