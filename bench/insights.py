@@ -4,7 +4,9 @@ One run builds a deterministic health system with accord.demo.generator (300,000
 default), lets about 80% of them answer a 40-item pulse, then measures in one process:
 
 1. the engine's full report from warm data — every unit's subtree, alone and crossed with
-   each filter value, with primary and complementary suppression;
+   each filter value, with primary and complementary suppression; beside it (1b) the same
+   under the class rule alone (the release before the exact rule's extra pass), timed and
+   counted in the same run;
 2. the same from the database: ``insights_database.measure_from_database`` (a sibling module)
    stores the cycle as Accord does, then times loading it and running the engine;
 3. a straightforward pandas implementation of the same numbers (every group, no
@@ -50,6 +52,7 @@ from accord.insights import (  # noqa: E402
     release_results,
 )
 from accord.insights.adapters import instrument_meta  # noqa: E402
+from accord.insights.engine import _release  # noqa: E402  (the class rule, for comparison)
 from accord.surveys.instruments import core_instrument  # noqa: E402
 
 ITEMS = 40
@@ -94,6 +97,15 @@ def main() -> None:
     groups = report.groups
     materialise = time.perf_counter() - started
     print(f"(1) engine: {engine:.3f} s (runs: {', '.join(f'{t:.3f}' for t in engine_times)})")
+    class_times = []
+    for _ in range(args.repeat):
+        started = time.perf_counter()
+        class_report = _release(
+            data, tree, dimensions, instrument, policy, (), None, complementary=True, exact=False
+        )
+        class_times.append(time.perf_counter() - started)
+    class_engine = statistics.median(class_times)
+    print(f"(1b) engine, class rule alone: {class_engine:.3f} s")
 
     database = None
     if args.skip_database:
@@ -113,6 +125,7 @@ def main() -> None:
         print(f"    engine and pandas agree on all {checked:,} released groups")
 
     retention = retention_table(report, tree, dimensions)
+    class_retention = retention_table(class_report, tree, dimensions)
     results: dict[str, Any] = {
         "when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "people": args.people,
@@ -127,6 +140,8 @@ def main() -> None:
         "suppression_rounds": report.suppression_rounds,
         "engine_seconds": engine,
         "engine_runs": engine_times,
+        "class_rule_engine_seconds": class_engine,
+        "class_rule_retention": class_retention,
         "materialise_group_objects_seconds": materialise,
         "database": database,
         "pandas_seconds": reference,
@@ -415,6 +430,10 @@ def print_table(results: dict[str, Any]) -> None:
     print(f"{'figure':<48}{'seconds':>10}{'x engine':>10}")
     print("-" * 68)
     print(f"{'(1) engine: full report with suppression':<48}{engine:>10.3f}{1:>10.1f}")
+    class_engine = results["class_rule_engine_seconds"]
+    print(
+        f"{'(1b) engine, class rule alone':<48}{class_engine:>10.3f}{class_engine / engine:>10.2f}"
+    )
     if database:
         for name, value in database.items():
             if isinstance(value, int | float):
@@ -434,8 +453,12 @@ def print_table(results: dict[str, Any]) -> None:
         print(f"  pandas reference / raw scan: {pandas_seconds / scan:.0f}x the floor")
     print(f"  building {results['groups']:,} group objects afterwards: "
           f"{results['materialise_group_objects_seconds']:.2f} s")  # fmt: skip
-    print("\nReleased / eligible (≥ minimum) groups, per dimension and tree level:")
-    retention = results["retention"]
+    for title, key in (("exact rule", "retention"), ("class rule alone", "class_rule_retention")):
+        _print_retention(title, results[key])
+
+
+def _print_retention(title: str, retention: dict[str, Any]) -> None:
+    print(f"\nReleased / eligible (≥ minimum) groups, per dimension and tree level, {title}:")
     levels = sorted({level for r in retention.values() for level in r["levels"]}, key=int)
     print(f"{'':<14}" + "".join(f"{'level ' + level:>18}" for level in levels) + f"{'all':>18}")
     for name, figures in retention.items():

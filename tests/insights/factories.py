@@ -127,6 +127,7 @@ class Org:
         previous: Sequence[ReleaseRecord] = (),
         complementary: bool = True,
         seed: int | None = 1,
+        exact: bool = True,
     ) -> Report:
         return _release(
             self.data(),
@@ -137,6 +138,7 @@ class Org:
             previous,
             seed,
             complementary=complementary,
+            exact=exact,
         )
 
     def records(self, release: int = 0) -> list[Record]:

@@ -72,7 +72,6 @@ def test_top_level_clinicians_and_administrators_are_released_in_a_health_system
     # The price: the teams whose two support workers a system-wide breakdown would isolate.
     for team in thin:
         assert report.group(team).reason_code == PROTECTS_SMALLER_GROUP
-    assert min(org.class_sizes(report)) >= 5
     assert org.attack(report).safe
     # The same breakdowns without the closure let the auditor work out the pairs.
     assert not org.attack(org.release(complementary=False)).safe
@@ -105,7 +104,6 @@ def test_a_not_recorded_remainder_hides_the_smallest_offered_value() -> None:
     for scope in (system, hospitals[0], ward):
         assert report.group(scope, "role_group", "other").reason_code == PROTECTS_SMALLER_GROUP
     assert shown(report, hospitals[1], "role_group", "other")  # no remainder there
-    assert min(org.class_sizes(report)) >= 5
     assert org.attack(report).safe
 
 
@@ -157,7 +155,7 @@ def test_the_demo_health_system_shows_the_perception_gap_at_the_top() -> None:
     for scope in scopes:
         for role in TOP_ROLES:
             assert shown(report, scope, "role_group", role), (org.names[scope], role)
-    assert min(org.class_sizes(report)) >= 5
+    assert org.attack(report).safe
 
 
 @st.composite
@@ -180,10 +178,11 @@ def organisations(draw: st.DrawFn) -> Org:
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(organisations(), st.integers(3, 5))
 def test_nothing_hidden_could_be_shown_on_its_own(org: Org, k: int) -> None:
-    """Every group hidden to protect others would, shown alone, leave a class below k."""
+    """Under the class rule, every group hidden to protect others would, shown alone, leave a
+    class below k."""
     if not org.people:
         return
-    report = org.release(k=k)
+    report = org.release(k=k, exact=False)
     assert all(size >= k for size in org.class_sizes(report))
     for group in report.groups:
         if group.reason_code != PROTECTS_SMALLER_GROUP:

@@ -77,6 +77,33 @@ def test_comment_lists_never_expose_fewer_than_the_comment_minimum(
 @examples(150)
 @given(organisations((ROLE,), max_units=5), st.data())
 def test_re_releases_never_expose_deleted_or_late_responses(org: Org, data: st.DataObject) -> None:
+    re_release_is_safe(org, data)
+
+
+@examples(150)
+@given(organisations((ROLE, TENURE), max_units=4), st.data())
+def test_re_releases_of_two_breakdowns_never_expose_deleted_or_late_responses(
+    org: Org, data: st.DataObject
+) -> None:
+    # Two breakdowns of one unit leave small classes that the first release protects with
+    # the exact rule: the second must stay safe together with them.
+    re_release_is_safe(org, data)
+
+
+@examples(200)
+@given(organisations((ROLE, TENURE), max_units=5), st.integers(3, 5))
+def test_the_exact_rule_only_adds_to_the_class_rule(org: Org, k: int) -> None:
+    if not org.people:
+        return
+    by_class = org.release(k=k, exact=False)
+    exact = org.release(k=k)
+    for group in by_class.groups:
+        if group.released:
+            assert exact.group(group.unit, group.dimension, group.value).released, group
+    assert org.attack(exact, k=k).safe
+
+
+def re_release_is_safe(org: Org, data: st.DataObject) -> None:
     if not org.people:
         return
     first = org.release(k=3)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 import numpy as np
 import pytest
 
@@ -77,4 +79,22 @@ def test_release_records_survive_json() -> None:
     assert report.ledger_entry is not None
     again = ReleaseRecord.from_json(report.ledger_entry.to_json())
     assert np.array_equal(again.response_ids, report.ledger_entry.response_ids)
-    assert np.array_equal(again.class_labels, report.ledger_entry.class_labels)
+    assert np.array_equal(again.levels, report.ledger_entry.levels)
+
+
+def test_release_records_of_the_class_format_are_read_as_one_factor() -> None:
+    # Entries stored before the exact rule hold a class label per response.
+    ids = np.array([3, 7, 9], dtype=np.int64)
+    labels = np.array([0, 0, 1], dtype="<i8")
+    old = {
+        "format": "accord.release-ledger/1",
+        "minimum_group_size": 5,
+        "id_dtype": ids.dtype.str,
+        "response_ids": base64.b64encode(ids.tobytes()).decode("ascii"),
+        "class_labels": base64.b64encode(labels.tobytes()).decode("ascii"),
+    }
+    record = ReleaseRecord.from_json(old)
+    assert record.levels.tolist() == [[0], [0], [1]]
+    old["class_labels"] = base64.b64encode(labels[:2].tobytes()).decode("ascii")
+    with pytest.raises(ValueError, match="every response id"):
+        ReleaseRecord.from_json(old)

@@ -324,8 +324,10 @@ def _release(
     comment_seed: int | None,
     *,
     complementary: bool,
+    exact: bool = True,
 ) -> Report:
-    """The engine; ``complementary=False`` exists only so tests can show what it prevents."""
+    """The engine. ``complementary=False`` exists only so tests can show what it prevents,
+    ``exact=False`` so tests and benchmarks can set the exact rule beside the class rule."""
     validate(data, tree, dimensions, instrument)
     if previous_releases and data.response_ids is None:
         raise InsightsInputError("a re-release needs the response ids of this release")
@@ -341,7 +343,7 @@ def _release(
     headcounts = _headcounts(cells, index, value_counts)
     closure = Closure(index, cells, value_counts, headcounts.units, headcounts.filters)
     primary = primary_state(headcounts.units, headcounts.filters, offered, k)
-    state, rounds = closure.close(primary, k) if complementary else (primary.copy(), 0)
+    state, rounds = closure.close(primary, k, exact=exact) if complementary else (primary.copy(), 0)
     before_ledger = state.copy()
     if previous_releases:
         assert data.response_ids is not None
@@ -351,7 +353,7 @@ def _release(
     ledger_entry = None
     if data.response_ids is not None:
         ledger_entry = record_release(
-            closure.classify(state), cell_of_respondent, np.asarray(data.response_ids), k
+            closure, state, cell_of_respondent, np.asarray(data.response_ids), k
         )
 
     table = _group_table(dimensions, headcounts, primary, before_ledger, state, k)
@@ -753,6 +755,8 @@ def _comments(
         for released, answers_shown in zip(start.filters, answer_state.filters, strict=True):
             released &= answers_shown
         closure = Closure(index, cells, value_counts, unit_size, filter_size)
+        # The class rule, not the exact one: lists of texts can be intersected, not only
+        # added and subtracted, so every class of comments must hold the minimum.
         state, _ = closure.close(start, k) if complementary else (start.copy(), 0)
         texts = np.array([c.text for c in mine], dtype=object)
         # Each comment sits in its unit and every ancestor: list them by ancestor, once.

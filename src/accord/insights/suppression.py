@@ -26,6 +26,12 @@ can hide more than needed; the repair then shows again, most valued first, every
 group that fits (the least valued dimension joins only here), which leaves nothing hidden
 that could be shown on its own. Both steps are checked by the class rule itself, so prices
 only decide what is lost.
+
+The class rule is sufficient, not necessary: two breakdowns of one unit (role group and
+tenure) make small intersections that no sum or difference of released numbers isolates.
+The exact step (:meth:`Closure.show_protected`) shows more where a proof allows it: it
+treats the release as a table of main effects and shows a group only when every class
+below k is provably out of reach of every combination (:func:`protected_classes`).
 """
 
 from __future__ import annotations
@@ -48,6 +54,10 @@ DIMENSION_WEIGHTS = (4.0, 2.0, 1.0)
 # A move that does not merge the class at once still makes progress, at a higher price.
 LONE_FACTOR = 1.5
 LONE_EXTRA = 0.5
+# The exact rule's extra pass runs on the system and the level below it (hospitals): their
+# breakdowns speak for the most people, the class rule costs them the most (every unit below
+# would need k of each value), and each level's pass costs a few whole-system checks per value.
+PROTECTED_LEVELS = 2
 # Hiding the whole organisation is the last resort.
 FALLBACK_PENALTY = 1e18
 # A shared price is first split among the classes that could use the group, then once more
@@ -262,14 +272,18 @@ class Closure:
 
     # --- closing ------------------------------------------------------------
 
-    def close(self, state: ReleaseState, k: int) -> tuple[ReleaseState, int]:
+    def close(
+        self, state: ReleaseState, k: int, *, exact: bool = False
+    ) -> tuple[ReleaseState, int]:
         """Hide groups of ``state`` until every class holds 0 or at least k respondents.
 
         Two steps, each ending closed: hide greedily (the least valued dimension left out),
         then show again, most valued first, every hidden group that fits. The result is
         maximal: no group of ``state`` that it hides (a unit, or a filter value of a unit it
-        shows) could be shown on its own without leaving a class below k. Returns the state
-        and the rounds taken.
+        shows) could be shown on its own without leaving a class below k. With ``exact``, a
+        third step shows, most valued first, hidden breakdowns of the top levels that leave
+        classes below k which no combination of released numbers can isolate
+        (:func:`protected_classes`). Returns the state and the rounds taken.
         """
         allowed = state.copy()
         for released in allowed.filters:
@@ -281,6 +295,8 @@ class Closure:
             state.filters[-1][:] = False
         classes, rounds = self.hide_small(state, k)
         state, classes, more = self.show_fitting(state, allowed, classes, k)
+        if exact:
+            more += self.show_protected(state, allowed, k)
         return state, rounds + more
 
     def hide_small(self, state: ReleaseState, k: int) -> tuple[Classes, int]:
@@ -313,6 +329,94 @@ class Closure:
                 return state, classes, rounds
             state, classes = trial, checked
             rounds += 1
+
+    def show_protected(self, state: ReleaseState, allowed: ReleaseState, k: int) -> int:
+        """Show hidden filter groups of shown units, most valued first, while the exact rule
+        holds (:meth:`exposed` finds nothing); in place. Returns the rounds taken.
+
+        Units of one level have disjoint subtrees and a filter group changes only the classes
+        under its unit, so each round tries one group per unit of a level at once and takes
+        back those under which a class became exposed.
+        """
+        rounds = 0
+        for level in self.tree.levels[:PROTECTED_LEVELS]:
+            candidates = []
+            for d, values in enumerate(self.value_counts):
+                hidden = allowed.filters[d][level] & ~state.filters[d][level]
+                hidden &= state.units[level][:, None]
+                row, value = np.nonzero(hidden)
+                gid = self.offsets[d] + level[row] * values + value
+                candidates.append(np.c_[level[row], gid])
+            pairs = np.concatenate(candidates) if candidates else np.empty((0, 2), np.int64)
+            if not len(pairs):
+                continue
+            # Per unit, most valued first.
+            order = np.lexsort((-self.group_cost[pairs[:, 1]], pairs[:, 0]))
+            pairs = pairs[order]
+            starts = np.r_[True, pairs[1:, 0] != pairs[:-1, 0]]
+            rank = np.arange(len(pairs)) - np.maximum.accumulate(
+                np.where(starts, np.arange(len(pairs)), 0)
+            )
+            for r in range(int(rank.max()) + 1):
+                pending = [pairs[rank == r]]
+                while pending:
+                    batch = pending.pop()
+                    trial = state.copy()
+                    self.show(trial, batch[:, 1])
+                    classes = self.classify(trial)
+                    rounds += 1
+                    bad = self.exposed(trial, classes, k)
+                    if not bad.any():
+                        state.units[:] = trial.units
+                        for mine, theirs in zip(state.filters, trial.filters, strict=True):
+                            mine[:] = theirs
+                        continue
+                    if len(batch) == 1:
+                        continue
+                    depth = int(self.tree.depth[level[0]])
+                    culprits = self.tree.ancestors[classes.position[bad], depth]
+                    keep = ~np.isin(batch[:, 0], culprits)
+                    if keep.any() and not keep.all():
+                        pending.append(batch[keep])
+                    else:
+                        # A class elsewhere lost its protection: halve the batch.
+                        half = len(batch) // 2
+                        pending.extend([batch[half:], batch[:half]])
+        return rounds
+
+    # --- the exact rule: small classes that no combination can isolate -----------
+
+    def owners(self, state: ReleaseState) -> list[IntArray]:
+        """Per dimension, (units, values): the deepest unit on the unit's chain releasing the
+        value (-1 if none)."""
+        result = []
+        units = np.arange(self.tree.size)[:, None]
+        for released in state.filters:
+            own = released & state.units[:, None]
+            owner = np.where(own, units, -1)
+            for level in self.tree.levels[1:]:
+                owner[level] = np.where(own[level], owner[level], owner[self.tree.parent[level]])
+            result.append(owner)
+        return result
+
+    def factors(self, state: ReleaseState, classes: Classes) -> IntArray:
+        """(factors, classes): each class's levels in :func:`protected_classes`' model — its
+        position, then per dimension the deepest unit on its chain releasing its value and
+        the value (``owner * values + value``), or -1 where its value is not split."""
+        factors = [classes.position]
+        for d, owner in enumerate(self.owners(state)):
+            bucket = classes.bucket[d]
+            value = np.maximum(bucket, 0)
+            level = owner[classes.position, value] * self.value_counts[d] + value
+            factors.append(np.where(bucket == UNSPLIT, -1, level))
+        return np.array(factors, dtype=np.int64).reshape(len(factors), len(classes.size))
+
+    def exposed(self, state: ReleaseState, classes: Classes, k: int) -> BoolArray:
+        """Per class: not proven safe by :func:`protected_classes` (only classes below k)."""
+        small = classes.size < k
+        if not small.any():
+            return small
+        return ~protected_classes(self.factors(state, classes), classes.size, k)
 
     # --- what could be shown ---------------------------------------------------
 
@@ -691,6 +795,110 @@ class _Moves:
             demand = np.minimum(demand, np.maximum(choosers, 1))
         selected = groups[chosen_moves]
         return np.asarray(distinct(selected[selected >= 0]), dtype=np.int64)
+
+
+def protected_classes(factors: IntArray, size: IntArray, k: int) -> BoolArray:
+    """Classes that no set of 1 to k-1 respondents worked out from the release can contain.
+
+    Every released number is a sum over classes, and the released groups' indicators span
+    exactly the vectors ``x[c] = a[position(c)] + sum over d of b_d[level_d(c)]``: a table
+    with main effects only, whose factors are a class's position and, per dimension, its
+    level — the value it shows with the deepest unit releasing that value on its chain, or
+    one shared level for values not split. ``factors`` holds each class's level per factor.
+
+    A set of fewer than k respondents that can be worked out is such a vector, 0 or 1 on each
+    class; call it dangerous. A class is *trusted* when every dangerous vector is 0 on it —
+    to begin with, every class of k or more. Two trusted classes that differ in one factor
+    only force equal weights on their two levels in every dangerous vector; levels linked
+    by a chain of such pairs form a component. Classes with the same component in every
+    factor take the same value in every dangerous vector, so such a group is trusted when
+    one of its classes is, or when together they hold k or more (a dangerous vector cannot
+    be 1 on all of them). Trusting more links more; this repeats until nothing changes.
+    When every class is trusted, the only dangerous vector is zero: nothing below k can be
+    worked out, however the released numbers are combined.
+    """
+    count = factors.shape[1]
+    if not count:
+        return np.ones(0, dtype=bool)
+    codes = np.array([_dense(f) for f in factors], dtype=np.int64)
+    sizes = codes.max(axis=1) + 1
+    factor_count = len(codes)
+    # Per factor, the classes ordered by every other factor and then by this one, and where
+    # consecutive classes agree on every other factor (so differ in this one only).
+    orders, agree = [], []
+    for f in range(factor_count):
+        rest = [g for g in range(factor_count) if g != f]
+        order = _order_by(codes[[*rest, f]], sizes[[*rest, f]])
+        same = np.ones(count - 1, dtype=bool)
+        for other in rest:
+            ordered = codes[other][order]
+            same &= ordered[1:] == ordered[:-1]
+        orders.append(order)
+        agree.append(same)
+    trusted = size >= k
+    while True:
+        labels = []
+        for f in range(factor_count):
+            # Consecutive trusted classes of one run of equal other factors are linked.
+            order = orders[f]
+            kept = trusted[order]
+            run = np.cumsum(np.r_[True, ~agree[f]])[kept]
+            members = order[kept]
+            linked = run[1:] == run[:-1]
+            label = _components(
+                int(sizes[f]), codes[f][members[:-1]][linked], codes[f][members[1:]][linked]
+            )
+            labels.append(label[codes[f]])
+        stacked = np.array(labels)
+        order = _order_by(stacked, sizes)
+        ordered = stacked[:, order]
+        boundary = np.r_[True, (ordered[:, 1:] != ordered[:, :-1]).any(axis=0)]
+        key = np.empty(count, dtype=np.int64)
+        key[order] = np.cumsum(boundary) - 1
+        held = np.bincount(key, weights=size, minlength=count) >= k
+        held |= np.bincount(key, weights=trusted, minlength=count) > 0
+        widened = held[key]
+        if widened.all() or np.array_equal(widened, trusted):
+            return widened
+        trusted = widened
+
+
+def _dense(values: IntArray) -> IntArray:
+    """Each value's rank among the distinct values: 0, 1, 2… (a table, not a sort, since the
+    levels are small integers)."""
+    low = int(values.min())
+    present = np.zeros(int(values.max()) - low + 1, dtype=np.int64)
+    present[values - low] = 1
+    return (np.cumsum(present) - 1)[values - low]
+
+
+def _order_by(keys: IntArray, sizes: IntArray) -> IntArray:
+    """An order of the columns of ``keys`` (rows of codes below ``sizes``) sorting them by the
+    first row, then the second… One sort of a combined key where it fits in 63 bits."""
+    if float(np.prod(sizes.astype(float))) < 2.0**62:
+        combined = np.zeros(keys.shape[1], dtype=np.int64)
+        for row, levels in zip(keys, sizes.tolist(), strict=True):
+            combined = combined * levels + row
+        return np.argsort(combined)
+    return np.lexsort(keys[::-1])
+
+
+def _components(nodes: int, a: IntArray, b: IntArray) -> IntArray:
+    """Connected components of an undirected graph: the smallest node of each, per node."""
+    label = np.arange(nodes, dtype=np.int64)
+    while True:
+        la, lb = label[a], label[b]
+        differ = la != lb
+        if not differ.any():
+            return label
+        low = np.minimum(la[differ], lb[differ])
+        np.minimum.at(label, la[differ], low)
+        np.minimum.at(label, lb[differ], low)
+        while True:
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
 
 
 def distinct(values: NDArray[np.generic]) -> NDArray[np.generic]:
