@@ -69,9 +69,12 @@ def test_top_level_clinicians_and_administrators_are_released_in_a_health_system
         assert shown(report, scope)
         for role in TOP_ROLES:
             assert shown(report, scope, "role_group", role), (org.names[scope], role)
-    # The price: the teams whose two support workers a system-wide breakdown would isolate.
+    # The class rule's price: the teams whose two support workers a system-wide breakdown
+    # splits off. The exact rule shows them: no combination of numbers isolates the pair.
+    by_class = org.release(exact=False)
     for team in thin:
-        assert report.group(team).reason_code == PROTECTS_SMALLER_GROUP
+        assert by_class.group(team).reason_code == PROTECTS_SMALLER_GROUP
+        assert shown(report, team)
     assert org.attack(report).safe
     # The same breakdowns without the closure let the auditor work out the pairs.
     assert not org.attack(org.release(complementary=False)).safe
@@ -155,6 +158,24 @@ def test_the_demo_health_system_shows_the_perception_gap_at_the_top() -> None:
     for scope in scopes:
         for role in TOP_ROLES:
             assert shown(report, scope, "role_group", role), (org.names[scope], role)
+    assert org.attack(report).safe
+
+
+def test_the_demo_shows_its_intensive_care_units_and_the_system_by_tenure() -> None:
+    # The class rule hides both ICUs of the demo's default size (89 and 72 respondents, in
+    # teams of 27 to 36) and every tenure band at the top, for classes of a few people that
+    # no combination of the released numbers isolates.
+    org = demo_health_system(2000)
+    report, by_class = org.release(), org.release(exact=False)
+    units = [
+        u for u, name in enumerate(org.names) if name.endswith(("Medical ICU", "Surgical ICU"))
+    ]
+    assert len(units) == 2
+    for unit in units:
+        assert not shown(by_class, unit) and shown(report, unit), org.names[unit]
+    system = org.names.index("Riverside Health")
+    for band in ("under 1 year", "1 to 5 years", "over 5 years"):
+        assert shown(report, system, "tenure", band) and not shown(by_class, system, "tenure", band)
     assert org.attack(report).safe
 
 

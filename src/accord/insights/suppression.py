@@ -29,9 +29,10 @@ only decide what is lost.
 
 The class rule is sufficient, not necessary: two breakdowns of one unit (role group and
 tenure) make small intersections that no sum or difference of released numbers isolates.
-The exact step (:meth:`Closure.show_protected`) shows more where a proof allows it: it
-treats the release as a table of main effects and shows a group only when every class
-below k is provably out of reach of every combination (:func:`protected_classes`).
+The exact step (:meth:`Closure.show_protected`) shows more where a proof allows it (hidden
+units, then the top levels' breakdowns): it treats the release as a table of main effects
+and shows a group only when every class below k is provably out of reach of every
+combination (:func:`protected_classes`).
 """
 
 from __future__ import annotations
@@ -54,9 +55,10 @@ DIMENSION_WEIGHTS = (4.0, 2.0, 1.0)
 # A move that does not merge the class at once still makes progress, at a higher price.
 LONE_FACTOR = 1.5
 LONE_EXTRA = 0.5
-# The exact rule's extra pass runs on the system and the level below it (hospitals): their
-# breakdowns speak for the most people, the class rule costs them the most (every unit below
-# would need k of each value), and each level's pass costs a few whole-system checks per value.
+# The exact rule's pass over breakdowns runs on the system and the level below it
+# (hospitals): their breakdowns speak for the most people, the class rule costs them the most
+# (every unit below would need k of each value), and each level costs a few whole-system
+# checks per value.
 PROTECTED_LEVELS = 2
 # Hiding the whole organisation is the last resort.
 FALLBACK_PENALTY = 1e18
@@ -281,8 +283,8 @@ class Closure:
         then show again, most valued first, every hidden group that fits. The result is
         maximal: no group of ``state`` that it hides (a unit, or a filter value of a unit it
         shows) could be shown on its own without leaving a class below k. With ``exact``, a
-        third step shows, most valued first, hidden breakdowns of the top levels that leave
-        classes below k which no combination of released numbers can isolate
+        third step shows hidden units, then hidden breakdowns of the top levels, where the
+        classes below k they leave are ones no combination of released numbers can isolate
         (:func:`protected_classes`). Returns the state and the rounds taken.
         """
         allowed = state.copy()
@@ -331,20 +333,28 @@ class Closure:
             rounds += 1
 
     def show_protected(self, state: ReleaseState, allowed: ReleaseState, k: int) -> int:
-        """Show hidden filter groups of shown units, most valued first, while the exact rule
-        holds (:meth:`exposed` finds nothing); in place. Returns the rounds taken.
+        """Show hidden groups, most valued first, while the exact rule holds (:meth:`exposed`
+        finds nothing); in place. Returns the rounds taken.
 
-        Units of one level have disjoint subtrees and a filter group changes only the classes
-        under its unit, so each round tries one group per unit of a level at once and takes
-        back those under which a class became exposed.
+        First the hidden units whose parent is shown, level by level from the top; then the
+        hidden filter groups of shown units on the top levels, one value per unit a round.
+        A group changes only the classes under the unit that holds it (the parent, for a
+        unit), and those subtrees are disjoint within a level, so each round tries a group
+        per holder at once and takes back those under which a class became exposed.
         """
         rounds = 0
+        for level in self.tree.levels[1:]:
+            hidden = level[allowed.units[level] & ~state.units[level]]
+            hidden = hidden[state.units[self.tree.parent[hidden]]]
+            if len(hidden):
+                pairs = np.c_[self.tree.parent[hidden], hidden]
+                rounds += self._show_batches(state, pairs, int(self.tree.depth[level[0]]) - 1, k)
         for level in self.tree.levels[:PROTECTED_LEVELS]:
             candidates = []
             for d, values in enumerate(self.value_counts):
-                hidden = allowed.filters[d][level] & ~state.filters[d][level]
-                hidden &= state.units[level][:, None]
-                row, value = np.nonzero(hidden)
+                hidden_filters = allowed.filters[d][level] & ~state.filters[d][level]
+                hidden_filters &= state.units[level][:, None]
+                row, value = np.nonzero(hidden_filters)
                 gid = self.offsets[d] + level[row] * values + value
                 candidates.append(np.c_[level[row], gid])
             pairs = np.concatenate(candidates) if candidates else np.empty((0, 2), np.int64)
@@ -357,31 +367,38 @@ class Closure:
             rank = np.arange(len(pairs)) - np.maximum.accumulate(
                 np.where(starts, np.arange(len(pairs)), 0)
             )
+            depth = int(self.tree.depth[level[0]])
             for r in range(int(rank.max()) + 1):
-                pending = [pairs[rank == r]]
-                while pending:
-                    batch = pending.pop()
-                    trial = state.copy()
-                    self.show(trial, batch[:, 1])
-                    classes = self.classify(trial)
-                    rounds += 1
-                    bad = self.exposed(trial, classes, k)
-                    if not bad.any():
-                        state.units[:] = trial.units
-                        for mine, theirs in zip(state.filters, trial.filters, strict=True):
-                            mine[:] = theirs
-                        continue
-                    if len(batch) == 1:
-                        continue
-                    depth = int(self.tree.depth[level[0]])
-                    culprits = self.tree.ancestors[classes.position[bad], depth]
-                    keep = ~np.isin(batch[:, 0], culprits)
-                    if keep.any() and not keep.all():
-                        pending.append(batch[keep])
-                    else:
-                        # A class elsewhere lost its protection: halve the batch.
-                        half = len(batch) // 2
-                        pending.extend([batch[half:], batch[:half]])
+                rounds += self._show_batches(state, pairs[rank == r], depth, k)
+        return rounds
+
+    def _show_batches(self, state: ReleaseState, pairs: IntArray, depth: int, k: int) -> int:
+        """Show the groups ``pairs[:, 1]`` (held by the units ``pairs[:, 0]``, all at ``depth``)
+        that the exact rule allows, trying them together first; in place. Returns the rounds."""
+        rounds = 0
+        pending = [pairs]
+        while pending:
+            batch = pending.pop()
+            trial = state.copy()
+            self.show(trial, batch[:, 1])
+            classes = self.classify(trial)
+            rounds += 1
+            bad = self.exposed(trial, classes, k)
+            if not bad.any():
+                state.units[:] = trial.units
+                for mine, theirs in zip(state.filters, trial.filters, strict=True):
+                    mine[:] = theirs
+                continue
+            if len(batch) == 1:
+                continue
+            culprits = self.tree.ancestors[classes.position[bad], depth]
+            keep = ~np.isin(batch[:, 0], culprits)
+            if keep.any() and not keep.all():
+                pending.append(batch[keep])
+            else:
+                # A class elsewhere lost its protection: halve the batch.
+                half = len(batch) // 2
+                pending.extend([batch[half:], batch[:half]])
         return rounds
 
     # --- the exact rule: small classes that no combination can isolate -----------
