@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from accord.insights.suppression import protected_classes
+from accord.insights.suppression import protected_by_branch, protected_classes
 
 
 def table(*cells: tuple[tuple[int, ...], int]) -> tuple[np.ndarray, np.ndarray]:
@@ -80,3 +80,38 @@ def test_no_class_it_trusts_is_in_a_derivable_small_set(data: st.DataObject) -> 
     assert trusted[size >= k].all()
     for subset in derivable_small_sets(factors, size, k):
         assert not trusted[list(subset)].any(), (chosen, size.tolist(), subset)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_classes_proved_branch_by_branch_are_safe_in_the_whole_table(
+    data: st.DataObject,
+) -> None:
+    # Factor 0 is the position; positions belong to branches. Proving each branch alone
+    # loses the links other branches give, never safety: brute force on the whole table.
+    positions = data.draw(st.integers(1, 4))
+    branch_of_position = np.array(
+        [data.draw(st.integers(0, 1)) for _ in range(positions)], dtype=np.int64
+    )
+    levels = [positions, data.draw(st.integers(1, 3)), data.draw(st.integers(1, 3))]
+    grid = list(itertools.product(*(range(n) for n in levels)))
+    chosen = data.draw(st.lists(st.sampled_from(grid), min_size=1, max_size=9, unique=True))
+    size = np.array([data.draw(st.integers(1, 7)) for _ in chosen], dtype=np.int64)
+    factors = np.array(chosen, dtype=np.int64).T.reshape(3, len(chosen))
+    k = data.draw(st.integers(2, 5))
+    trusted = protected_by_branch(factors, size, branch_of_position[factors[0]], k)
+    assert trusted[size >= k].all()
+    # Never more than the whole table's own proof, which sees every link.
+    assert not (trusted & ~protected_classes(factors, size, k)).any()
+    for subset in derivable_small_sets(factors, size, k):
+        assert not trusted[list(subset)].any(), (chosen, size.tolist(), subset)
+
+
+def test_a_branch_alone_cannot_borrow_another_branchs_links() -> None:
+    # Position 0 (branch 0) ties the two values' weights; position 1 (branch 1) holds 2 and
+    # 3 people. In the whole table they always move together and hold 5; branch 1 alone
+    # could isolate either.
+    factors, size = table(((0, 0), 6), ((0, 1), 6), ((1, 0), 2), ((1, 1), 3))
+    assert protected_classes(factors, size, 5).all()
+    apart = protected_by_branch(factors, size, np.array([0, 0, 1, 1]), 5)
+    assert apart.tolist() == [True, True, False, False]

@@ -32,7 +32,9 @@ tenure) make small intersections that no sum or difference of released numbers i
 The exact step (:meth:`Closure.show_protected`) shows more where a proof allows it (hidden
 units, then the top levels' breakdowns): it treats the release as a table of main effects
 and shows a group only when every class below k is provably out of reach of every
-combination (:func:`protected_classes`).
+combination (:func:`protected_classes`). Below the top it proves each branch of the tree on
+its own (:func:`protected_by_branch`), which is sound for the whole and names the culprit
+branch of a failed round, so no round is spent bisecting.
 """
 
 from __future__ import annotations
@@ -337,10 +339,12 @@ class Closure:
         finds nothing); in place. Returns the rounds taken.
 
         First the hidden units whose parent is shown, level by level from the top; then the
-        hidden filter groups of shown units on the top levels, one value per unit a round.
-        A group changes only the classes under the unit that holds it (the parent, for a
-        unit), and those subtrees are disjoint within a level, so each round tries a group
-        per holder at once and takes back those under which a class became exposed.
+        hidden filter groups of shown units on the top levels, one value per unit a round,
+        the deeper level first and the system's own last. A group changes only the classes
+        under the unit that holds it (the parent, for a unit), and those subtrees are
+        disjoint within a level, so each round tries a group per holder at once and takes
+        back those under which a class became exposed (:meth:`_show_by_branch` below the
+        top, where each branch is proved on its own; :meth:`_show_batches` elsewhere).
         """
         rounds = 0
         for level in self.tree.levels[1:]:
@@ -349,17 +353,16 @@ class Closure:
             if len(hidden):
                 pairs = np.c_[self.tree.parent[hidden], hidden]
                 rounds += self._show_batches(state, pairs, int(self.tree.depth[level[0]]) - 1, k)
-        for level in self.tree.levels[:PROTECTED_LEVELS]:
-            candidates = []
-            for d, values in enumerate(self.value_counts):
-                hidden_filters = allowed.filters[d][level] & ~state.filters[d][level]
-                hidden_filters &= state.units[level][:, None]
-                row, value = np.nonzero(hidden_filters)
-                gid = self.offsets[d] + level[row] * values + value
-                candidates.append(np.c_[level[row], gid])
-            pairs = np.concatenate(candidates) if candidates else np.empty((0, 2), np.int64)
+        # Breakdowns, the deeper protected level first. Below the top, each branch (the
+        # subtree of a unit one level below the root) can be proved on its own, which takes a
+        # group back exactly where it exposes a class; the system's own breakdowns come last
+        # and need the whole proof, since they reach into every branch.
+        for level in reversed(self.tree.levels[:PROTECTED_LEVELS]):
+            pairs = self._hidden_breakdowns(state, allowed, level)
             if not len(pairs):
                 continue
+            depth = int(self.tree.depth[level[0]])
+            apart = depth >= 1 and self._branches_proved(state, k)
             # Per unit, most valued first.
             order = np.lexsort((-self.group_cost[pairs[:, 1]], pairs[:, 0]))
             pairs = pairs[order]
@@ -367,10 +370,76 @@ class Closure:
             rank = np.arange(len(pairs)) - np.maximum.accumulate(
                 np.where(starts, np.arange(len(pairs)), 0)
             )
-            depth = int(self.tree.depth[level[0]])
             for r in range(int(rank.max()) + 1):
-                rounds += self._show_batches(state, pairs[rank == r], depth, k)
+                if apart:
+                    rounds += self._show_by_branch(state, pairs[rank == r], k)
+                else:
+                    rounds += self._show_batches(state, pairs[rank == r], depth, k)
         return rounds
+
+    def _hidden_breakdowns(
+        self, state: ReleaseState, allowed: ReleaseState, level: IntArray
+    ) -> IntArray:
+        """(holder, group) pairs: the hidden filter groups of ``allowed`` on shown units of
+        ``level``."""
+        candidates = []
+        for d, values in enumerate(self.value_counts):
+            hidden_filters = allowed.filters[d][level] & ~state.filters[d][level]
+            hidden_filters &= state.units[level][:, None]
+            row, value = np.nonzero(hidden_filters)
+            gid = self.offsets[d] + level[row] * values + value
+            candidates.append(np.c_[level[row], gid])
+        return np.concatenate(candidates) if candidates else np.empty((0, 2), np.int64)
+
+    # --- the exact rule branch by branch ----------------------------------------
+    #
+    # Cut the main-effects model into branches: a class belongs to the branch of its
+    # position (the unit one level below the root above it, or the root's own branch), and
+    # every level a class of the branch uses becomes the branch's own copy. A dangerous
+    # combination of the whole release, restricted to one branch, is 0 there or is a
+    # dangerous combination of that branch's model alone (fewer than k people, 0 or 1 on
+    # each class). So when every branch is proved on its own, the whole release is. Showing
+    # a breakdown below the top changes only the classes of its own branch, so a round
+    # needs to prove only the branches it touches, and the groups of a failing branch are
+    # the culprits, with no bisection. The price: a branch alone cannot borrow the links
+    # other branches give, so the system's own breakdowns, which shared levels carry into
+    # every branch, are proved whole.
+
+    def _branch_of(self, classes: Classes) -> IntArray:
+        return self.tree.ancestors[classes.position, 1]
+
+    def _branch_exposed(
+        self, state: ReleaseState, classes: Classes, k: int, branches: IntArray | None = None
+    ) -> BoolArray:
+        """Per class: not proven safe by its own branch's model (only classes of
+        ``branches``, all when None, are looked at; the others come back False)."""
+        branch = self._branch_of(classes)
+        looked = np.ones(len(branch), dtype=bool) if branches is None else np.isin(branch, branches)
+        bad = np.zeros(len(branch), dtype=bool)
+        if not (looked & (classes.size < k)).any():
+            return bad
+        columns = np.flatnonzero(looked)
+        factors = self.factors(state, classes)[:, columns]
+        bad[columns] = ~protected_by_branch(factors, classes.size[columns], branch[columns], k)
+        return bad
+
+    def _branches_proved(self, state: ReleaseState, k: int) -> bool:
+        """Does every branch hold on its own? (Then breakdowns below the top may be shown
+        branch by branch.)"""
+        return not self._branch_exposed(state, self.classify(state), k).any()
+
+    def _show_by_branch(self, state: ReleaseState, pairs: IntArray, k: int) -> int:
+        """Show the groups ``pairs[:, 1]`` (held by units ``pairs[:, 0]`` below the top) of the
+        branches that still hold on their own with them; in place, one round. Every branch
+        must hold on its own beforehand."""
+        trial = state.copy()
+        self.show(trial, pairs[:, 1])
+        holder_branch = self.tree.ancestors[pairs[:, 0], 1]
+        classes = self.classify(trial)
+        bad = self._branch_exposed(trial, classes, k, holder_branch)
+        keep = ~np.isin(holder_branch, self._branch_of(classes)[bad])
+        self.show(state, pairs[keep, 1])
+        return 1
 
     def _show_batches(self, state: ReleaseState, pairs: IntArray, depth: int, k: int) -> int:
         """Show the groups ``pairs[:, 1]`` (held by the units ``pairs[:, 0]``, all at ``depth``)
@@ -880,10 +949,24 @@ def protected_classes(factors: IntArray, size: IntArray, k: int) -> BoolArray:
         trusted = widened
 
 
+def protected_by_branch(factors: IntArray, size: IntArray, branch: IntArray, k: int) -> BoolArray:
+    """:func:`protected_classes` with every branch proved on its own: each class's levels
+    become its branch's own copies, so no level links two branches. Sound for the whole
+    table: a dangerous vector of the whole, cut to one branch, is 0 or dangerous there."""
+    if not factors.shape[1]:
+        return np.ones(0, dtype=bool)
+    _, own = unique_inverse(branch)
+    width = factors.max(axis=1, keepdims=True) - factors.min(axis=1, keepdims=True) + 1
+    apart = own[None, :] * width + factors - factors.min(axis=1, keepdims=True)
+    return protected_classes(apart, size, k)
+
+
 def _dense(values: IntArray) -> IntArray:
-    """Each value's rank among the distinct values: 0, 1, 2… (a table, not a sort, since the
-    levels are small integers)."""
+    """Each value's rank among the distinct values: 0, 1, 2… (a table where the values span
+    a small range, as levels do; a sort where they do not)."""
     low = int(values.min())
+    if int(values.max()) - low > 8 * len(values):
+        return unique_inverse(values)[1]
     present = np.zeros(int(values.max()) - low + 1, dtype=np.int64)
     present[values - low] = 1
     return (np.cumsum(present) - 1)[values - low]
