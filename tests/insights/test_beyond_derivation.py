@@ -36,14 +36,16 @@ def ward() -> tuple[Org, int]:
     return org, ward
 
 
+def matches(org: Org, attributes: tuple[int, ...], values: dict[str, str]) -> bool:
+    """Do these attribute codes carry every named value?"""
+    labels = {d.name: d.labels[code] for d, code in zip(org.dimensions, attributes, strict=True)}
+    return all(labels[name] == value for name, value in values.items())
+
+
 def answer(org: Org, code: int, **values: str) -> None:
     """Everyone matching ``values`` gives ``code`` to the item."""
-    index = {d.name: i for i, d in enumerate(org.dimensions)}
     for person in org.people:
-        if all(
-            org.dimensions[index[n]].labels[person.attributes[index[n]]] == v
-            for n, v in values.items()
-        ):
+        if matches(org, person.attributes, values):
             answers = list(person.answers)
             answers[ITEM] = code
             person.answers = tuple(answers)
@@ -58,41 +60,25 @@ def possible_counts(org: Org, report: Report, code: int, **target: str) -> set[i
     filling of the cells agrees with: each cell (unit and attributes) holding between 0 and
     all of its people choosing ``code``, and every released group's count of it as released.
     Brute force over the cells, independent of the engine."""
-    cells: dict[tuple[int, tuple[int, ...]], list[int]] = {}
+    people: dict[tuple[int, tuple[int, ...]], int] = {}  # per cell: unit and attributes
     for person in org.people:
-        cells.setdefault((person.unit, person.attributes), []).append(
-            int(person.answers[ITEM] == code)
-        )
-    keys = list(cells)
+        cell = (person.unit, person.attributes)
+        people[cell] = people.get(cell, 0) + 1
+    cells = list(people)
     unit_chains = chains(org)
-    names = [d.name for d in org.dimensions]
-
-    def inside(group_unit: int, dimension: str | None, value: str | None, key: tuple) -> bool:
-        unit, attributes = key
-        if group_unit not in unit_chains[unit]:
-            return False
-        if dimension is None:
-            return True
-        d = names.index(dimension)
-        return org.dimensions[d].labels[attributes[d]] == value
-
     constraints = []
     for group in report.released_groups():
         released = report.item_results(group)[ITEM].option_counts[code]
+        value = {} if group.dimension is None else {group.dimension: str(group.value)}
         members = [
-            i for i, key in enumerate(keys) if inside(group.unit, group.dimension, group.value, key)
+            i
+            for i, (unit, attributes) in enumerate(cells)
+            if group.unit in unit_chains[unit] and matches(org, attributes, value)
         ]
         constraints.append((members, released))
-    wanted = [
-        i
-        for i, (_, attributes) in enumerate(keys)
-        if all(
-            org.dimensions[names.index(n)].labels[attributes[names.index(n)]] == v
-            for n, v in target.items()
-        )
-    ]
+    wanted = [i for i, (_, attributes) in enumerate(cells) if matches(org, attributes, target)]
     found = set()
-    for filling in itertools.product(*(range(len(cells[key]) + 1) for key in keys)):
+    for filling in itertools.product(*(range(people[cell] + 1) for cell in cells)):
         if all(sum(filling[i] for i in members) == released for members, released in constraints):
             found.add(sum(filling[i] for i in wanted))
     return found

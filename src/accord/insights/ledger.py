@@ -78,13 +78,20 @@ def record_release(
     response_ids: NDArray[np.generic],
     k: int,
 ) -> ReleaseRecord:
+    covered, levels = _response_levels(closure, state, cell_of_respondent)
+    ids = np.asarray(response_ids)[covered]
+    order = np.argsort(ids)
+    return ReleaseRecord(ids[order], levels[order], k)
+
+
+def _response_levels(
+    closure: Closure, state: ReleaseState, cell_of_respondent: NDArray[np.int64]
+) -> tuple[NDArray[np.bool_], NDArray[np.int64]]:
+    """Which responses ``state`` covers, and each covered one's levels (responses, factors)."""
     classes = closure.classify(state)
     labels = classes.of_cell[cell_of_respondent]
     covered = labels >= 0
-    ids = np.asarray(response_ids)[covered]
-    order = np.argsort(ids)
-    levels = closure.factors(state, classes).T[labels[covered][order]]
-    return ReleaseRecord(ids[order], levels, k)
+    return covered, closure.factors(state, classes).T[labels[covered]]
 
 
 def close_against_ledger(
@@ -124,11 +131,9 @@ def close_against_ledger(
         start, column = end, column + record.levels.shape[1]
     changed = False
     while True:
-        classes = closure.classify(state)
-        labels = classes.of_cell[cell_of_respondent]
-        covered = labels >= 0
+        covered, levels = _response_levels(closure, state, cell_of_respondent)
         current = np.full((len(current_ids), width), ABSENT, np.int64)
-        current[covered] = closure.factors(state, classes).T[labels[covered]]
+        current[covered] = levels
         columns[current_slot, :width] = current
         touched = (columns != ABSENT).any(axis=1)
         rows = columns[touched]

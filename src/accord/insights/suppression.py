@@ -915,16 +915,9 @@ def protected_classes(factors: IntArray, size: IntArray, k: int) -> BoolArray:
     for f in range(factor_count):
         rest = [g for g in range(factor_count) if g != f]
         combined = _combined(codes[[*rest, f]], sizes[[*rest, f]])
-        if combined is not None:
-            order = np.argsort(combined, kind="stable")  # see _tuple_ids
-            others = combined[order] // sizes[f]
-            same = others[1:] == others[:-1]
-        else:
-            order = np.lexsort(codes[[*rest, f]][::-1])
-            same = np.ones(count - 1, dtype=bool)
-            for other in rest:
-                ordered = codes[other][order]
-                same &= ordered[1:] == ordered[:-1]
+        order = np.argsort(combined, kind="stable")  # see unique_inverse
+        others = combined[order] // sizes[f]
+        same = others[1:] == others[:-1]
         orders.append(order)
         agree.append(same)
     trusted = size >= k
@@ -957,8 +950,8 @@ def protected_by_branch(factors: IntArray, size: IntArray, branch: IntArray, k: 
     if not factors.shape[1]:
         return np.ones(0, dtype=bool)
     _, own = unique_inverse(branch)
-    width = factors.max(axis=1, keepdims=True) - factors.min(axis=1, keepdims=True) + 1
-    apart = own[None, :] * width + factors - factors.min(axis=1, keepdims=True)
+    shifted = factors - factors.min(axis=1, keepdims=True)
+    apart = own[None, :] * (shifted.max(axis=1, keepdims=True) + 1) + shifted
     return protected_classes(apart, size, k)
 
 
@@ -973,28 +966,23 @@ def _dense(values: IntArray) -> IntArray:
     return (np.cumsum(present) - 1)[values - low]
 
 
-def _combined(keys: IntArray, sizes: IntArray) -> IntArray | None:
+def _combined(keys: IntArray, sizes: IntArray) -> IntArray:
     """One integer per column of ``keys`` (rows of codes below ``sizes``) that sorts like the
-    column, first row first; None where it would not fit in 63 bits."""
-    if float(np.prod(sizes.astype(float))) >= 2.0**62:
-        return None
+    column, first row first, and whose last row is its remainder by the last size."""
     combined = np.zeros(keys.shape[1], dtype=np.int64)
+    bound = 1
     for row, levels in zip(keys, sizes.tolist(), strict=True):
+        if bound * levels >= 2**62:  # renumber the rows so far, in order, to stay in 63 bits
+            combined = unique_inverse(combined)[1]
+            bound = int(combined.max()) + 1
         combined = combined * levels + row
+        bound *= levels
     return combined
 
 
 def _tuple_ids(keys: IntArray, sizes: IntArray) -> IntArray:
     """Per column of ``keys``, the rank of its tuple among the distinct tuples."""
-    combined = _combined(keys, sizes)
-    if combined is not None:
-        return unique_inverse(combined)[1]
-    order = np.lexsort(keys[::-1])
-    ordered = keys[:, order]
-    boundary = np.r_[True, (ordered[:, 1:] != ordered[:, :-1]).any(axis=0)]
-    ids = np.empty(keys.shape[1], dtype=np.int64)
-    ids[order] = np.cumsum(boundary) - 1
-    return ids
+    return unique_inverse(_combined(keys, sizes))[1]
 
 
 def _components(nodes: int, a: IntArray, b: IntArray) -> IntArray:
