@@ -113,3 +113,47 @@ def test_a_teams_lone_manager_is_reported_with_the_unit_above() -> None:
     # The team keeps its role group; its manager counts with the unit above.
     assert attributes[0].combination() == (2, "clinician", "Nurse", NOT_RECORDED)
     assert attributes[99].combination() == (1, "administrator", "Manager", NOT_RECORDED)
+
+
+def test_only_the_people_of_a_rare_value_lose_it() -> None:
+    # Twelve nurses: six newcomers, then 3 + 2 + 1 spread over the older bands. The
+    # newcomers keep their band; only the six others are recorded without theirs. (Another
+    # unit holds enough of each band for every band to be kept across the organisation.)
+    parents = {1: None, 2: 1}
+    hired = [dt.date(2025, 6, 1)] * 6 + [dt.date(2022, 1, 1)] * 3 + [dt.date(2018, 1, 1)] * 2
+    hired.append(dt.date(2001, 1, 1))
+    invitees = [Invitee(i, 1, "clinician", "Nurse", day) for i, day in enumerate(hired)]
+    # Five physicians (all newcomers) and two pharmacists: the pharmacists cannot stand alone,
+    # so the smallest profession that can joins them as "Other clinician".
+    invitees += [
+        Invitee(20 + i, 1, "clinician", "Physician", dt.date(2025, 6, 1)) for i in range(5)
+    ]
+    invitees += [
+        Invitee(30 + i, 1, "clinician", "Pharmacist", dt.date(2025, 6, 1)) for i in range(2)
+    ]
+    invitees += [
+        Invitee(100 + 10 * b + i, 2, "administrator", "Manager", dt.date(year, 1, 1))
+        for b, year in enumerate((2022, 2018, 2001))
+        for i in range(5)
+    ]
+    attributes = generalise(invitees, parents=parents, k=5, on=ON)
+    reported = Counter(a.combination()[1:] for a in attributes.values() if a.unit_id == 1)
+    assert reported == {
+        ("clinician", "Nurse", "Under 2 years"): 6,
+        ("clinician", "Nurse", NOT_RECORDED): 6,
+        ("clinician", "Other clinician", "Under 2 years"): 7,
+    }
+
+
+def test_a_value_nobody_can_keep_is_not_recorded_rather_than_pooled() -> None:
+    # Two of each of three professions: no pool of "Other clinician" could leave anyone a
+    # profession of their own, so none is recorded.
+    invitees = [
+        Invitee(10 * p + i, 1, "clinician", name, None)
+        for p, name in enumerate(("Nurse", "Physician", "Therapist"))
+        for i in range(2)
+    ]
+    attributes = generalise(invitees, parents={1: None}, k=5, on=ON)
+    assert {a.combination() for a in attributes.values()} == {
+        (1, "clinician", NOT_RECORDED, NOT_RECORDED)
+    }

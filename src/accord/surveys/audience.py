@@ -15,15 +15,16 @@ one person. This module makes that true, losing as little as it can:
    fewer than ``k`` of its own, the smallest child subtrees are rolled into it until it has
    enough.
 2. Organisation-wide: a profession held by fewer than ``k`` invitees becomes "Other
-   clinician" (or "Other administrator", "Other staff"). A tenure band held by fewer than
-   ``k`` invitees joins its smaller neighbour ("2 to 10 years").
+   clinician" (or "Other administrator", "Other staff"; "not recorded" when that would be
+   every profession of the role group). A tenure band held by fewer than ``k`` invitees
+   joins its smaller neighbour ("2 to 10 years").
 3. Within each reporting unit, deepest first: a role group with fewer than ``k`` people (a
    team's lone manager) moves to the nearest reporting unit above when only it stands in the
-   way and the rest still number ``k``. Then the first of these plans under which every combination has at
-   least ``k`` invitees is used — keep everything; pool the unit's rare professions (the
-   smallest others join a pool that is still below ``k``); drop
-   tenure; pool professions and drop tenure; drop profession; drop profession and tenure;
-   record nothing but the unit. "Not recorded" is the empty string.
+   way and the rest still number ``k``. Then the unit is split top down — role group, then
+   profession, then tenure — and within each cell a value held by ``k`` people keeps it,
+   while the people of rarer values are generalised together (a pool of professions, or
+   "not recorded") with as few others as make ``k``: only they lose the detail, not the
+   whole unit. "Not recorded" is the empty string.
 
 Pure Python on plain values, so it is tested exhaustively with generated org charts.
 """
@@ -32,8 +33,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 NOT_RECORDED = ""
 OTHER_PROFESSION = {
@@ -123,7 +125,7 @@ def generalise(
                     by_unit[above].append(pid)
             person_ids = [pid for pid in person_ids if attributes[pid].unit_id == unit]
             members = [attributes[pid] for pid in person_ids]
-        for pid, generalised in zip(person_ids, _safe_plan(members, k), strict=True):
+        for pid, generalised in zip(person_ids, _recode_unit(members, k), strict=True):
             attributes[pid] = generalised
     return attributes
 
@@ -152,8 +154,6 @@ def _reporting_ancestor(
 def _minority_to_lift(members: list[ReportingAttributes], k: int) -> set[str]:
     """Role groups to lift out of a unit: those below k, when only they stand in the way of
     keeping the role group and the rest still make a group of k."""
-    if smallest_combination(_then(_drop_profession, _drop_tenure)(members, k)) >= k:
-        return set()
     counts = Counter(member.role_group for member in members)
     minority = {group for group, n in counts.items() if n < k}
     if len(members) - sum(counts[group] for group in minority) < k:
@@ -289,13 +289,16 @@ def _pooled_professions(invitees: Sequence[Invitee], k: int) -> dict[tuple[str, 
     for role_group in {rg for rg, _ in counts}:
         # Only the rare ones: a pool still below k is dealt with unit by unit (step 3),
         # rather than taking every common profession's label away across the organisation.
-        rare = {prof for (rg, prof), n in counts.items() if rg == role_group and n < k}
+        in_group = {prof for rg, prof in counts if rg == role_group}
+        rare = {prof for prof in in_group if counts[(role_group, prof)] < k}
+        # A pool of every profession would only repeat the role group.
+        pool = NOT_RECORDED if rare == in_group else OTHER_PROFESSION.get(role_group, "Other staff")
         for profession in rare:
-            mapping[(role_group, profession)] = OTHER_PROFESSION.get(role_group, "Other staff")
+            mapping[(role_group, profession)] = pool
     return mapping
 
 
-def _pool_rare(counts: dict[str, int], k: int) -> set[str]:
+def _pool_rare(counts: Mapping[str, int], k: int) -> set[str]:
     """Values to pool: every value below k, then the smallest others while the pool is too
     small. A pool that cannot reach k takes everything (the role group alone remains)."""
     pooled = {value for value, n in counts.items() if n < k}
@@ -342,75 +345,52 @@ def _band_range_label(start: int, end: int) -> str:
     return f"Under {last} years" if first == 0 else f"{first} to {last} years"
 
 
-Plan = Callable[[list[ReportingAttributes], int], list[ReportingAttributes]]
+def _recode_unit(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
+    """Keep as much of a reporting unit's detail as leaves every combination with ≥ k people.
 
-
-def _keep(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
-    return members
-
-
-def _pool_unit_professions(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
-    counts = Counter((m.role_group, m.profession) for m in members)
-    pooled: set[tuple[str, str]] = set()
-    for role_group in {rg for rg, _ in counts}:
-        in_group = {prof: n for (rg, prof), n in counts.items() if rg == role_group}
-        pooled |= {(role_group, prof) for prof in _pool_rare(in_group, k)}
-    return [
-        replace(m, profession=OTHER_PROFESSION.get(m.role_group, "Other staff"))
-        if (m.role_group, m.profession) in pooled
-        else m
-        for m in members
-    ]
-
-
-def _drop_tenure(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
-    return [replace(m, tenure_band=NOT_RECORDED) for m in members]
-
-
-def _drop_profession(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
-    return [replace(m, profession=NOT_RECORDED) for m in members]
-
-
-def _drop_role_group(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
-    return [replace(m, role_group=NOT_RECORDED) for m in members]
-
-
-def _then(*steps: Plan) -> Plan:
-    def plan(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
-        for step in steps:
-            members = step(members, k)
-        return members
-
-    return plan
-
-
-# Least information lost first: tenure matters least for the reports, role group most
-# (the clinician/administrator comparison needs it).
-PLANS: tuple[Plan, ...] = (
-    _keep,
-    _pool_unit_professions,
-    _drop_tenure,
-    _then(_drop_tenure, _pool_unit_professions),
-    _drop_profession,
-    _then(_drop_profession, _drop_tenure),
-    _then(_drop_profession, _drop_tenure, _drop_role_group),
-)
-
-
-def _safe_plan(members: list[ReportingAttributes], k: int) -> list[ReportingAttributes]:
+    Top down, role group first, then profession, then tenure: within each cell of the step
+    before, a value held by at least ``k`` people stands on its own; the others are
+    generalised together (a role group or a tenure band to "not recorded", professions to
+    "Other clinician"…), taking in the smallest values that stand on their own until they
+    number ``k``. Only the people of a rare value lose it, not the whole unit: twelve nurses
+    of whom six are newcomers keep the newcomers' band, the six others are recorded without
+    theirs. People whose role group is not recorded keep no profession either.
+    """
     if len(members) < k:
         # Only an organisation with several top-level units can get here.
         raise AudienceTooSmall(
             f"Only {len(members)} invitees sit under one of the organisation's top-level "
             f"units; at least {k} are needed there, or leave that unit out of the audience."
         )
-    for plan in PLANS:
-        candidate = plan(members, k)
-        if smallest_combination(candidate) >= k:
-            return candidate
-    raise AssertionError("unreachable: the last plan leaves one combination of ≥ k")
+    recoded: list[ReportingAttributes] = list(members)
+    everyone = list(range(len(members)))
+    for role_cell in _split(recoded, everyone, "role_group", k, NOT_RECORDED):
+        role_group = recoded[role_cell[0]].role_group
+        if role_group == NOT_RECORDED:
+            for i in role_cell:
+                recoded[i] = replace(recoded[i], profession=NOT_RECORDED)
+            cells = [role_cell]
+        else:
+            other = OTHER_PROFESSION.get(role_group, "Other staff")
+            cells = _split(recoded, role_cell, "profession", k, other)
+        for cell in cells:
+            _split(recoded, cell, "tenure_band", k, NOT_RECORDED)
+    return recoded
 
 
-def smallest_combination(attributes: Iterable[ReportingAttributes]) -> int:
-    counts = Counter(a.combination() for a in attributes)
-    return min(counts.values()) if counts else 0
+def _split(
+    members: list[ReportingAttributes], cell: list[int], field: str, k: int, pool: str
+) -> list[list[int]]:
+    """Split a cell (positions in ``members``) by ``field``, recoding ``members`` in place:
+    each value held by ≥ k people stands alone, the rest share the label ``pool`` — or "not
+    recorded" when nobody's value can stand. Returns the new cells."""
+    counts = Counter(getattr(members[i], field) for i in cell)
+    pooled = _pool_rare(counts, k)
+    label = NOT_RECORDED if pooled == set(counts) else pool
+    change: dict[str, Any] = {field: label}
+    parts: dict[str, list[int]] = defaultdict(list)
+    for i in cell:
+        if getattr(members[i], field) in pooled:
+            members[i] = replace(members[i], **change)
+        parts[getattr(members[i], field)].append(i)
+    return list(parts.values())
