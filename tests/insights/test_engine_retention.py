@@ -210,3 +210,49 @@ def test_nothing_hidden_could_be_shown_on_its_own(org: Org, k: int) -> None:
             continue
         sizes = org.class_sizes(report, also=((group.unit, group.dimension, group.value),))
         assert any(size < k for size in sizes), f"{group} could have been shown"
+
+
+def test_a_small_breakdown_is_given_up_to_show_the_systems_clinicians() -> None:
+    # k = 3. The system holds six long-serving clinicians and a newcomer whose role group is
+    # not recorded; its ward, three newcomer clinicians; the ward's team, two newcomer
+    # administrators. The class rule shows the ward's newcomers (5 people) and cannot show
+    # the system's clinicians (9); no proof allows both. The exact rule trades: the ward's
+    # breakdown speaks for fewer people and is of a less valued dimension.
+    tenure = Dimension("tenure", ("under 2 years", "over 2 years", "not recorded"))
+    org = Org(dimensions=(ROLE, tenure))
+    system = org.unit("system")
+    ward = org.unit("ward", system)
+    team = org.unit("team", ward)
+    org.add(system, 6, role_group="clinician", tenure="over 2 years")
+    org.add(system, 1, role_group="not recorded", tenure="under 2 years")
+    org.add(ward, 3, role_group="clinician", tenure="under 2 years")
+    org.add(team, 2, role_group="administrator", tenure="under 2 years")
+    by_class, exact = org.release(k=3, exact=False), org.release(k=3)
+    assert shown(by_class, ward, "tenure", "under 2 years")
+    assert not shown(by_class, system, "role_group", "clinician")
+    assert shown(exact, system, "role_group", "clinician")
+    assert not shown(exact, ward, "tenure", "under 2 years")
+    assert shown(exact, system) and shown(exact, ward)
+    assert org.attack(exact, k=3).safe
+
+
+def test_the_perception_gap_is_not_traded_for_a_tenure_band() -> None:
+    # k = 3. Showing the system's long-serving people (13, priced 13) would take hiding the
+    # clinicians of the system and of its first department (3 each, priced 12): cheaper, but
+    # the role groups the perception gap needs are not given up for a less valued dimension.
+    tenure = Dimension("tenure", ("under 2 years", "over 2 years", "not recorded"))
+    org = Org(dimensions=(ROLE, tenure))
+    system = org.unit("system")
+    first, second, _, fourth = (org.unit(name, system) for name in ("a", "b", "c", "d"))
+    org.add(first, 3, role_group="clinician", tenure="under 2 years")
+    org.add(first, 4, role_group="not recorded", tenure="over 2 years")
+    org.add(first, 1, role_group="administrator", tenure="under 2 years")
+    org.add(second, 1, role_group="not recorded", tenure="not recorded")
+    org.add(second, 2, role_group="administrator", tenure="over 2 years")
+    org.add(fourth, 4, role_group="administrator", tenure="not recorded")
+    org.add(fourth, 7, role_group="not recorded", tenure="over 2 years")
+    exact = org.release(k=3)
+    assert shown(exact, system, "role_group", "clinician")
+    assert shown(exact, first, "role_group", "clinician")
+    assert not shown(exact, system, "tenure", "over 2 years")
+    assert org.attack(exact, k=3).safe

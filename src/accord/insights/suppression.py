@@ -34,7 +34,9 @@ units, then the top levels' breakdowns): it treats the release as a table of mai
 and shows a group only when every class below k is provably out of reach of every
 combination (:func:`protected_classes`). Below the top it proves each branch of the tree on
 its own (:func:`protected_by_branch`), which is sound for the whole and names the culprit
-branch of a failed round, so no round is spent bisecting.
+branch of a failed round, so no round is spent bisecting. A hidden unit or system-wide
+breakdown the proof refuses may still be shown by a trade (:meth:`Closure._swap_in`):
+cheaper groups of no more valued kind are hidden in its place when the release gains.
 """
 
 from __future__ import annotations
@@ -62,6 +64,9 @@ LONE_EXTRA = 0.5
 # (every unit below would need k of each value), and each level costs a few whole-system
 # checks per value.
 PROTECTED_LEVELS = 2
+# Showing a group the exact rule refuses, by hiding cheaper ones instead: at most this many
+# rounds of the greedy's moves.
+SWAP_ROUNDS = 4
 # Hiding the whole organisation is the last resort.
 FALLBACK_PENALTY = 1e18
 # A shared price is first split among the classes that could use the group, then once more
@@ -213,7 +218,7 @@ class Closure:
         self.cells = cells
         self.value_counts = tuple(value_counts)
         self.bases = tuple(v + 1 for v in self.value_counts)
-        weights = [
+        self.weights = weights = [
             DIMENSION_WEIGHTS[min(d, len(DIMENSION_WEIGHTS) - 1)]
             for d in range(len(self.value_counts))
         ]
@@ -459,6 +464,7 @@ class Closure:
                     mine[:] = theirs
                 continue
             if len(batch) == 1:
+                rounds += self._swap_in(state, trial, classes, bad, int(batch[0, 1]), k)
                 continue
             culprits = self.tree.ancestors[classes.position[bad], depth]
             keep = ~np.isin(batch[:, 0], culprits)
@@ -469,6 +475,67 @@ class Closure:
                 half = len(batch) // 2
                 pending.extend([batch[half:], batch[:half]])
         return rounds
+
+    def _swap_in(
+        self,
+        state: ReleaseState,
+        trial: ReleaseState,
+        classes: Classes,
+        bad: BoolArray,
+        gid: int,
+        k: int,
+    ) -> int:
+        """Show ``gid`` anyway, hiding cheaper groups to protect the classes it exposes
+        (``trial`` is ``state`` showing it, ``classes`` and ``bad`` its classes and the
+        exposed ones): the greedy's cheapest moves for the exposed classes, never ``gid``
+        itself, until the exact rule holds. Kept, in place, only when the release is then
+        worth more than before; a few rounds at most. Returns the rounds taken."""
+        before = self.worth(state)
+        for rounds in range(1, SWAP_ROUNDS + 1):
+            moves = self.choose_moves(trial, classes, np.flatnonzero(bad))
+            moves = moves[moves != gid]
+            if not self.may_trade(moves, gid):
+                return rounds
+            self.hide(trial, moves)
+            if not self.shown(trial, gid) or self.worth(trial) <= before:
+                return rounds
+            classes = self.classify(trial)
+            bad = self.exposed(trial, classes, k)
+            if not bad.any():
+                state.units[:] = trial.units
+                for mine, theirs in zip(state.filters, trial.filters, strict=True):
+                    mine[:] = theirs
+                return rounds
+        return SWAP_ROUNDS
+
+    def may_trade(self, hidden: IntArray, gid: int) -> bool:
+        """May ``hidden`` be given up to show ``gid``? Only groups each priced below it (a
+        team's figure for the system's nurses, never the reverse), and no breakdown of a
+        more valued dimension (the role groups the perception gap needs are not traded for
+        a tenure band)."""
+        offsets = np.asarray(self.offsets)
+        kind = np.searchsorted(offsets, hidden, side="right")  # 0: a whole unit
+        weight = np.asarray([UNIT_WEIGHT, *self.weights])
+        gid_weight = weight[int(np.searchsorted(offsets, gid, side="right"))]
+        return bool(
+            (self.group_cost[hidden] < self.group_cost[gid]).all()
+            and (weight[kind[kind > 0]] <= gid_weight).all()
+        )
+
+    def worth(self, state: ReleaseState) -> float:
+        """What a release is worth: the price of every group it shows."""
+        units = state.units
+        return float(self.unit_cost[units].sum()) + sum(
+            float(cost[units][released[units]].sum())
+            for cost, released in zip(self.filter_cost, state.filters, strict=True)
+        )
+
+    def shown(self, state: ReleaseState, gid: int) -> bool:
+        if gid < self.tree.size:
+            return bool(state.units[gid])
+        d = int(np.searchsorted(self.offsets, gid, side="right")) - 1
+        unit, value = divmod(gid - self.offsets[d], self.value_counts[d])
+        return bool(state.units[unit] and state.filters[d][unit, value])
 
     # --- the exact rule: small classes that no combination can isolate -----------
 
