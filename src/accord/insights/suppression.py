@@ -489,9 +489,11 @@ class Closure:
         (``trial`` is ``state`` showing it, ``classes`` and ``bad`` its classes and the
         exposed ones): the greedy's cheapest moves for the exposed classes, never ``gid``
         itself, until the exact rule holds. Kept, in place, only when the release is then
-        worth more than before; a few rounds at most. Returns the rounds taken."""
+        worth more than before. A few rounds at most, each of which must at least halve the
+        exposed classes (a trade that closes slowly is not one). Returns the rounds taken."""
         before = self.worth(state)
         for rounds in range(1, SWAP_ROUNDS + 1):
+            exposed = int(bad.sum())
             moves = self.choose_moves(trial, classes, np.flatnonzero(bad))
             moves = moves[moves != gid]
             if not self.may_trade(moves, gid):
@@ -505,6 +507,8 @@ class Closure:
                 state.units[:] = trial.units
                 for mine, theirs in zip(state.filters, trial.filters, strict=True):
                     mine[:] = theirs
+                return rounds
+            if 2 * int(bad.sum()) > exposed:
                 return rounds
         return SWAP_ROUNDS
 
