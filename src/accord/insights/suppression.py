@@ -496,7 +496,7 @@ class Closure:
             exposed = int(bad.sum())
             moves = self.choose_moves(trial, classes, np.flatnonzero(bad))
             moves = moves[moves != gid]
-            if not self.may_trade(moves, gid):
+            if not len(moves) or not self.may_trade(moves, gid):
                 return rounds
             self.hide(trial, moves)
             if not self.shown(trial, gid) or self.worth(trial) <= before:
