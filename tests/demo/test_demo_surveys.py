@@ -95,6 +95,35 @@ def test_emergency_surveyed_on_its_own_reports_its_teams_and_the_perception_gap(
     assert gap is not None and gap.a_respondents >= department.min_group_size
 
 
+def test_the_demo_shows_the_systems_nurses_and_every_unit_of_fifty_respondents() -> None:
+    # Both system-wide pulses, as they were released at publishing: generalised at opening,
+    # then the class rule, the exact rule and its trades.
+    seed_demo(people=2000, seed=7)
+    pulses = Cycle.objects.filter(status=Cycle.Status.PUBLISHED).exclude(
+        name__startswith="Emergency"
+    )
+    assert pulses.count() == 2
+    for cycle in pulses:
+        report = whole_release(cycle).report
+        (system,) = [u for u in range(len(report.tree)) if report.tree.parent[u] < 0]
+        assert report.group(system, "profession", "Nurse").released, cycle.name
+        index = {int(pk): i for i, pk in enumerate(report.tree.ids)}
+        respondents = [0] * len(report.tree)
+        for unit_id, count in Counter(
+            Response.objects.filter(cycle=cycle).values_list("reporting_unit_id", flat=True)
+        ).items():
+            unit = index[unit_id]
+            while unit >= 0:
+                respondents[unit] += count
+                unit = int(report.tree.parent[unit])
+        hidden = [
+            (report.tree.names[g.unit], respondents[g.unit])
+            for g in report.groups
+            if g.dimension is None and not g.released
+        ]
+        assert all(count < 50 for _, count in hidden), (cycle.name, hidden)
+
+
 def test_every_demo_answer_becomes_exactly_one_response() -> None:
     seed_demo(people=300, seed=9)
     organisation = Organisation.objects.get()
