@@ -186,6 +186,7 @@ def run_cycle(
     days_ago: int = 30,
     publish: bool = True,
     seed: int = 1,
+    units: Sequence[str] = (),
 ) -> Cycle:
     organisation = world.organisation
     opens_at = timezone.now() - dt.timedelta(days=days_ago)
@@ -202,7 +203,7 @@ def run_cycle(
             min_comment_group_size=min_comment_group_size,
             reminder_days=(),
             role_groups=(),
-            units=(),
+            units=tuple(organisation.units.get(full_name=path) for path in units),
         ),
         created_by=world.admin,
     )

@@ -1,0 +1,209 @@
+"""What each person should do next, gathered from every capability for their home page.
+
+Each step says what is waiting and links to the page where it is done. Every read goes
+through the capability's own scope (``Scope``, ``GoalScope``), so a step never names or links
+to something the viewer may not open. Surveys to answer are listed on the home page by the
+surveys app itself (only the person is ever told that they have not answered).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accord.access.scopes import Scope
+from accord.goals.models import ConversationStatus, GoalLink, LinkKind, LinkStatus, Resolution
+from accord.goals.visibility import GoalScope
+from accord.insights.selectors import released_cycles
+from accord.org.models import OrgImport, Unit
+from accord.surveys.models import Cycle
+
+# How long newly published results stay on the home page, and how far ahead conversations show.
+RESULTS_ARE_NEW_FOR = dt.timedelta(days=60)
+CONVERSATIONS_AHEAD = dt.timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    title: str
+    detail: str
+    url: str
+    action: str  # the link's words
+
+
+def next_steps(scope: Scope) -> list[NextStep]:
+    """The viewer's next steps, most pressing first: what others wait for, then what is new."""
+    gscope = GoalScope(scope)
+    steps = _links_waiting(scope, gscope) + _conflicts_to_resolve(scope, gscope)
+    steps += _conversations_coming_up(scope, gscope)
+    if scope.is_admin:
+        steps += _imports_waiting(scope) + _cycles_to_run(scope)
+    if scope.sees_survey_results:
+        steps += _new_results(scope)
+    return steps
+
+
+def _slug(scope: Scope) -> str:
+    return scope.organisation.slug
+
+
+def _links_waiting(scope: Scope, gscope: GoalScope) -> list[NextStep]:
+    if scope.person is None:
+        return []
+    waiting = GoalLink.objects.filter(
+        to_goal__owner=scope.person, status=LinkStatus.PROPOSED, from_goal__in=gscope.goals()
+    ).count()
+    if not waiting:
+        return []
+    return [
+        NextStep(
+            f"{waiting} goal link{'s' if waiting > 1 else ''} waiting for your answer",
+            "A colleague says their goal supports, depends on or conflicts with yours: "
+            "confirm or dispute it.",
+            reverse("goal-home", args=[_slug(scope)]) + "#waiting-heading",
+            "Answer on your goals page",
+        )
+    ]
+
+
+def _conflicts_to_resolve(scope: Scope, gscope: GoalScope) -> list[NextStep]:
+    if scope.person is None:
+        return []
+    visible = gscope.goals()
+    mine = Q(from_goal__owner=scope.person) | Q(to_goal__owner=scope.person)
+    conflicts = (
+        GoalLink.objects.filter(mine, kind=LinkKind.CONFLICTS, status=LinkStatus.CONFIRMED)
+        .filter(resolution=Resolution.OPEN, from_goal__in=visible, to_goal__in=visible)
+        .select_related("from_goal__owner", "to_goal__owner")
+        .order_by("declared_at")[:5]
+    )
+    steps = []
+    for link in conflicts:
+        own, other = (
+            (link.from_goal, link.to_goal)
+            if link.from_goal.owner_id == scope.person.pk
+            else (link.to_goal, link.from_goal)
+        )
+        who = other.owner.name if other.owner else "the organisation"
+        steps.append(
+            NextStep(
+                f"Unresolved conflict: “{own.title}”",
+                f"It conflicts with {who}'s goal “{other.title}”. Agree how to resolve it.",
+                reverse("goal-detail", args=[_slug(scope), own.pk]),
+                "Open the goal",
+            )
+        )
+    return steps
+
+
+def _conversations_coming_up(scope: Scope, gscope: GoalScope) -> list[NextStep]:
+    if scope.person is None:
+        return []
+    now = timezone.now()
+    mine = Q(person_a=scope.person) | Q(person_b=scope.person)
+    upcoming = (
+        gscope.conversations()
+        .filter(mine, status=ConversationStatus.SCHEDULED)
+        .filter(starts_at__gte=now, starts_at__lt=now + CONVERSATIONS_AHEAD)
+        .select_related("person_a", "person_b")
+        .order_by("starts_at")[:5]
+    )
+    steps = []
+    for conversation in upcoming:
+        other = (
+            conversation.person_b
+            if conversation.person_a_id == scope.person.pk
+            else conversation.person_a
+        )
+        when = timezone.localtime(conversation.starts_at)
+        steps.append(
+            NextStep(
+                f"Goals conversation with {other.name}",
+                f"{when:%A %-d %B, %H:%M}: look at each other's goals before you meet.",
+                reverse("conversation-detail", args=[_slug(scope), conversation.pk]),
+                "See the agenda",
+            )
+        )
+    return steps
+
+
+def _imports_waiting(scope: Scope) -> list[NextStep]:
+    previewed = OrgImport.objects.filter(
+        organisation=scope.organisation, status=OrgImport.Status.PREVIEWED
+    ).order_by("-pk")[:3]
+    return [
+        NextStep(
+            f"Org chart import waiting: {upload.filename}",
+            "Checked and previewed, not applied yet: confirm it or discard it.",
+            reverse("import-preview", args=[_slug(scope), upload.pk]),
+            "Review the import",
+        )
+        for upload in previewed
+    ]
+
+
+def _cycles_to_run(scope: Scope) -> list[NextStep]:
+    """Survey cycles that wait for the admin: drafts to schedule, closed ones to publish."""
+    cycles = Cycle.objects.filter(
+        organisation=scope.organisation, status__in=[Cycle.Status.DRAFT, Cycle.Status.CLOSED]
+    ).order_by("opens_at", "pk")[:5]
+    steps = []
+    for cycle in cycles:
+        url = reverse("survey-cycle", args=[_slug(scope), cycle.pk])
+        if cycle.status == Cycle.Status.DRAFT:
+            steps.append(
+                NextStep(
+                    f"Draft survey: {cycle.name}",
+                    "Check its audience and questions, then schedule it to open.",
+                    url,
+                    "Finish the draft",
+                )
+            )
+        else:
+            steps.append(
+                NextStep(
+                    f"Closed, not published: {cycle.name}",
+                    "Publish the results so leaders see them and the people who answered "
+                    "hear back.",
+                    url,
+                    "Publish the results",
+                )
+            )
+    return steps
+
+
+def _new_results(scope: Scope) -> list[NextStep]:
+    """Cycles published lately that asked someone in the viewer's results scope, newest first."""
+    since = timezone.now() - RESULTS_ARE_NEW_FOR
+    cycles = released_cycles(scope).filter(published_at__gte=since)
+    steps = []
+    for cycle in cycles.order_by("-published_at").prefetch_related("audience_units")[:3]:
+        if not _includes_viewers_units(scope, list(cycle.audience_units.all())):
+            continue
+        assert cycle.published_at is not None  # filtered above
+        where = "the organisation" if scope.sees_whole_organisation else "the units you lead"
+        steps.append(
+            NextStep(
+                f"New results: {cycle.name}",
+                f"Published {timezone.localtime(cycle.published_at):%-d %B %Y}. See how {where} "
+                "answered, and what moves burnout and intent to leave.",
+                reverse("results-heatmap", args=[_slug(scope), cycle.pk]),
+                "Read the results",
+            )
+        )
+    return steps
+
+
+def _includes_viewers_units(scope: Scope, audience: list[Unit]) -> bool:
+    """Did the cycle ask anyone in the viewer's results scope? (No audience units: everyone.)"""
+    if scope.sees_whole_organisation or not audience:
+        return True
+    return any(
+        unit.path.startswith(led) or led.startswith(unit.path)
+        for unit in audience
+        for led in scope.led_unit_paths
+    )
