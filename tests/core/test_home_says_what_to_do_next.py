@@ -34,7 +34,7 @@ def next_steps(html: str) -> list[tuple[str, str]]:
     """(title, link) of each step in the page's "What to do next" list."""
     section = (
         html.split('id="next-heading"', 1)[1].split("</section>", 1)[0]
-        if ('id="next-heading"' in html)
+        if 'id="next-heading"' in html
         else ""
     )
     titles = re.findall(r'<h3 class="card__title">(.*?)</h3>', section)

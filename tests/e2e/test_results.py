@@ -68,7 +68,7 @@ def test_an_executive_walks_through_every_view(browser: Browser, hospital: World
     page = browser.page
     browser.log_in_as(hospital.executive)
     browser.goto("/o/results/")
-    browser.follow(page.get_by_role("link", name="Results"))
+    browser.follow(page.get_by_role("link", name="Results", exact=True))
     browser.follow(page.get_by_role("link", name=hospital.cycle.name))
     heatmap = page.get_by_role("table")
     assert heatmap.get_by_role("columnheader", name="Burnout").is_visible()

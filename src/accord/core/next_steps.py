@@ -94,7 +94,7 @@ def _conflicts_to_resolve(scope: Scope, gscope: GoalScope) -> list[NextStep]:
                 f"Unresolved conflict: “{own.title}”",
                 f"It conflicts with {who}'s goal “{other.title}”. Agree how to resolve it.",
                 reverse("goal-detail", args=[_slug(scope), own.pk]),
-                "Open the goal",
+                f"Open “{own.title}”",
             )
         )
     return steps
@@ -125,7 +125,7 @@ def _conversations_coming_up(scope: Scope, gscope: GoalScope) -> list[NextStep]:
                 f"Goals conversation with {other.name}",
                 f"{when:%A %-d %B, %H:%M}: look at each other's goals before you meet.",
                 reverse("conversation-detail", args=[_slug(scope), conversation.pk]),
-                "See the agenda",
+                f"See the agenda with {other.name}",
             )
         )
     return steps
@@ -140,7 +140,7 @@ def _imports_waiting(scope: Scope) -> list[NextStep]:
             f"Org chart import waiting: {upload.filename}",
             "Checked and previewed, not applied yet: confirm it or discard it.",
             reverse("import-preview", args=[_slug(scope), upload.pk]),
-            "Review the import",
+            f"Review {upload.filename}",
         )
         for upload in previewed
     ]
@@ -160,7 +160,7 @@ def _cycles_to_run(scope: Scope) -> list[NextStep]:
                     f"Draft survey: {cycle.name}",
                     "Check its audience and questions, then schedule it to open.",
                     url,
-                    "Finish the draft",
+                    f"Finish {cycle.name}",
                 )
             )
         else:
@@ -170,7 +170,7 @@ def _cycles_to_run(scope: Scope) -> list[NextStep]:
                     "Publish the results so leaders see them and the people who answered "
                     "hear back.",
                     url,
-                    "Publish the results",
+                    f"Publish {cycle.name}",
                 )
             )
     return steps
@@ -192,7 +192,7 @@ def _new_results(scope: Scope) -> list[NextStep]:
                 f"Published {timezone.localtime(cycle.published_at):%-d %B %Y}. See how {where} "
                 "answered, and what moves burnout and intent to leave.",
                 reverse("results-heatmap", args=[_slug(scope), cycle.pk]),
-                "Read the results",
+                f"Read the results of {cycle.name}",
             )
         )
     return steps
