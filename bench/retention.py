@@ -24,8 +24,8 @@ with one value of role group, profession or tenure. The releases of the same ans
   department counts) and with exactly the generator's people,
 
 and for each organisation the independent auditor (tests/insights/auditor.py) attacks all
-three of Accord's releases (the cycle's on what the cycle holds): any set of 1..k-1 respondents whose answers follow from the released
-numbers is a leak. Printed: the share released per kind of group, the respondents whose own
+three of Accord's releases (the cycle's on what the cycle holds): any set of 1..k-1
+respondents whose answers follow from the released numbers is a leak. Printed: the share released per kind of group, the respondents whose own
 unit is not shown (they count only in the units above), and the verdict. Results are written
 to bench/results/retention.json.
 """
@@ -217,9 +217,10 @@ def group_members(org: Org, origin: list[int] | None = None) -> dict[Key, set[in
     return members
 
 
-def tally(org: Org, shown: set[Key]) -> Tally:
+def tally(org: Org, members: dict[Key, set[int]], shown: set[Key]) -> Tally:
+    """Shown and non-empty groups per kind; ``members`` is ``group_members(org)``."""
     result = Tally(respondents=len(org.people))
-    for key in group_members(org):
+    for key in members:
         kind = key[1] or "unit"
         result.groups[kind] += 1
         result.shown[kind] += key in shown
@@ -240,15 +241,17 @@ def run(organisations: int) -> dict[str, object]:
         org, invitees = generate(seed)
         sizes.append(len(org.people))
         members = group_members(org)
-        threshold.add(tally(org, {key for key, people in members.items() if len(people) >= K}))
+        threshold.add(
+            tally(org, members, {key for key, people in members.items() if len(people) >= K})
+        )
         started = time.perf_counter()
         class_report = org.release(k=K, exact=False)
         class_seconds += time.perf_counter() - started
-        by_class.add(tally(org, shown_groups(class_report)))
+        by_class.add(tally(org, members, shown_groups(class_report)))
         started = time.perf_counter()
         report = org.release(k=K)
         engine_seconds += time.perf_counter() - started
-        accord.add(tally(org, shown_groups(report)))
+        accord.add(tally(org, members, shown_groups(report)))
         pipeline, origin = collected(org, invitees)
         moved += sum(pipeline.people[i].unit != org.people[o].unit for i, o in enumerate(origin))
         cycle_report = pipeline.release(k=K)
@@ -256,10 +259,11 @@ def run(organisations: int) -> dict[str, object]:
         # unit and value is shown (whoever the cycle counted in it); exactly, it holds the
         # generator's people — not when pooling, "not recorded" or a move changed them.
         collected_members = group_members(pipeline, origin)
-        by_name.add(tally(org, shown_groups(cycle_report)))
+        by_name.add(tally(org, members, shown_groups(cycle_report)))
         exactly.add(
             tally(
                 org,
+                members,
                 {
                     key
                     for key in shown_groups(cycle_report)

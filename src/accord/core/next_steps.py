@@ -88,11 +88,12 @@ def _conflicts_to_resolve(scope: Scope, gscope: GoalScope) -> list[NextStep]:
             if link.from_goal.owner_id == scope.person.pk
             else (link.to_goal, link.from_goal)
         )
-        who = other.owner.name if other.owner else "the organisation"
+        assert other.owner is not None  # declare_link joins two people's goals only
         steps.append(
             NextStep(
                 f"Unresolved conflict: “{own.title}”",
-                f"It conflicts with {who}'s goal “{other.title}”. Agree how to resolve it.",
+                f"It conflicts with {other.owner.name}'s goal “{other.title}”. "
+                "Agree how to resolve it.",
                 reverse("goal-detail", args=[_slug(scope), own.pk]),
                 f"Open “{own.title}”",
             )

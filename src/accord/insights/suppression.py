@@ -175,6 +175,12 @@ class ReleaseState:
     def copy(self) -> ReleaseState:
         return ReleaseState(self.units.copy(), [f.copy() for f in self.filters])
 
+    def assign(self, other: ReleaseState) -> None:
+        """Take ``other``'s groups, in place (callers keep a reference to this state)."""
+        self.units[:] = other.units
+        for mine, theirs in zip(self.filters, other.filters, strict=True):
+            mine[:] = theirs
+
     def hide_units(self, units: IntArray) -> None:
         self.units[units] = False
         for released in self.filters:
@@ -218,7 +224,7 @@ class Closure:
         self.cells = cells
         self.value_counts = tuple(value_counts)
         self.bases = tuple(v + 1 for v in self.value_counts)
-        self.weights = weights = [
+        weights = [
             DIMENSION_WEIGHTS[min(d, len(DIMENSION_WEIGHTS) - 1)]
             for d in range(len(self.value_counts))
         ]
@@ -228,6 +234,8 @@ class Closure:
         self.filter_cost = [
             w * np.asarray(s, dtype=np.float64) for w, s in zip(weights, filter_size, strict=True)
         ]
+        # Per kind of group (a whole unit, then each dimension), its weight.
+        self.kind_weight = np.asarray([UNIT_WEIGHT, *weights])
         offsets = [tree.size]
         for values in self.value_counts:
             offsets.append(offsets[-1] + tree.size * values)
@@ -459,9 +467,7 @@ class Closure:
             rounds += 1
             bad = self.exposed(trial, classes, k)
             if not bad.any():
-                state.units[:] = trial.units
-                for mine, theirs in zip(state.filters, trial.filters, strict=True):
-                    mine[:] = theirs
+                state.assign(trial)
                 continue
             if len(batch) == 1:
                 rounds += self._swap_in(state, trial, classes, bad, int(batch[0, 1]), k)
@@ -504,9 +510,7 @@ class Closure:
             classes = self.classify(trial)
             bad = self.exposed(trial, classes, k)
             if not bad.any():
-                state.units[:] = trial.units
-                for mine, theirs in zip(state.filters, trial.filters, strict=True):
-                    mine[:] = theirs
+                state.assign(trial)
                 return rounds
             if 2 * int(bad.sum()) > exposed:
                 return rounds
@@ -517,14 +521,16 @@ class Closure:
         team's figure for the system's nurses, never the reverse), and no breakdown of a
         more valued dimension (the role groups the perception gap needs are not traded for
         a tenure band)."""
-        offsets = np.asarray(self.offsets)
-        kind = np.searchsorted(offsets, hidden, side="right")  # 0: a whole unit
-        weight = np.asarray([UNIT_WEIGHT, *self.weights])
-        gid_weight = weight[int(np.searchsorted(offsets, gid, side="right"))]
+        kind = self.kind(hidden)
+        gid_weight = self.kind_weight[self.kind(np.array([gid]))[0]]
         return bool(
             (self.group_cost[hidden] < self.group_cost[gid]).all()
-            and (weight[kind[kind > 0]] <= gid_weight).all()
+            and (self.kind_weight[kind[kind > 0]] <= gid_weight).all()
         )
+
+    def kind(self, gids: IntArray) -> IntArray:
+        """Per group, 0 for a whole unit, else 1 + its dimension."""
+        return np.searchsorted(np.asarray(self.offsets), gids, side="right")
 
     def worth(self, state: ReleaseState) -> float:
         """What a release is worth: the price of every group it shows."""
@@ -535,9 +541,9 @@ class Closure:
         )
 
     def shown(self, state: ReleaseState, gid: int) -> bool:
-        if gid < self.tree.size:
+        d = int(self.kind(np.array([gid]))[0]) - 1
+        if d < 0:
             return bool(state.units[gid])
-        d = int(np.searchsorted(self.offsets, gid, side="right")) - 1
         unit, value = divmod(gid - self.offsets[d], self.value_counts[d])
         return bool(state.units[unit] and state.filters[d][unit, value])
 
