@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "accord.notify",
     "accord.goals",
     "accord.insights",
+    "accord.actions",
     "accord.api",
     "accord.demo",
 ]
@@ -299,3 +300,7 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# "You said, we did": the functions that give the page its entries, each taking the viewer's
+# Scope and a limit (accord.actions.feed.FeedSource). Later capabilities add theirs here.
+ACCORD_FEED_SOURCES = ["accord.actions.feed.published_plan_updates"]

@@ -9,7 +9,10 @@ every list that names the thing.
 
 from __future__ import annotations
 
+import csv
+import io
 import re
+from collections.abc import Iterable, Sequence
 
 _IN_A_LINE = re.compile(r"[\x00-\x1f\x7f]")
 _IN_A_PARAGRAPH = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -33,3 +36,29 @@ def spreadsheet_text(text: str) -> str:
     """Text a spreadsheet shows as text: a leading formula character gets an apostrophe, so
     a roster name such as "=HYPERLINK(...)" never runs when the file is opened."""
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def table_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """A table as CSV for a spreadsheet: UTF-8 with a byte-order mark (so Excel reads the
+    accents), every text cell behind the formula guard."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([spreadsheet_text(c) if isinstance(c, str) else c for c in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def table_xlsx(sheet_name: str, header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
+    """The same table as an Excel workbook of one sheet, its header row frozen."""
+    from openpyxl import Workbook  # only workbooks need it
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(sheet_name[:31])
+    sheet.freeze_panes = "A2"
+    sheet.append(list(header))
+    for row in rows:
+        sheet.append([spreadsheet_text(c) if isinstance(c, str) else c for c in row])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

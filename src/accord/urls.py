@@ -85,5 +85,6 @@ urlpatterns = [
     path("s/<str:token>/", respondent_views.follow_link, name="survey-link"),
     path(org + "goals/", include("accord.goals.urls")),
     path(org + "results/", include("accord.insights.urls")),
+    path(org + "actions/", include("accord.actions.urls")),
     path("api/", api.urls),
 ]

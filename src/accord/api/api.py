@@ -16,9 +16,9 @@ from accord.access.scopes import NotAllowed, Scope
 from accord.access.services import membership_for_token
 from accord.api_fields import Error, Refusal
 from accord.goals.api import router as goals_router
-from accord.goals.errors import GoalsError
 from accord.insights.api import router as insights_router
 from accord.org.api import router as org_router
+from accord.refusals import Refusal as ServiceRefusal
 from accord.surveys.api import router as surveys_router
 
 
@@ -185,8 +185,8 @@ def not_allowed(request: HttpRequest, exc: Exception) -> HttpResponse:
     return api.create_response(request, {"detail": str(exc)}, status=403)
 
 
-@api.exception_handler(GoalsError)
-def refused(request: HttpRequest, exc: GoalsError) -> HttpResponse:
+@api.exception_handler(ServiceRefusal)
+def refused(request: HttpRequest, exc: ServiceRefusal) -> HttpResponse:
     """A service's refusal: a 422 in the shape of the validation errors, one per field."""
     problems = [
         {"field": field, "message": message, "kind": "refused"} for field, message in exc.problems

@@ -16,15 +16,20 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.access.scopes import Scope
+from accord.actions.models import OPEN_STATUSES, TeamDiscussion
+from accord.actions.services import loop_settings
+from accord.actions.visibility import ActionScope
 from accord.goals.models import ConversationStatus, GoalLink, LinkKind, LinkStatus, Resolution
 from accord.goals.visibility import GoalScope
 from accord.insights.selectors import released_cycles
 from accord.org.models import OrgImport, Unit
 from accord.surveys.models import Cycle
 
-# How long newly published results stay on the home page, and how far ahead conversations show.
+# How long newly published results stay on the home page, and how far ahead conversations
+# and plans due show.
 RESULTS_ARE_NEW_FOR = dt.timedelta(days=60)
 CONVERSATIONS_AHEAD = dt.timedelta(days=14)
+PLANS_AHEAD = dt.timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -42,8 +47,9 @@ def next_steps(scope: Scope) -> list[NextStep]:
     steps += _conversations_coming_up(scope, gscope)
     if scope.is_admin:
         steps += _imports_waiting(scope) + _cycles_to_run(scope)
+    steps += _plans_due(scope)
     if scope.sees_survey_results:
-        steps += _new_results(scope)
+        steps += _new_results(scope) + _discussions_due(scope)
     return steps
 
 
@@ -208,3 +214,52 @@ def _includes_viewers_units(scope: Scope, audience: list[Unit]) -> bool:
         for unit in audience
         for led in scope.led_unit_paths
     )
+
+
+def _plans_due(scope: Scope) -> list[NextStep]:
+    """Open plans the viewer owns that are overdue or due within a fortnight."""
+    ascope = ActionScope(scope)
+    if ascope.person is None:
+        return []
+    today = timezone.localdate()
+    due = (
+        ascope.plans()
+        .filter(owners=ascope.person, status__in=OPEN_STATUSES, due_on__lte=today + PLANS_AHEAD)
+        .order_by("due_on", "pk")[:5]
+    )
+    return [
+        NextStep(
+            f"{'Overdue' if plan.due_on < today else 'Due soon'}: {plan.title}",
+            f"Due {plan.due_on:%-d %B %Y}. Record its progress, and publish an update so the "
+            "people who answered hear what was done.",
+            reverse("action-plan", args=[_slug(scope), plan.pk]),
+            f"Open the plan “{plan.title}”",
+        )
+        for plan in due
+    ]
+
+
+def _discussions_due(scope: Scope) -> list[NextStep]:
+    """For a leader: results of their unit published lately and not yet discussed with the
+    team (admins and executives see the whole picture on the loop page instead)."""
+    person = scope.person
+    if scope.sees_whole_organisation or person is None or not scope.led_unit_paths:
+        return []
+    since = timezone.now() - RESULTS_ARE_NEW_FOR
+    window = dt.timedelta(days=loop_settings(scope.organisation).discussion_window_days)
+    steps = []
+    for cycle in released_cycles(scope).filter(published_at__gte=since)[:3]:
+        discussed = TeamDiscussion.objects.filter(cycle=cycle, unit_id=person.unit_id).exists()
+        if discussed or cycle.published_at is None:
+            continue
+        by = timezone.localtime(cycle.published_at + window)
+        steps.append(
+            NextStep(
+                f"Talk “{cycle.name}” through with {person.unit.name}",
+                f"Discuss the results with your team by {by:%-d %B %Y}, then plan what to do.",
+                reverse("team-discussion-new", args=[_slug(scope)])
+                + f"?cycle={cycle.pk}&unit={person.unit_id}",
+                f"Record {person.unit.name}'s discussion of {cycle.name}",
+            )
+        )
+    return steps

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET
 from accord.access.decorators import with_scope
 from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import Scope, memberships_of
+from accord.actions.feed import you_said_we_did
 from accord.core.next_steps import next_steps
 from accord.org import selectors as org_selectors
 from accord.surveys import selectors as survey_selectors
@@ -31,6 +32,7 @@ def organisation_home(request: HttpRequest, scope: Scope) -> HttpResponse:
     }
     context["surveys_to_answer"] = survey_selectors.surveys_to_answer(scope)
     context["next_steps"] = next_steps(scope)
+    context["you_said_we_did"] = you_said_we_did(scope, limit=3)
     if scope.is_admin:
         context["recent_imports"] = org_selectors.recent_imports(scope)
     if scope.sees_whole_organisation:

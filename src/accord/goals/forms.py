@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
 import zoneinfo
 from decimal import Decimal
 from typing import Any
@@ -15,6 +14,7 @@ from django.utils import timezone
 from accord.goals import rules
 from accord.goals.models import Confidence, Direction, Goal, GoalLink, LinkKind, Visibility
 from accord.org.models import Person, Unit
+from accord.org.selectors import people_by_hr_id
 
 
 class DateInput(forms.DateInput):
@@ -202,25 +202,6 @@ class RespondForm(forms.Form):
     note = forms.CharField(max_length=2000, required=False, label="Note")
 
 
-def _people_by_hr_id(
-    organisation: Any, text: str, within: QuerySet[Person] | None = None
-) -> tuple[list[Person], list[str]]:
-    """People named by HR ids typed into a box (any case); and the ids that name nobody.
-
-    ``within`` limits the search to the people the viewer may name: an HR id outside it is
-    reported exactly like one that names nobody, so the box reveals nothing about them."""
-    wanted = list(dict.fromkeys(part for part in re.split(r"[\s,;]+", text) if part))[:100]
-    people, missing = [], []
-    base = Person.objects.filter(organisation=organisation) if within is None else within
-    for hr_id in wanted:
-        person = base.filter(external_id__iexact=hr_id).first()
-        if person is None:
-            missing.append(hr_id)
-        else:
-            people.append(person)
-    return people, missing
-
-
 class TeamForm(forms.Form):
     name = forms.CharField(max_length=200)
     leader = forms.CharField(
@@ -273,7 +254,7 @@ class TeamForm(forms.Form):
         hr_id = self.cleaned_data.get("leader", "").strip()
         if not hr_id:
             raise forms.ValidationError("Give the HR id of the team's leader.")
-        people, missing = _people_by_hr_id(self.organisation, hr_id)
+        people, missing = people_by_hr_id(self.organisation, hr_id)
         if missing or len(people) != 1:
             raise forms.ValidationError(f"No one in the org chart has the HR id {hr_id!r}.")
         return people[0]
@@ -281,7 +262,7 @@ class TeamForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         chosen = [self.by_id[pk] for pk in data.get("members", [])]
-        more, missing = _people_by_hr_id(
+        more, missing = people_by_hr_id(
             self.organisation, data.get("more_members", ""), self.within
         )
         if missing and self.within is not None:

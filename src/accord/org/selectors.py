@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 
@@ -9,7 +10,7 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.http import Http404
 
 from accord.access.scopes import Scope
-from accord.org.models import OrgImport, Person, Unit, ids_on_path
+from accord.org.models import Organisation, OrgImport, Person, Unit, ids_on_path
 
 
 @dataclass(frozen=True)
@@ -143,3 +144,22 @@ def get_import(scope: Scope, import_id: int) -> OrgImport:
     if org_import is None:
         raise Http404("No such upload.")
     return org_import
+
+
+def people_by_hr_id(
+    organisation: Organisation, text: str, within: QuerySet[Person] | None = None
+) -> tuple[list[Person], list[str]]:
+    """People named by HR ids typed into a box (any case); and the ids that name nobody.
+
+    ``within`` limits the search to the people the viewer may name: an HR id outside it is
+    reported exactly like one that names nobody, so the box reveals nothing about them."""
+    wanted = list(dict.fromkeys(part for part in re.split(r"[\s,;]+", text) if part))[:100]
+    people, missing = [], []
+    base = Person.objects.filter(organisation=organisation) if within is None else within
+    for hr_id in wanted:
+        person = base.filter(external_id__iexact=hr_id).first()
+        if person is None:
+            missing.append(hr_id)
+        else:
+            people.append(person)
+    return people, missing

@@ -15,9 +15,7 @@ English and Spanish (á é í ó ú ñ ü ¿ ¡). Letters outside it in a name l
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import math
 import unicodedata
 from collections.abc import Sequence
@@ -30,7 +28,7 @@ from fpdf import FPDF
 from accord.site import absolute_url
 from accord.surveys.models import Cycle, Invitation
 from accord.surveys.tokens import display_token
-from accord.text import spreadsheet_text
+from accord.text import table_csv
 
 CSV_COLUMNS = ("unit", "name", "code", "link")
 PAPER_SIZES = ("A4", "Letter")
@@ -82,20 +80,12 @@ class CodeSheet:
 
 def codes_csv(issued: IssuedCodes, sheet: CodeSheet) -> bytes:
     """unit, name, code, link — UTF-8 with a byte-order mark, so Excel reads the accents."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(CSV_COLUMNS)
-    for invitation, token in issued:
-        person = invitation.person
-        writer.writerow(
-            [
-                spreadsheet_text(person.unit.full_name),
-                spreadsheet_text(person.name),
-                display_token(token),
-                sheet.link(token),
-            ]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    rows = (
+        [invitation.person.unit.full_name, invitation.person.name, display_token(token),
+         sheet.link(token)]
+        for invitation, token in issued
+    )  # fmt: skip
+    return table_csv(CSV_COLUMNS, rows)
 
 
 def qr_matrix(link: str) -> tuple[tuple[bool, ...], ...]:

@@ -3,30 +3,12 @@ who made it, when, and each field before and after, in the same transaction as t
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 from typing import Any
 
+from accord.access.audit import actor_label, audit_value
 from accord.access.models import User
-from accord.goals.models import AuditEntry, Goal, Team
-from accord.org.models import Organisation, Person, Unit
-
-
-def _label(actor: User | None, via: str) -> str:
-    if actor is not None:
-        return f"{actor.full_name} <{actor.email}>" if actor.full_name else actor.email
-    return via or "Accord"
-
-
-def audit_value(value: Any) -> Any:
-    """A value as the audit entry's JSON keeps it."""
-    if isinstance(value, Decimal):
-        return f"{value.normalize():f}"
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, Person | Team | Goal | Unit):
-        return str(value)
-    return value
+from accord.goals.models import AuditEntry, Goal
+from accord.org.models import Organisation
 
 
 def audit(
@@ -46,7 +28,7 @@ def audit(
     return AuditEntry.objects.create(
         organisation=organisation,
         actor=actor,
-        actor_label=_label(actor, via)[:200],
+        actor_label=actor_label(actor, via),
         action=action,
         target_type=type(target).__name__,
         target_id=target.pk,

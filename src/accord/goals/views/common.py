@@ -1,11 +1,10 @@
-"""What the goals pages share: reading ids and periods from a query string, putting a
-service's refusal on a form, and the goal page drawn again beside a form that failed."""
+"""What the goals pages share: reading ids and periods from a query string, and the goal
+page drawn again beside a form that failed."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django import forms
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -13,17 +12,6 @@ from accord.goals import rules, selectors, services
 from accord.goals.forms import CheckInForm, ContributionForm, LinkForm, ResolveForm, RespondForm
 from accord.goals.models import LinkKind
 from accord.goals.visibility import GoalScope
-
-
-def show_refusal(
-    form: forms.Form, error: services.GoalsError, aliases: dict[str, str] | None = None
-) -> None:
-    """Put a service's refusal on the form field it names (or on the form); ``aliases`` maps
-    a service's field name to the form's."""
-    aliases = aliases or {}
-    for field, message in error.problems:
-        name = aliases.get(field or "", field)
-        form.add_error(name if name in form.fields else None, message)
 
 
 def id_from_query(text: str) -> int:

@@ -15,8 +15,9 @@ from accord.goals import selectors, services
 from accord.goals.agenda import invitation_ics
 from accord.goals.forms import CancelForm, RecordForm, ScheduleForm
 from accord.goals.models import ConversationStatus
-from accord.goals.views.common import id_from_query, period_from_query, show_refusal
+from accord.goals.views.common import id_from_query, period_from_query
 from accord.goals.visibility import GoalScope
+from accord.refusals import show_refusal
 
 SCHEDULE_FIELDS = {"starts_at": "date"}
 

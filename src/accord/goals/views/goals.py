@@ -15,9 +15,10 @@ from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import Scope
 from accord.goals import importing, selectors, services
 from accord.goals.forms import CheckInForm, ContributionForm, GoalForm, GoalImportForm
-from accord.goals.views.common import goal_page, id_from_query, show_refusal
+from accord.goals.views.common import goal_page, id_from_query
 from accord.goals.visibility import GoalScope
 from accord.org.models import Unit
+from accord.refusals import show_refusal
 
 
 @with_scope()

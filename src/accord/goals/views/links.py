@@ -14,8 +14,9 @@ from accord.access.scopes import Scope
 from accord.goals import selectors, services
 from accord.goals.forms import LinkForm, ResolveForm, RespondForm
 from accord.goals.models import GoalLink
-from accord.goals.views.common import goal_page, show_refusal
+from accord.goals.views.common import goal_page
 from accord.goals.visibility import GoalScope
+from accord.refusals import show_refusal
 
 
 @require_POST

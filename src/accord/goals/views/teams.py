@@ -15,9 +15,9 @@ from accord.access.scopes import Scope
 from accord.goals import selectors, services
 from accord.goals.forms import MapForm, TeamForm
 from accord.goals.models import Team
-from accord.goals.views.common import show_refusal
 from accord.goals.visibility import NOT_IN_ORG_CHART, GoalScope
 from accord.org.models import Person
+from accord.refusals import show_refusal
 
 
 def _team_form(request: HttpRequest, gscope: GoalScope, team: Team | None = None) -> TeamForm:

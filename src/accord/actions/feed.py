@@ -1,0 +1,98 @@
+""" "You said, we did": what was done about what the survey said, for everyone.
+
+Every person reads, on their home page and on a page of its own, the published updates of the
+plans of their own unit, the units above it and the organisation (``ActionScope.feed_plans``):
+what the survey said (the released figure — never a hidden group's), what was done, where it
+stands and when it will be measured again. Nothing in an entry says who answered.
+
+Other capabilities add entries through ``settings.ACCORD_FEED_SOURCES``: each source is a
+function taking the viewer's ``Scope`` and a limit and returning ``FeedEntry`` objects, so a
+capability that sits below this app adds to the page without importing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Max
+from django.urls import reverse
+from django.utils.module_loading import import_string
+
+from accord.access.scopes import Scope
+from accord.actions import selectors
+from accord.actions.models import ActionPlan, PlanStatus, PlanUpdate
+from accord.actions.visibility import ActionScope
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    when: dt.datetime
+    source: str  # what kind of entry: "Action plan"
+    unit: str  # whose it is
+    title: str
+    survey_said: str  # "" when the entry does not start from a survey result
+    we_did: str
+    status: str
+    measured_again: str
+    url: str  # "" when the viewer may not open what the entry comes from
+
+
+FeedSource = Callable[[Scope, int], list[FeedEntry]]
+
+
+def you_said_we_did(scope: Scope, limit: int = 20) -> list[FeedEntry]:
+    """The newest entries from every source, newest first."""
+    entries: list[FeedEntry] = []
+    for path in settings.ACCORD_FEED_SOURCES:
+        source: FeedSource = import_string(path)
+        entries += source(scope, limit)
+    return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
+
+
+def survey_said(plan: ActionPlan) -> str:
+    """The plan's finding in words, with its figure only while the release still shows it."""
+    figure = selectors.starting_figure(plan)
+    group = plan.unit.name + (f", {plan.finding_value}" if plan.finding_value else "")
+    if figure is None:
+        return f"{plan.finding_label} in {group}, from “{plan.cycle.name}”."
+    return f"{plan.finding_label} in {group}: {figure} in “{plan.cycle.name}”."
+
+
+def published_plan_updates(scope: Scope, limit: int) -> list[FeedEntry]:
+    """Each plan with a published update, once, with its latest published update."""
+    ascope = ActionScope(scope)
+    latest = (
+        ascope.feed_plans()
+        .filter(updates__published_at__isnull=False)
+        .annotate(last_published=Max("updates__published_at"))
+        .order_by("-last_published", "-pk")[:limit]
+    )
+    found = list(latest.select_related("unit", "cycle"))
+    openable = set(ascope.plans().filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
+    entries = []
+    for plan in found:
+        update = (
+            PlanUpdate.objects.filter(plan=plan, published_at__isnull=False)
+            .order_by("-published_at", "-pk")
+            .first()
+        )
+        assert update is not None and update.published_at is not None
+        entries.append(
+            FeedEntry(
+                when=update.published_at,
+                source="Action plan",
+                unit=plan.unit.name,
+                title=plan.title,
+                survey_said=survey_said(plan),
+                we_did=update.text,
+                status=PlanStatus(plan.status).label,
+                measured_again=selectors.measured_again_words(plan),
+                url=reverse("action-plan", args=[scope.organisation.slug, plan.pk])
+                if plan.pk in openable
+                else "",
+            )
+        )
+    return entries

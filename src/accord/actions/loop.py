@@ -1,0 +1,197 @@
+"""The loop at a glance: for one published cycle, per unit whose results were released, did
+the team discuss them within the window, were plans made (in eight weeks: the headline), how
+many are overdue or done, and how their findings moved at the next published cycle.
+
+Built from a handful of grouped queries and one comparison of the two releases (kept per
+pair of releases by ``insights.selectors.trends_between``), so the page stays quick with
+tens of thousands of plans.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Min
+from django.utils import timezone
+
+from accord.actions import selectors
+from accord.actions.models import OPEN_STATUSES, ActionPlan, PlanStatus, TeamDiscussion
+from accord.actions.services import loop_settings
+from accord.actions.visibility import ActionScope
+from accord.insights.selectors import ReleaseView, trends_between
+
+# The headline: the share of units with released results that made a plan within this time.
+PLANNED_WITHIN = dt.timedelta(weeks=8)
+
+
+@dataclass
+class LoopRow:
+    unit_pk: int
+    name: str
+    respondents: int
+    discussed_on: dt.date | None = None
+    plans: int = 0
+    planned_in_time: bool = False
+    overdue: int = 0
+    done: int = 0
+    better: int = 0
+    same: int = 0
+    worse: int = 0
+
+    def discussed_in_window(self, deadline: dt.date) -> bool:
+        return self.discussed_on is not None and self.discussed_on <= deadline
+
+    def flagged(self, deadline: dt.date, today: dt.date) -> bool:
+        """Past the window without a discussion, or with plans overdue."""
+        return (today > deadline and not self.discussed_in_window(deadline)) or self.overdue > 0
+
+
+@dataclass
+class Loop:
+    view: ReleaseView
+    published_on: dt.date
+    window_days: int
+    later_cycle_name: str | None
+    rows: list[LoopRow] = field(default_factory=list)
+
+    @property
+    def deadline(self) -> dt.date:
+        return self.published_on + dt.timedelta(days=self.window_days)
+
+    @property
+    def plan_deadline(self) -> dt.date:
+        return self.published_on + PLANNED_WITHIN
+
+    def _total(self, name: str) -> int:
+        return sum(getattr(row, name) for row in self.rows)
+
+    @property
+    def total_plans(self) -> int:
+        return self._total("plans")
+
+    @property
+    def total_done(self) -> int:
+        return self._total("done")
+
+    @property
+    def total_overdue(self) -> int:
+        return self._total("overdue")
+
+    @property
+    def total_better(self) -> int:
+        return self._total("better")
+
+    @property
+    def total_same(self) -> int:
+        return self._total("same")
+
+    @property
+    def total_worse(self) -> int:
+        return self._total("worse")
+
+    @property
+    def units(self) -> int:
+        return len(self.rows)
+
+    @property
+    def units_planned_in_time(self) -> int:
+        return sum(row.planned_in_time for row in self.rows)
+
+    @property
+    def units_discussed_in_time(self) -> int:
+        return sum(row.discussed_in_window(self.deadline) for row in self.rows)
+
+    @property
+    def share_planned_in_time(self) -> float | None:
+        return 100 * self.units_planned_in_time / self.units if self.units else None
+
+
+def loop_at_a_glance(ascope: ActionScope, view: ReleaseView) -> Loop:
+    """The loop for one release as the viewer sees it (their units of it)."""
+    cycle = view.cycle
+    published_on = timezone.localdate(cycle.published_at or view.release.created_at)
+    settings = loop_settings(ascope.organisation)
+    report = view.report
+    table = report.table
+    whole = (table.dimension < 0) & table.released & view.visible[table.unit]
+    units = table.unit[whole]
+    respondents = report.respondents[table.row[whole]]
+    names = report.tree.names
+    rows = {
+        view.pk(int(u)): LoopRow(view.pk(int(u)), names[int(u)], int(n))
+        for u, n in zip(units.tolist(), respondents.tolist(), strict=True)
+    }
+    later = None
+    loop = Loop(view, published_on, settings.discussion_window_days, None)
+    for unit_id, held_on in (
+        TeamDiscussion.objects.filter(organisation=ascope.organisation, cycle=cycle)
+        .values_list("unit_id")
+        .annotate(first=Min("held_on"))
+    ):
+        if unit_id in rows:
+            rows[unit_id].discussed_on = held_on
+    plans = ActionPlan.objects.filter(organisation=ascope.organisation, cycle=cycle)
+    if not ascope.plans_anywhere:
+        plans = plans.filter(unit__in=ascope.plannable_units())
+    plans = plans.only(
+        "pk", "organisation_id", "cycle_id", "unit_id", "status", "due_on", "created_at",
+        "finding_unit_id", "finding_kind", "finding_key", "finding_dimension", "finding_value",
+    )  # fmt: skip
+    plan_list = list(plans)
+    if plan_list:
+        later = selectors.next_published_cycle(plan_list[0])
+    compare = None
+    if later is not None:
+        now_view = selectors.release_of(later)
+        if now_view is not None:
+            trends = trends_between(now_view, view)
+            loop.later_cycle_name = later.name
+
+            def compare(plan: ActionPlan) -> str:
+                return selectors.compare(plan, later, now_view, trends).verdict
+
+    today = timezone.localdate()
+    plan_deadline = loop.plan_deadline
+    for plan in plan_list:
+        row = rows.get(plan.unit_id)
+        if row is None:  # a plan for a unit whose own results were not released
+            continue
+        row.plans += 1
+        if timezone.localdate(plan.created_at) <= plan_deadline:
+            row.planned_in_time = True
+        if plan.status in OPEN_STATUSES and plan.due_on < today:
+            row.overdue += 1
+        if plan.status == PlanStatus.DONE:
+            row.done += 1
+        if compare is not None:
+            verdict = compare(plan)
+            if verdict == "better":
+                row.better += 1
+            elif verdict == "worse":
+                row.worse += 1
+            elif verdict == "not clearly changed":
+                row.same += 1
+    loop.rows = list(rows.values())  # in the report's order: each unit before its children
+    return loop
+
+
+HEADER = [
+    "unit_id", "unit", "respondents", "discussed_on", "discussed_within_window", "plans",
+    "planned_within_8_weeks", "overdue", "done", "better", "not_clearly_changed", "worse",
+]  # fmt: skip
+
+
+def loop_table(loop: Loop) -> list[list[object]]:
+    """The loop as rows for CSV and XLSX."""
+    return [_table_row(loop, row) for row in loop.rows]
+
+
+def _table_row(loop: Loop, row: LoopRow) -> list[object]:
+    return [
+        row.unit_pk, row.name, row.respondents,
+        row.discussed_on.isoformat() if row.discussed_on else "",
+        "yes" if row.discussed_in_window(loop.deadline) else "no", row.plans,
+        "yes" if row.planned_in_time else "no", row.overdue, row.done, row.better,
+        row.same, row.worse,
+    ]  # fmt: skip

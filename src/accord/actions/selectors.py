@@ -1,0 +1,252 @@
+"""Reading action plans through the viewer's ``ActionScope``: a plan's page, lists, the
+re-measurement of a plan's finding at the next published cycle, and when a unit will be
+measured again.
+
+Every figure shown comes from a release: a plan's starting figure only while the cycle's
+latest release still shows its group, a re-measured figure only when the later release shows
+the same group (``insights.trends`` compares only groups released in both).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from accord.actions.findings import shown_figure
+from accord.actions.models import OPEN_STATUSES, ActionPlan, ActionStep, PlanStatus, PlanUpdate
+from accord.actions.visibility import ActionScope
+from accord.insights.selectors import ReleaseView, trends_between, whole_release
+from accord.insights.trends import Change, Trends
+from accord.org.models import Unit, ids_on_path
+from accord.surveys.models import Cycle
+
+PLANS_PER_PAGE = 50
+
+
+def plans(
+    ascope: ActionScope,
+    *,
+    unit: Unit | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    cycle_id: int | None = None,
+) -> QuerySet[ActionPlan]:
+    """The plans the viewer sees, narrowed; ``unit`` includes its subtree."""
+    found = ascope.plans()
+    if unit is not None:
+        found = found.filter(unit__path__startswith=unit.path)
+    if status:
+        found = found.filter(status=status)
+    if overdue:
+        found = found.filter(status__in=OPEN_STATUSES, due_on__lt=timezone.localdate())
+    if cycle_id is not None:
+        found = found.filter(cycle_id=cycle_id)
+    return (
+        found.select_related("unit", "cycle")
+        .prefetch_related("owners")
+        .annotate(
+            step_count=Count("steps", distinct=True),
+            steps_done=Count("steps", filter=Q(steps__done_on__isnull=False), distinct=True),
+        )
+        .order_by("due_on", "pk")
+    )
+
+
+def percent_done(plan: ActionPlan, steps: int, done: int) -> int:
+    """Derived from the steps; a plan without steps is 0% until it is done."""
+    if plan.status == PlanStatus.DONE:
+        return 100
+    return round(100 * done / steps) if steps else 0
+
+
+def is_overdue(plan: ActionPlan, today: dt.date | None = None) -> bool:
+    return plan.is_open and plan.due_on < (today or timezone.localdate())
+
+
+# The finding then and now ----------------------------------------------------------------
+
+
+def release_of(cycle: Cycle) -> ReleaseView | None:
+    try:
+        return whole_release(cycle)
+    except Http404:
+        return None
+
+
+def _group_shown(view: ReleaseView, unit_id: int, dimension: str, value: str) -> bool:
+    index = view.index_of_pk.get(unit_id)
+    if index is None:
+        return False
+    try:
+        return view.report.group(index, dimension or None, value or None).released
+    except KeyError:  # a filter value the release does not offer
+        return False
+
+
+def starting_figure(plan: ActionPlan, view: ReleaseView | None = None) -> str | None:
+    """The plan's frozen figure while the cycle's latest release still shows its group; None
+    once a later release of the same cycle hides it (the figure is then not shown at all)."""
+    view = view or release_of(plan.cycle)
+    if view is None or not _group_shown(
+        view, plan.finding_unit_id, plan.finding_dimension, plan.finding_value
+    ):
+        return None
+    return shown_figure(plan.finding_key, plan.finding_figure)
+
+
+@dataclass(frozen=True)
+class Remeasure:
+    """The finding at the next published cycle: ``state`` is "waiting" (no later results
+    yet), "not released" (the group is not shown both times) or "compared"."""
+
+    state: str
+    cycle: Cycle | None = None
+    then: str = ""
+    now: str = ""
+    change: float | None = None
+    verdict: str = ""  # "better", "worse" or "not clearly changed"
+
+    @property
+    def words(self) -> str:
+        if self.state == "waiting":
+            return "Not measured again yet."
+        assert self.cycle is not None
+        if self.state == "not released":
+            return f"Not released for this group in “{self.cycle.name}”."
+        return f"“{self.cycle.name}”: {self.then} then, {self.now} now — {self.verdict}."
+
+
+def next_published_cycle(plan: ActionPlan) -> Cycle | None:
+    return (
+        Cycle.objects.filter(
+            organisation_id=plan.organisation_id,
+            status=Cycle.Status.PUBLISHED,
+            releases__isnull=False,
+            closes_at__gt=plan.cycle.closes_at,
+        )
+        .order_by("closes_at", "pk")
+        .first()
+    )
+
+
+def remeasure(plan: ActionPlan, later: Cycle | None = None) -> Remeasure:
+    """The plan's finding then and now, with the trends page's test of chance."""
+    later = later or next_published_cycle(plan)
+    if later is None:
+        return Remeasure("waiting")
+    now_view, then_view = release_of(later), release_of(plan.cycle)
+    if now_view is None or then_view is None:
+        return Remeasure("waiting")
+    return compare(plan, later, now_view, trends_between(now_view, then_view))
+
+
+def compare(plan: ActionPlan, later: Cycle, now_view: ReleaseView, trends: Trends) -> Remeasure:
+    """``remeasure`` with the later release and its trends at hand (one per cycle pair)."""
+    unit = now_view.index_of_pk.get(plan.finding_unit_id)
+    group = (
+        trends.for_group(unit, plan.finding_dimension or None, plan.finding_value or None)
+        if unit is not None
+        else None
+    )
+    change = _change_of(plan, group.outcomes + group.constructs + group.items) if group else None
+    if change is None or change.current is None or change.previous is None:
+        return Remeasure("not released", later)
+    lower_is_better = plan.finding_kind == "outcome" and plan.finding_key in LOWER_IS_BETTER
+    if not change.real:
+        verdict = "not clearly changed"
+    else:
+        improved = (change.change or 0) < 0 if lower_is_better else (change.change or 0) > 0
+        verdict = "better" if improved else "worse"
+    return Remeasure(
+        "compared", later, shown_figure(plan.finding_key, change.previous),
+        shown_figure(plan.finding_key, change.current), change.change, verdict,
+    )  # fmt: skip
+
+
+LOWER_IS_BETTER = frozenset({"burnout_rate", "intent_to_leave_rate"})
+
+
+def _change_of(plan: ActionPlan, changes: tuple[Change, ...]) -> Change | None:
+    return next((c for c in changes if c.key == plan.finding_key), None)
+
+
+def next_pulse(plan: ActionPlan) -> Cycle | None:
+    """The coming cycle that will ask the plan's unit again: scheduled or open, opening after
+    the plan's cycle closed, with an audience that covers the unit."""
+    coming = (
+        Cycle.objects.filter(
+            organisation_id=plan.organisation_id,
+            status__in=(Cycle.Status.SCHEDULED, Cycle.Status.OPEN),
+            opens_at__gt=plan.cycle.closes_at,
+        )
+        .prefetch_related("audience_units")
+        .order_by("opens_at", "pk")
+    )
+    above = set(ids_on_path(plan.unit.path))
+    for cycle in coming:
+        audience = {u.pk for u in cycle.audience_units.all()}
+        if not audience or audience & above:
+            return cycle
+    return None
+
+
+def measured_again_words(plan: ActionPlan) -> str:
+    found = remeasure(plan)
+    if found.state != "waiting":
+        return found.words
+    coming = next_pulse(plan)
+    if coming is None:
+        return "To be measured again at the next pulse."
+    return f"To be measured again in “{coming.name}”, opening {timezone.localtime(coming.opens_at):%-d %B %Y}."
+
+
+# A plan's page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanPage:
+    plan: ActionPlan
+    steps: list[ActionStep]
+    updates: list[PlanUpdate]  # published, and the drafts for those who may change the plan
+    percent_done: int
+    overdue: bool
+    starting_figure: str | None
+    organisation_figure: str | None
+    remeasure: Remeasure
+    measured_again: str
+    can_edit: bool
+    can_publish: bool
+    audit: list[str]
+
+
+def plan_page(ascope: ActionScope, plan: ActionPlan) -> PlanPage:
+    steps = list(plan.steps.select_related("owner"))
+    can_edit = ascope.can_edit(plan)
+    updates = plan.updates.all()
+    if not can_edit:
+        updates = updates.filter(published_at__isnull=False)
+    figure = starting_figure(plan)
+    reference = (
+        shown_figure(plan.finding_key, plan.finding_organisation_figure)
+        if figure is not None and plan.finding_organisation_figure is not None
+        else None
+    )
+    found = remeasure(plan)
+    return PlanPage(
+        plan=plan,
+        steps=steps,
+        updates=list(updates),
+        percent_done=percent_done(plan, len(steps), sum(s.done_on is not None for s in steps)),
+        overdue=is_overdue(plan),
+        starting_figure=figure,
+        organisation_figure=reference,
+        remeasure=found,
+        measured_again=measured_again_words(plan) if found.state == "waiting" else found.words,
+        can_edit=can_edit,
+        can_publish=ascope.can_publish(plan),
+        audit=[str(entry) for entry in plan.audit_entries.all()[:50]] if can_edit else [],
+    )
