@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import typer
 
 from accord.access.cli import grant, token_app
+from accord.actions.cli import actions_app
 from accord.cli_support import fail, migrate_quietly, say, setup_django
 from accord.demo.cli import generate_demo, seed_and_print
 from accord.goals.cli import goals_app, team_app
@@ -36,6 +37,7 @@ app.add_typer(token_app, name="token")
 app.add_typer(profession_app, name="profession")
 app.add_typer(goals_app, name="goals")
 app.add_typer(team_app, name="team")
+app.add_typer(actions_app, name="actions")
 # Publishing is the insights app's (it computes the first release), filed with the cycle's steps.
 survey_app.command("publish")(survey_publish)
 app.add_typer(survey_app, name="survey")

@@ -20,6 +20,7 @@ from accord.actions.models import OPEN_STATUSES, ActionPlan, PlanStatus, TeamDis
 from accord.actions.services import loop_settings
 from accord.actions.visibility import ActionScope
 from accord.insights.selectors import ReleaseView, trends_between
+from accord.org.models import Unit
 
 # The headline: the share of units with released results that made a plan within this time.
 PLANNED_WITHIN = dt.timedelta(weeks=8)
@@ -29,6 +30,7 @@ PLANNED_WITHIN = dt.timedelta(weeks=8)
 class LoopRow:
     unit_pk: int
     name: str
+    full_name: str
     respondents: int
     discussed_on: dt.date | None = None
     plans: int = 0
@@ -118,9 +120,15 @@ def loop_at_a_glance(ascope: ActionScope, view: ReleaseView) -> Loop:
     units = table.unit[whole]
     respondents = report.respondents[table.row[whole]]
     names = report.tree.names
+    pks = [view.pk(int(u)) for u in units.tolist()]
+    full_names = dict(
+        Unit.objects.filter(organisation=ascope.organisation, pk__in=pks).values_list(
+            "pk", "full_name"
+        )
+    )
     rows = {
-        view.pk(int(u)): LoopRow(view.pk(int(u)), names[int(u)], int(n))
-        for u, n in zip(units.tolist(), respondents.tolist(), strict=True)
+        pk: LoopRow(pk, names[int(u)], full_names.get(pk, names[int(u)]), int(n))
+        for pk, u, n in zip(pks, units.tolist(), respondents.tolist(), strict=True)
     }
     later = None
     loop = Loop(view, published_on, settings.discussion_window_days, None)
@@ -177,7 +185,7 @@ def loop_at_a_glance(ascope: ActionScope, view: ReleaseView) -> Loop:
 
 
 HEADER = [
-    "unit_id", "unit", "respondents", "discussed_on", "discussed_within_window", "plans",
+    "unit_id", "unit", "unit_path", "respondents", "discussed_on", "discussed_within_window", "plans",
     "planned_within_8_weeks", "overdue", "done", "better", "not_clearly_changed", "worse",
 ]  # fmt: skip
 
@@ -189,7 +197,7 @@ def loop_table(loop: Loop) -> list[list[object]]:
 
 def _table_row(loop: Loop, row: LoopRow) -> list[object]:
     return [
-        row.unit_pk, row.name, row.respondents,
+        row.unit_pk, row.name, row.full_name, row.respondents,
         row.discussed_on.isoformat() if row.discussed_on else "",
         "yes" if row.discussed_in_window(loop.deadline) else "no", row.plans,
         "yes" if row.planned_in_time else "no", row.overdue, row.done, row.better,

@@ -14,6 +14,7 @@ from ninja.security import HttpBearer
 
 from accord.access.scopes import NotAllowed, Scope
 from accord.access.services import membership_for_token
+from accord.actions.api import router as actions_router
 from accord.api_fields import Error, Refusal
 from accord.goals.api import router as goals_router
 from accord.insights.api import router as insights_router
@@ -195,5 +196,5 @@ def refused(request: HttpRequest, exc: ServiceRefusal) -> HttpResponse:
 
 
 # Each capability adds its own router; the order is the order of the OpenAPI document.
-for router in (org_router, surveys_router, goals_router, insights_router):
+for router in (org_router, surveys_router, goals_router, insights_router, actions_router):
     api.add_router("/", router)
