@@ -13,10 +13,12 @@ API operation must say who may use it before it can ship.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -460,6 +462,138 @@ ACCESS: dict[str, list[Case]] = {
         Case("a riverside draft", api_call(staff_nurse=FORBIDDEN, everyone=NOT_FOUND,
                                            outsider=NOT_FOUND),
              lambda w, v: (w.riverside_cycle.pk,)),
+    ],
+    # Action plans. The data comes from actions_world() below: chad's plan for Emergency (made
+    # from the published cycle's released burnout figure; sam owns one of its steps; one
+    # update not yet published) and pia's plan for Pediatrics.
+    "action-plans": [Case("the plans in view", web(everyone=OK), riverside())],
+    "you-said-we-did": [Case("the published updates", web(everyone=OK), riverside())],
+    "action-plan": [
+        Case("chad's Emergency plan, with a step of sam's",
+             web(admin=OK, executive=OK, chair=OK, nurse_manager=NOT_FOUND, staff_nurse=OK),
+             riverside(lambda w: actions_world(w)["emergency"])),
+        Case("pia's Pediatrics plan", web(admin=OK, executive=OK, everyone=NOT_FOUND),
+             riverside(lambda w: actions_world(w)["pediatrics"])),
+        Case("a plan id that does not exist", web(everyone=NOT_FOUND), riverside(lambda w: 10**9)),
+    ],
+    "action-plan-edit": [
+        Case("chad's Emergency plan",
+             web(admin=OK, executive=OK, chair=OK, nurse_manager=NOT_FOUND, staff_nurse=FORBIDDEN),
+             riverside(lambda w: actions_world(w)["emergency"])),
+    ],
+    "action-plan-status": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside(lambda w: actions_world(w)["emergency"])),
+        Case("starting chad's plan",
+             web(admin=REDIRECT, executive=REDIRECT, chair=REDIRECT, nurse_manager=NOT_FOUND,
+                 staff_nurse=FORBIDDEN),
+             riverside(lambda w: actions_world(w)["emergency"]), "POST",
+             lambda w: {"status": "in_progress"}),
+    ],
+    "action-step-add": [
+        Case("a step for chad's plan",
+             web(admin=REDIRECT, executive=REDIRECT, chair=REDIRECT, nurse_manager=NOT_FOUND,
+                 staff_nurse=FORBIDDEN),
+             riverside(lambda w: actions_world(w)["emergency"]), "POST", lambda w: {"title": "Ask"}),
+    ],
+    "action-step-mark": [
+        Case("sam's step of chad's plan",
+             web(admin=REDIRECT, executive=REDIRECT, chair=REDIRECT, nurse_manager=NOT_FOUND,
+                 staff_nurse=REDIRECT),
+             riverside(lambda w: actions_world(w)["step"]), "POST", lambda w: {"done": "1"}),
+    ],
+    "action-update-add": [
+        Case("an update on chad's plan",
+             web(admin=REDIRECT, executive=REDIRECT, chair=REDIRECT, nurse_manager=NOT_FOUND,
+                 staff_nurse=FORBIDDEN),
+             riverside(lambda w: actions_world(w)["emergency"]), "POST",
+             lambda w: {"text": "We met."}),
+    ],
+    "action-update-publish": [
+        Case("publishing chad's draft update: only the owner may",
+             web(admin=FORBIDDEN, executive=FORBIDDEN, chair=REDIRECT, nurse_manager=NOT_FOUND,
+                 staff_nurse=FORBIDDEN),
+             riverside(lambda w: actions_world(w)["update"]), "POST"),
+    ],
+    **{
+        name: [
+            Case("Emergency in the published cycle",
+                 web(admin=OK, executive=OK, chair=OK, nurse_manager=NOT_FOUND,
+                     staff_nurse=FORBIDDEN),
+                 riverside(lambda w: {"cycle": published_cycle(w), "unit": w.unit("Emergency")})),
+            Case("a cycle that is not published",
+                 web(staff_nurse=FORBIDDEN, everyone=NOT_FOUND),
+                 riverside(lambda w: {"cycle": w.riverside_cycle.pk, "unit": w.unit("Emergency")})),
+            Case("no cycle named", web(everyone=NOT_FOUND), riverside(lambda w: {})),
+        ]
+        for name in ("action-plan-new", "team-discussion-new")
+    },
+    "action-loop-latest": [
+        Case("the latest published cycle's loop", web(staff_nurse=FORBIDDEN, everyone=REDIRECT),
+             lambda w, v: ("riverside",) if published_cycle(w) else ()),
+    ],
+    "action-loop": [
+        Case("the published cycle", web(staff_nurse=FORBIDDEN, everyone=OK),
+             riverside(lambda w: published_cycle(w))),
+        Case("a cycle that is not published", web(staff_nurse=FORBIDDEN, everyone=NOT_FOUND),
+             riverside_cycle),
+    ],
+    "action-loop-export": [
+        Case("as CSV", web(staff_nurse=FORBIDDEN, everyone=OK),
+             riverside(lambda w: published_cycle(w), lambda w: "csv")),
+        Case("as PDF, which it does not offer", web(staff_nurse=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: published_cycle(w), lambda w: "pdf")),
+    ],
+    "action-settings": [
+        Case("the form", web(admin=OK, everyone=FORBIDDEN), riverside()),
+        Case("changing the window", web(admin=REDIRECT, everyone=FORBIDDEN), riverside(), "POST",
+             lambda w: {"discussion_window_days": "21", "feedback_after_days": "30"}),
+    ],
+    "GET /api/actions/plans": [Case("plans in view", api_call(everyone=OK, outsider=OK))],
+    "GET /api/actions/you-said-we-did": [Case("published updates", api_call(everyone=OK, outsider=OK))],
+    "POST /api/actions/plans": [
+        Case("a plan for Emergency from its released burnout figure",
+             api_call(admin=201, executive=201, chair=201, nurse_manager=NOT_FOUND,
+                      staff_nurse=FORBIDDEN, outsider=NOT_FOUND), no_args, "POST",
+             lambda w: {"cycle_id": published_cycle(w), "unit_id": w.unit("Emergency"),
+                        "finding": "outcome:burnout_rate", "title": "Protect breaks",
+                        "due_on": str(dt.date.today() + dt.timedelta(days=60)), "owner_ids": [w.person("chad")]}),
+    ],
+    "GET /api/actions/plans/{plan_id}": [
+        Case("chad's Emergency plan",
+             api_call(admin=OK, executive=OK, chair=OK, nurse_manager=NOT_FOUND, staff_nurse=OK,
+                      outsider=NOT_FOUND),
+             lambda w, v: (actions_world(w)["emergency"],)),
+    ],
+    "PATCH /api/actions/plans/{plan_id}": [
+        Case("starting chad's plan",
+             api_call(admin=OK, executive=OK, chair=OK, nurse_manager=NOT_FOUND,
+                      staff_nurse=FORBIDDEN, outsider=NOT_FOUND),
+             lambda w, v: (actions_world(w)["emergency"],), "PATCH",
+             lambda w: {"status": "in_progress"}),
+    ],
+    "POST /api/actions/plans/{plan_id}/steps": [
+        Case("a step for chad's plan",
+             api_call(admin=201, executive=201, chair=201, nurse_manager=NOT_FOUND,
+                      staff_nurse=FORBIDDEN, outsider=NOT_FOUND),
+             lambda w, v: (actions_world(w)["emergency"],), "POST", lambda w: {"title": "Ask"}),
+    ],
+    "PATCH /api/actions/steps/{step_id}": [
+        Case("sam's step",
+             api_call(admin=OK, executive=OK, chair=OK, nurse_manager=NOT_FOUND, staff_nurse=OK,
+                      outsider=NOT_FOUND),
+             lambda w, v: (actions_world(w)["step"],), "PATCH", lambda w: {"done": True}),
+    ],
+    "POST /api/actions/plans/{plan_id}/updates": [
+        Case("an update on chad's plan",
+             api_call(admin=201, executive=201, chair=201, nurse_manager=NOT_FOUND,
+                      staff_nurse=FORBIDDEN, outsider=NOT_FOUND),
+             lambda w, v: (actions_world(w)["emergency"],), "POST", lambda w: {"text": "We met."}),
+    ],
+    "POST /api/actions/updates/{update_id}/publish": [
+        Case("chad's draft update: only the owner publishes",
+             api_call(admin=FORBIDDEN, executive=FORBIDDEN, chair=OK, nurse_manager=NOT_FOUND,
+                      staff_nurse=FORBIDDEN, outsider=NOT_FOUND),
+             lambda w, v: (actions_world(w)["update"],), "POST"),
     ],
     # Goals and alignment. The data comes from goals_world() below: chad's and sue's goals in
     # the executive team (ceo leads it; chad and sue are members), nora's goal (she reports to
@@ -1025,6 +1159,9 @@ def _client(world: World, viewer: str, *, api_route: bool) -> Client:
 
 
 def _url(route: str, args: tuple[Any, ...]) -> str:
+    """The route's URL; a dict as the last argument is its query string."""
+    if args and isinstance(args[-1], dict):
+        return _url(route, args[:-1]) + "?" + urlencode(args[-1])
     if route.startswith(("GET ", "POST ", "PUT ", "PATCH ", "DELETE ")):
         path = route.split(" ", 1)[1]
         for value in args:
@@ -1109,3 +1246,46 @@ def published_cycle(w: World) -> int:
     publish_cycle(cycle=cycle)
     w.published_cycle = cycle.pk  # type: ignore[attr-defined]
     return cycle.pk
+
+
+# Action plans: the data their routes take, built on first use.
+
+
+def actions_world(w: World) -> dict[str, int]:
+    import datetime as dt
+
+    from accord.access.models import Membership
+    from accord.access.scopes import Scope
+    from accord.actions import findings, services
+    from accord.actions.models import ActionPlan
+    from accord.actions.visibility import ActionScope
+    from accord.insights.selectors import whole_release
+
+    made: dict[str, int] | None = getattr(w, "actions", None)
+    if made:
+        return made
+    cycle = Cycle.objects.get(pk=published_cycle(w))
+    view = whole_release(cycle)
+    chair = ActionScope(Scope(Membership.objects.get(user=w.cast.by_role["chair"])))
+    emergency = Unit.objects.get(organisation=w.cast.riverside, name="Emergency")
+    due = dt.date.today() + dt.timedelta(days=60)
+    plan = services.create_plan(
+        ascope=chair, actor=w.cast.by_role["chair"], view=view, unit=emergency,
+        finding=findings.find(view, view.index_of_pk[emergency.pk], "outcome:burnout_rate"),
+        title="Protect breaks", due_on=due, owner_ids=[w.person("chad")],
+    )  # fmt: skip
+    step = services.add_step(
+        ascope=chair, actor=None, plan=plan, title="Rota review", owner_id=w.person("sam")
+    )
+    update = services.add_update(ascope=chair, actor=None, plan=plan, text="Draft")
+    pediatrics = ActionPlan.objects.create(
+        organisation=w.cast.riverside, unit=Unit.objects.get(name="Pediatrics"), title="Peds",
+        cycle=cycle, release_number=1, finding_unit_id=0, finding_kind="outcome",
+        finding_key="burnout_rate", finding_label="Burnout", finding_figure=0,
+        finding_respondents=0, due_on=due,
+    )  # fmt: skip
+    pediatrics.owners.set([w.cast.person("pia")])
+    made = {"emergency": plan.pk, "step": step.pk, "update": update.pk,
+            "pediatrics": pediatrics.pk}  # fmt: skip
+    w.actions = made  # type: ignore[attr-defined]
+    return made

@@ -11,6 +11,7 @@ from ninja.responses import Status
 from pydantic import StrictBool
 
 from accord.access.models import User
+from accord.access.scopes import NotAllowed
 from accord.actions import feed, findings, selectors, services
 from accord.actions.models import ActionPlan, ActionStep, PlanStatus, PlanUpdate
 from accord.actions.visibility import ActionScope
@@ -220,6 +221,8 @@ def list_plans(request: HttpRequest, filters: Query[PlanFilters]) -> Any:
 )
 def create_plan(request: HttpRequest, body: PlanIn) -> Any:
     ascope = _ascope(request)
+    if not ascope.may_plan:
+        raise NotAllowed("Plans are made by those who read results: leaders, executives, admins.")
     view = release_view(ascope.scope, body.cycle_id)
     focus = view.unit_index(body.unit_id)
     unit = ascope.unit_to_plan(body.unit_id)

@@ -373,9 +373,10 @@ def loop_view(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse
 
 @with_scope()
 def loop_export(request: HttpRequest, scope: Scope, cycle_id: int, fmt: str) -> HttpResponse:
+    view = release_view(scope, cycle_id)
     if fmt not in ("csv", "xlsx"):
         raise Http404("The loop exports as csv or xlsx.")
-    found = loop.loop_at_a_glance(ActionScope(scope), release_view(scope, cycle_id))
+    found = loop.loop_at_a_glance(ActionScope(scope), view)
     rows = loop.loop_table(found)
     if fmt == "csv":
         content, kind = table_csv(loop.HEADER, rows), "text/csv; charset=utf-8"
