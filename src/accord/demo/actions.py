@@ -1,0 +1,98 @@
+"""The demo's loop: the department chair's plans on the two published system-wide pulses,
+made from the findings Accord proposes, in every state; the team's discussion; updates the
+staff nurse reads on her home page. The winter plans are re-measured by the summer pulse.
+
+Everything goes through the services, as the chair would; only the dates are moved back."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from accord.access.models import Membership, Role
+from accord.access.scopes import Scope
+from accord.actions import findings, services
+from accord.actions.errors import ActionsError
+from accord.actions.models import ActionPlan, PlanStatus
+from accord.actions.visibility import ActionScope
+from accord.insights.selectors import whole_release
+from accord.org.models import Organisation, Unit
+from accord.surveys.models import Cycle
+
+# (status, title, update published, step titles) for each proposed finding, in order.
+Plan = tuple[str, str, bool, tuple[str, ...]]
+WINTER = (
+    (PlanStatus.DONE, "Protect breaks on every shift with a float nurse", True,
+     ("Agree the float rota", "Track missed breaks for a month")),
+    (PlanStatus.ON_HOLD, "Report back within a month on every idea staff raise", True, ()),
+    (PlanStatus.CANCELLED, "Weekly leadership walk-round", False, ()),
+)  # fmt: skip
+SUMMER = (
+    (PlanStatus.IN_PROGRESS, "Ask front-line staff before deciding the next rota change", True,
+     ("Invite two nurses and a physician to the rota group", "Share the draft with the unit")),
+    (PlanStatus.NOT_STARTED, "Explain the reasons behind this year's hardest decision", False, ()),
+)  # fmt: skip
+
+
+def seed_demo_plans(*, organisation: Organisation) -> None:
+    chair = (
+        Membership.objects.filter(organisation=organisation, role=Role.LEADER, person__isnull=False)
+        .select_related("person__unit", "user")
+        .order_by("pk")
+        .first()
+    )
+    if chair is None or chair.person is None:
+        return
+    ascope = ActionScope(Scope(chair))
+    unit = chair.person.unit
+    published = Cycle.objects.filter(
+        organisation=organisation, status=Cycle.Status.PUBLISHED, audience_units__isnull=True
+    ).order_by("closes_at")
+    for cycle, plans in zip(published, (WINTER, SUMMER), strict=False):
+        _plans_for(ascope, chair, cycle, unit, plans)
+
+
+@transaction.atomic
+def _plans_for(
+    ascope: ActionScope, chair: Membership, cycle: Cycle, unit: Unit, plans: tuple[Plan, ...]
+) -> None:
+    view = whole_release(cycle)
+    focus = view.index_of_pk.get(unit.pk)
+    if focus is None:
+        return
+    proposals = findings.focus_areas(view, focus)
+    assert chair.person_id is not None
+    unit_person = chair.person_id
+    assert cycle.published_at is not None
+    made_on = cycle.published_at + dt.timedelta(days=12)
+    services.record_discussion(
+        ascope=ascope, actor=chair.user, unit=unit, cycle=cycle,
+        held_on=timezone.localdate(cycle.published_at + dt.timedelta(days=9)), attended=14,
+        what_mattered="Breaks that never happen, and changes that arrive without warning.",
+        via="demo",
+    )  # fmt: skip
+    for (status, title, publish, steps), finding in zip(plans, proposals, strict=False):
+        try:
+            plan = services.create_plan(
+                ascope=ascope, actor=chair.user, view=view, unit=unit, finding=finding,
+                title=title, due_on=timezone.localdate() + dt.timedelta(days=40),
+                owner_ids=[unit_person], steps=steps, via="demo",
+            )  # fmt: skip
+        except ActionsError:
+            continue
+        for step in plan.steps.all()[: 2 if status == PlanStatus.DONE else 1]:
+            services.mark_step(ascope=ascope, actor=chair.user, step=step, done=True, via="demo")
+        reason = (
+            "Folded into the hospital's own rounding programme." if status == "cancelled" else ""
+        )
+        services.set_status(ascope=ascope, actor=chair.user, plan=plan, status=status,
+                            cancel_reason=reason, via="demo")  # fmt: skip
+        if publish:
+            services.add_update(
+                ascope=ascope, actor=chair.user, plan=plan, publish=True, via="demo",
+                text=f"{title}: under way since the team's discussion. We will check at the "
+                "next pulse whether it made a difference.",
+            )  # fmt: skip
+        ActionPlan.objects.filter(pk=plan.pk).update(created_at=made_on)
