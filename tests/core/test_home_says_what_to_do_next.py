@@ -143,13 +143,26 @@ def test_new_results_show_to_those_who_may_read_them_for_sixty_days() -> None:
         assert_links_open(client, steps)
         return dict(steps)
 
+    def results(user: User) -> dict[str, str]:
+        return {k: v for k, v in titled(user).items() if k.startswith("New results")}
+
+    def discussions(user: User) -> list[str]:
+        return sorted(k for k in titled(user) if k.startswith("Talk "))
+
     both = {f"New results: {c.name}": heatmap[c.pk] for c in (whole, department)}
     assert titled(world.executive) == both
-    assert titled(world.leaders["Harbor/Emergency"]) == both
+    assert results(world.leaders["Harbor/Emergency"]) == both
+    # Leaders are asked to talk each new cycle through with their team, until they have.
+    assert discussions(world.leaders["Harbor/Emergency"]) == sorted(
+        f"Talk “{c.name}” through with Emergency" for c in (whole, department)
+    )
     # Surgery was not asked in the department's own pulse: its leader hears of the other.
-    assert titled(world.leaders["Harbor/Surgery"]) == {
+    assert results(world.leaders["Harbor/Surgery"]) == {
         f"New results: {whole.name}": heatmap[whole.pk]
     }
+    assert discussions(world.leaders["Harbor/Surgery"]) == [
+        f"Talk “{whole.name}” through with Surgery"
+    ]
 
     Cycle.objects.filter(pk=whole.pk).update(published_at=timezone.now() - dt.timedelta(days=61))
     assert list(titled(world.executive)) == [f"New results: {department.name}"]

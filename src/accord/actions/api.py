@@ -192,7 +192,7 @@ class UpdateIn(Schema):
 
 class PlanFilters(Schema):
     status: PlanStatus | None = None
-    overdue: StrictBool = False
+    overdue: bool = False  # a query string's "true" or "1"
     cycle_id: Id | None = None
 
 

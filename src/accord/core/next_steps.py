@@ -248,7 +248,12 @@ def _discussions_due(scope: Scope) -> list[NextStep]:
     since = timezone.now() - RESULTS_ARE_NEW_FOR
     window = dt.timedelta(days=loop_settings(scope.organisation).discussion_window_days)
     steps = []
-    for cycle in released_cycles(scope).filter(published_at__gte=since)[:3]:
+    recent = (
+        released_cycles(scope).filter(published_at__gte=since).prefetch_related("audience_units")
+    )
+    for cycle in recent[:3]:
+        if not _includes_viewers_units(scope, list(cycle.audience_units.all())):
+            continue
         discussed = TeamDiscussion.objects.filter(cycle=cycle, unit_id=person.unit_id).exists()
         if discussed or cycle.published_at is None:
             continue
