@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 from accord.access.models import User
 
@@ -13,3 +13,14 @@ class AuthenticatedHttpRequest(HttpRequest):
     request as usual."""
 
     user: User
+
+
+def id_from_query(text: str) -> int:
+    """An id from a query string; anything that is not one is a 404, like an unknown id."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise Http404 from None
+    if not 0 < value < 2**63:
+        raise Http404
+    return value

@@ -85,8 +85,7 @@ class PlanOut(Schema):
 
     @staticmethod
     def resolve_percent_done(plan: ActionPlan) -> int:
-        steps = list(plan.steps.all())
-        return selectors.percent_done(plan, len(steps), sum(s.done_on is not None for s in steps))
+        return selectors.plan_percent_done(plan)
 
     @staticmethod
     def resolve_overdue(plan: ActionPlan) -> bool:

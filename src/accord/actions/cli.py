@@ -67,7 +67,7 @@ def _print_plans(org: str, *, status: Status | None, overdue: bool, cycle: int |
         return
     table = Table("Id", "Unit", "Plan", "Status", "Due", "Done", "Owners", box=None)
     for plan in found:
-        percent = selectors.percent_done(plan, plan.step_count, plan.steps_done)  # type: ignore[attr-defined]
+        percent = selectors.plan_percent_done(plan)
         late = " (overdue)" if selectors.is_overdue(plan) else ""
         table.add_row(
             str(plan.pk), plan.unit.name, plan.title, plan.get_status_display() + late,

@@ -13,7 +13,7 @@ themes and outcomes clearly worse than the organisation's.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from accord.actions.errors import ActionsError
 from accord.insights.drivers import ACT_FIRST
@@ -202,4 +202,4 @@ def focus_areas(view: ReleaseView, unit: int) -> list[Finding]:
 
 
 def _because(finding: Finding, why: str) -> Finding:
-    return Finding(**{**finding.__dict__, "why": why})
+    return replace(finding, why=why)

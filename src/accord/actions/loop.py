@@ -24,6 +24,8 @@ from accord.org.models import Unit
 
 # The headline: the share of units with released results that made a plan within this time.
 PLANNED_WITHIN = dt.timedelta(weeks=8)
+# The row's counter for each re-measured verdict.
+VERDICT_COLUMNS = {"better": "better", "not clearly changed": "same", "worse": "worse"}
 
 
 @dataclass
@@ -130,7 +132,6 @@ def loop_at_a_glance(ascope: ActionScope, view: ReleaseView) -> Loop:
         pk: LoopRow(pk, names[int(u)], full_names.get(pk, names[int(u)]), int(n))
         for pk, u, n in zip(pks, units.tolist(), respondents.tolist(), strict=True)
     }
-    later = None
     loop = Loop(view, published_on, settings.discussion_window_days, None)
     for unit_id, held_on in (
         TeamDiscussion.objects.filter(organisation=ascope.organisation, cycle=cycle)
@@ -143,22 +144,16 @@ def loop_at_a_glance(ascope: ActionScope, view: ReleaseView) -> Loop:
     if not ascope.plans_anywhere:
         plans = plans.filter(unit__in=ascope.plannable_units())
     plans = plans.only(
-        "pk", "organisation_id", "cycle_id", "unit_id", "status", "due_on", "created_at",
+        "pk", "unit_id", "status", "due_on", "created_at",
         "finding_unit_id", "finding_kind", "finding_key", "finding_dimension", "finding_value",
     )  # fmt: skip
     plan_list = list(plans)
-    if plan_list:
-        later = selectors.next_published_cycle(plan_list[0])
-    compare = None
-    if later is not None:
-        now_view = selectors.release_of(later)
-        if now_view is not None:
-            trends = trends_between(now_view, view)
-            loop.later_cycle_name = later.name
-
-            def compare(plan: ActionPlan) -> str:
-                return selectors.compare(plan, later, now_view, trends).verdict
-
+    later = selectors.next_published_cycle(cycle) if plan_list else None
+    now_view = selectors.release_of(later) if later is not None else None
+    trends = trends_between(now_view, view) if now_view is not None else None
+    if trends is not None:
+        assert later is not None
+        loop.later_cycle_name = later.name
     today = timezone.localdate()
     plan_deadline = loop.plan_deadline
     for plan in plan_list:
@@ -172,14 +167,12 @@ def loop_at_a_glance(ascope: ActionScope, view: ReleaseView) -> Loop:
             row.overdue += 1
         if plan.status == PlanStatus.DONE:
             row.done += 1
-        if compare is not None:
-            verdict = compare(plan)
-            if verdict == "better":
-                row.better += 1
-            elif verdict == "worse":
-                row.worse += 1
-            elif verdict == "not clearly changed":
-                row.same += 1
+        if trends is not None:
+            assert later is not None and now_view is not None
+            verdict = selectors.compare(plan, later, now_view, trends).verdict
+            counted = VERDICT_COLUMNS.get(verdict)
+            if counted:
+                setattr(row, counted, getattr(row, counted) + 1)
     loop.rows = list(rows.values())  # in the report's order: each unit before its children
     return loop
 

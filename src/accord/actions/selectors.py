@@ -19,9 +19,10 @@ from django.utils import timezone
 from accord.actions.findings import shown_figure
 from accord.actions.models import OPEN_STATUSES, ActionPlan, ActionStep, PlanStatus, PlanUpdate
 from accord.actions.visibility import ActionScope
+from accord.insights.presenting import OUTCOME_LABELS
 from accord.insights.selectors import ReleaseView, trends_between, whole_release
 from accord.insights.trends import Change, Trends
-from accord.org.models import Unit, ids_on_path
+from accord.org.models import ids_on_path
 from accord.surveys.models import Cycle
 
 PLANS_PER_PAGE = 50
@@ -30,15 +31,12 @@ PLANS_PER_PAGE = 50
 def plans(
     ascope: ActionScope,
     *,
-    unit: Unit | None = None,
     status: str | None = None,
     overdue: bool = False,
     cycle_id: int | None = None,
 ) -> QuerySet[ActionPlan]:
-    """The plans the viewer sees, narrowed; ``unit`` includes its subtree."""
+    """The plans the viewer sees, narrowed, with their steps counted."""
     found = ascope.plans()
-    if unit is not None:
-        found = found.filter(unit__path__startswith=unit.path)
     if status:
         found = found.filter(status=status)
     if overdue:
@@ -61,6 +59,16 @@ def percent_done(plan: ActionPlan, steps: int, done: int) -> int:
     if plan.status == PlanStatus.DONE:
         return 100
     return round(100 * done / steps) if steps else 0
+
+
+def plan_percent_done(plan: ActionPlan) -> int:
+    """% done of a plan from ``plans()`` (its steps counted there) or of any other plan."""
+    if hasattr(plan, "step_count"):
+        return percent_done(plan, plan.step_count, plan.steps_done)  # type: ignore[attr-defined]
+    steps = plan.steps.aggregate(
+        total=Count("pk"), done=Count("pk", filter=Q(done_on__isnull=False))
+    )
+    return percent_done(plan, steps["total"], steps["done"])
 
 
 def is_overdue(plan: ActionPlan, today: dt.date | None = None) -> bool:
@@ -120,13 +128,14 @@ class Remeasure:
         return f"“{self.cycle.name}”: {self.then} then, {self.now} now — {self.verdict}."
 
 
-def next_published_cycle(plan: ActionPlan) -> Cycle | None:
+def next_published_cycle(cycle: Cycle) -> Cycle | None:
+    """The first published cycle that closed after ``cycle``: where its plans are re-measured."""
     return (
         Cycle.objects.filter(
-            organisation_id=plan.organisation_id,
+            organisation_id=cycle.organisation_id,
             status=Cycle.Status.PUBLISHED,
             releases__isnull=False,
-            closes_at__gt=plan.cycle.closes_at,
+            closes_at__gt=cycle.closes_at,
         )
         .order_by("closes_at", "pk")
         .first()
@@ -135,7 +144,7 @@ def next_published_cycle(plan: ActionPlan) -> Cycle | None:
 
 def remeasure(plan: ActionPlan, later: Cycle | None = None) -> Remeasure:
     """The plan's finding then and now, with the trends page's test of chance."""
-    later = later or next_published_cycle(plan)
+    later = later or next_published_cycle(plan.cycle)
     if later is None:
         return Remeasure("waiting")
     now_view, then_view = release_of(later), release_of(plan.cycle)
@@ -155,7 +164,9 @@ def compare(plan: ActionPlan, later: Cycle, now_view: ReleaseView, trends: Trend
     change = _change_of(plan, group.outcomes + group.constructs + group.items) if group else None
     if change is None or change.current is None or change.previous is None:
         return Remeasure("not released", later)
-    lower_is_better = plan.finding_kind == "outcome" and plan.finding_key in LOWER_IS_BETTER
+    lower_is_better = (
+        plan.finding_kind == "outcome" and OUTCOME_LABELS.get(plan.finding_key, ("", "", False))[2]
+    )
     if not change.real:
         verdict = "not clearly changed"
     else:
@@ -165,9 +176,6 @@ def compare(plan: ActionPlan, later: Cycle, now_view: ReleaseView, trends: Trend
         "compared", later, shown_figure(plan.finding_key, change.previous),
         shown_figure(plan.finding_key, change.current), change.change, verdict,
     )  # fmt: skip
-
-
-LOWER_IS_BETTER = frozenset({"burnout_rate", "intent_to_leave_rate"})
 
 
 def _change_of(plan: ActionPlan, changes: tuple[Change, ...]) -> Change | None:
@@ -194,8 +202,9 @@ def next_pulse(plan: ActionPlan) -> Cycle | None:
     return None
 
 
-def measured_again_words(plan: ActionPlan) -> str:
-    found = remeasure(plan)
+def measured_again_words(plan: ActionPlan, found: Remeasure | None = None) -> str:
+    """The re-measurement in words, or when the plan's unit will be measured again."""
+    found = found or remeasure(plan)
     if found.state != "waiting":
         return found.words
     coming = next_pulse(plan)
@@ -245,7 +254,7 @@ def plan_page(ascope: ActionScope, plan: ActionPlan) -> PlanPage:
         starting_figure=figure,
         organisation_figure=reference,
         remeasure=found,
-        measured_again=measured_again_words(plan) if found.state == "waiting" else found.words,
+        measured_again=measured_again_words(plan, found),
         can_edit=can_edit,
         can_publish=ascope.can_publish(plan),
         audit=[str(entry) for entry in plan.audit_entries.all()[:50]] if can_edit else [],

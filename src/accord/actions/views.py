@@ -3,7 +3,6 @@ team discussions, "You said, we did", the loop at a glance and the loop's settin
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accord.access.decorators import with_scope
-from accord.access.requests import AuthenticatedHttpRequest
+from accord.access.requests import AuthenticatedHttpRequest, id_from_query
 from accord.access.scopes import Scope
 from accord.actions import feed, findings, loop, selectors, services
 from accord.actions.errors import ActionsError
@@ -37,15 +36,15 @@ from accord.refusals import show_refusal
 from accord.text import table_csv, table_xlsx
 
 
-def _id(raw: str | None, *, required: bool = True) -> int | None:
-    """An id from a query string; anything that is not one is a 404, like an unknown id."""
-    if not raw:
-        if required:
-            raise Http404("Say which one.")
-        return None
-    if not re.fullmatch(r"[0-9]{1,18}", raw):
-        raise Http404("No such thing.")
-    return int(raw)
+def _group_from_query(request: HttpRequest, scope: Scope) -> tuple[ReleaseView, int]:
+    """``?cycle=&unit=``: the viewer's release of the cycle and the unit's engine index (the
+    top of the viewer's results without ``unit``); a 404 for anything else."""
+    cycle = request.GET.get("cycle")
+    if not cycle:
+        raise Http404("Say which cycle.")
+    view = release_view(scope, id_from_query(cycle))
+    unit = request.GET.get("unit")
+    return view, view.unit_index(id_from_query(unit) if unit else None)
 
 
 def _owner_candidates(
@@ -77,8 +76,7 @@ def plan_list(request: HttpRequest, scope: Scope) -> HttpResponse:
     page = Paginator(found, selectors.PLANS_PER_PAGE).get_page(request.GET.get("page"))
     today = timezone.localdate()
     rows = [
-        (plan, selectors.percent_done(plan, plan.step_count, plan.steps_done),  # type: ignore[attr-defined]
-         selectors.is_overdue(plan, today))
+        (plan, selectors.plan_percent_done(plan), selectors.is_overdue(plan, today))
         for plan in page
     ]  # fmt: skip
     cycles = list(released_cycles(scope)[:1]) if scope.sees_survey_results else []
@@ -110,10 +108,7 @@ def _finding_choices(view: ReleaseView, unit: int, filter_text: str) -> list[fin
 def plan_new(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
     """``?cycle=&unit=`` chooses the group; ``&finding=`` (and ``&filter=``) the finding."""
     ascope = ActionScope(scope)
-    cycle_id = _id(request.GET.get("cycle"))
-    assert cycle_id is not None
-    view = release_view(scope, cycle_id)
-    focus = view.unit_index(_id(request.GET.get("unit"), required=False))
+    view, focus = _group_from_query(request, scope)
     unit = ascope.unit_to_plan(view.pk(focus))
     filter_text = request.GET.get("filter", "")
     spec = request.GET.get("finding", "")
@@ -311,12 +306,8 @@ def update_publish(request: AuthenticatedHttpRequest, scope: Scope, update_id: i
 def discussion_new(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
     """``?cycle=&unit=``: record that the unit discussed the cycle's results."""
     ascope = ActionScope(scope)
-    cycle_id = _id(request.GET.get("cycle"))
-    assert cycle_id is not None
-    view = release_view(scope, cycle_id)
-    unit = ascope.unit_to_plan(
-        view.pk(view.unit_index(_id(request.GET.get("unit"), required=False)))
-    )
+    view, focus = _group_from_query(request, scope)
+    unit = ascope.unit_to_plan(view.pk(focus))
     form = DiscussionForm(request.POST if request.method == "POST" else None)
     if form.is_valid():
         data = form.cleaned_data

@@ -5,24 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accord.goals import rules, selectors, services
 from accord.goals.forms import CheckInForm, ContributionForm, LinkForm, ResolveForm, RespondForm
 from accord.goals.models import LinkKind
 from accord.goals.visibility import GoalScope
-
-
-def id_from_query(text: str) -> int:
-    """An id from a query string; anything that is not one is a 404, like an unknown id."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise Http404 from None
-    if not 0 < value < 2**63:
-        raise Http404
-    return value
 
 
 def period_from_query(request: HttpRequest) -> str:

@@ -9,13 +9,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accord.access.decorators import with_scope
-from accord.access.requests import AuthenticatedHttpRequest
+from accord.access.requests import AuthenticatedHttpRequest, id_from_query
 from accord.access.scopes import Scope
 from accord.goals import selectors, services
 from accord.goals.agenda import invitation_ics
 from accord.goals.forms import CancelForm, RecordForm, ScheduleForm
 from accord.goals.models import ConversationStatus
-from accord.goals.views.common import id_from_query, period_from_query
+from accord.goals.views.common import period_from_query
 from accord.goals.visibility import GoalScope
 from accord.refusals import show_refusal
 

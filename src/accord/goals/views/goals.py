@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accord.access.decorators import with_scope
-from accord.access.requests import AuthenticatedHttpRequest
+from accord.access.requests import AuthenticatedHttpRequest, id_from_query
 from accord.access.scopes import Scope
 from accord.goals import importing, selectors, services
 from accord.goals.forms import CheckInForm, ContributionForm, GoalForm, GoalImportForm
-from accord.goals.views.common import goal_page, id_from_query
+from accord.goals.views.common import goal_page
 from accord.goals.visibility import GoalScope
 from accord.org.models import Unit
 from accord.refusals import show_refusal
