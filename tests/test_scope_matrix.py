@@ -516,6 +516,20 @@ ACCESS: dict[str, list[Case]] = {
     ],
     **{
         name: [
+            Case("asked for with GET", for_all(NOT_ALLOWED),
+                 riverside(lambda w: actions_world(w)["emergency"])),
+            Case("chad's plan, not done: refused, with the reason, to those who may change it",
+                 web(admin=REDIRECT, executive=REDIRECT, chair=REDIRECT, nurse_manager=NOT_FOUND,
+                     staff_nurse=FORBIDDEN),
+                 riverside(lambda w: actions_world(w)["emergency"]), "POST"),
+            Case("pia's Pediatrics plan", web(admin=REDIRECT, executive=REDIRECT,
+                                              everyone=NOT_FOUND),
+                 riverside(lambda w: actions_world(w)["pediatrics"]), "POST"),
+        ]
+        for name in ("action-feedback-run", "action-feedback-publish")
+    },
+    **{
+        name: [
             Case("Emergency in the published cycle",
                  web(admin=OK, executive=OK, chair=OK, nurse_manager=NOT_FOUND,
                      staff_nurse=FORBIDDEN),
@@ -595,6 +609,15 @@ ACCESS: dict[str, list[Case]] = {
                       staff_nurse=FORBIDDEN, outsider=NOT_FOUND),
              lambda w, v: (actions_world(w)["update"],), "POST"),
     ],
+    **{
+        f"POST /api/actions/plans/{{plan_id}}/{path}": [
+            Case("chad's plan, not done: refused with the reason to those who may change it",
+                 api_call(admin=422, executive=422, chair=422, nurse_manager=NOT_FOUND,
+                          staff_nurse=FORBIDDEN, outsider=NOT_FOUND),
+                 lambda w, v: (actions_world(w)["emergency"],), "POST"),
+        ]
+        for path in ("feedback-pulse", "feedback-pulse/publish")
+    },
     # Goals and alignment. The data comes from goals_world() below: chad's and sue's goals in
     # the executive team (ceo leads it; chad and sue are members), nora's goal (she reports to
     # chad), a conflict chad declared on sue's goal, and a conversation between chad and sue.

@@ -119,10 +119,35 @@ class RemeasureOut(Schema):
     verdict: str = Field(description="better, worse or not clearly changed; empty otherwise.")
 
 
+class FeedbackOut(Schema):
+    state: str = Field(
+        description="cancelled, not done, waiting, due, asking, closed (answers not yet "
+        "published), published, or not released (fewer answered than the minimum)."
+    )
+    words: str
+    due_on: dt.date | None = Field(description="From when the unit may be asked.")
+    cycle_id: int | None = Field(description="The two-question pulse, once the unit is asked.")
+    figure: str = Field(description="The share who agree it made a difference, once shown.")
+    respondents: int
+
+
 class PlanDetailOut(PlanOut):
     steps: list[StepOut]
     updates: list[UpdateOut]
     remeasured: RemeasureOut
+    feedback: FeedbackOut
+
+    @staticmethod
+    def resolve_feedback(plan: ActionPlan) -> dict[str, Any]:
+        found = selectors.feedback_of(plan)
+        return {
+            "state": found.state,
+            "words": found.words,
+            "due_on": found.due_on,
+            "cycle_id": found.cycle.pk if found.cycle else None,
+            "figure": found.figure,
+            "respondents": found.respondents,
+        }
 
     @staticmethod
     def resolve_updates(plan: ActionPlan, context: Any) -> list[PlanUpdate]:
@@ -318,6 +343,30 @@ def publish_update(request: HttpRequest, update_id: int) -> Any:
     return Status(
         200, services.publish_update(ascope=ascope, actor=_actor(request), update=update, via="API")
     )
+
+
+@router.post(
+    "/actions/plans/{plan_id}/feedback-pulse",
+    response={201: PlanDetailOut, 422: Refusal},
+    summary="Ask the plan's unit whether the done plan made a difference",
+)
+def run_feedback_pulse(request: HttpRequest, plan_id: int) -> Any:
+    ascope = _ascope(request)
+    plan = ascope.plan_to_edit(plan_id)
+    services.run_feedback_pulse(ascope=ascope, actor=_actor(request), plan=plan, via="API")
+    return Status(201, ascope.get_plan(plan_id))
+
+
+@router.post(
+    "/actions/plans/{plan_id}/feedback-pulse/publish",
+    response={200: PlanDetailOut, 422: Refusal},
+    summary="Publish the unit's answers to the feedback pulse (its minimums apply)",
+)
+def publish_feedback(request: HttpRequest, plan_id: int) -> Any:
+    ascope = _ascope(request)
+    plan = ascope.plan_to_edit(plan_id)
+    services.publish_feedback(ascope=ascope, actor=_actor(request), plan=plan, via="API")
+    return Status(200, ascope.get_plan(plan_id))
 
 
 @router.get("/actions/you-said-we-did", response=list[FeedEntryOut], summary="You said, we did")

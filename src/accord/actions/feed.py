@@ -23,6 +23,7 @@ from django.utils.module_loading import import_string
 
 from accord.access.scopes import Scope
 from accord.actions import selectors
+from accord.actions.findings import what_it_counts
 from accord.actions.models import ActionPlan, PlanStatus, PlanUpdate
 from accord.actions.visibility import ActionScope
 
@@ -58,7 +59,8 @@ def survey_said(plan: ActionPlan) -> str:
     group = plan.unit.name + (f", {plan.finding_value}" if plan.finding_value else "")
     if figure is None:
         return f"{plan.finding_label} in {group}, from “{plan.cycle.name}”."
-    return f"{plan.finding_label} in {group}: {figure} in “{plan.cycle.name}”."
+    counts = what_it_counts(plan.finding_kind, plan.finding_key)
+    return f"{plan.finding_label} in {group}: {figure} {counts} in “{plan.cycle.name}”."
 
 
 def published_plan_updates(scope: Scope, limit: int) -> list[FeedEntry]:

@@ -59,6 +59,15 @@ def shown_figure(key: str, figure: float | None) -> str:
     return f"{figure:+.0f}" if key == "enps" else f"{figure:.0f}%"
 
 
+def what_it_counts(kind: str, key: str) -> str:
+    """What a finding's figure counts, in words after the figure: "reporting burnout"."""
+    if kind == "outcome" and key == "enps":
+        return "(promoters minus detractors)"
+    if kind == "outcome" and key in OUTCOME_LABELS:
+        return OUTCOME_LABELS[key][1].removeprefix("% ")
+    return "favourable"
+
+
 def group_for(view: ReleaseView, unit: int, filter_text: str | None) -> GroupResult:
     """The group of ``unit`` (a visible engine index) and the filter; refused when hidden."""
     try:

@@ -115,6 +115,10 @@ class ActionPlan(models.Model):
     done_on = models.DateField(null=True, blank=True)
     # Where the plan came from when its unit was removed from the org chart.
     handed_from = models.CharField(max_length=300, blank=True)
+    # The two-question pulse that asked the unit, after the plan was done, whether it helped.
+    feedback_cycle = models.OneToOneField(
+        "surveys.Cycle", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -10,14 +10,17 @@ the same group (``insights.trends`` compares only groups released in both).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.urls import reverse
 from django.utils import timezone
 
-from accord.actions.findings import shown_figure
+from accord.actions.findings import shown_figure, what_it_counts
 from accord.actions.models import OPEN_STATUSES, ActionPlan, ActionStep, PlanStatus, PlanUpdate
+from accord.actions.services import feedback_due_on
 from accord.actions.visibility import ActionScope
 from accord.insights.presenting import OUTCOME_LABELS
 from accord.insights.selectors import ReleaseView, trends_between, whole_release
@@ -129,10 +132,12 @@ class Remeasure:
 
 
 def next_published_cycle(cycle: Cycle) -> Cycle | None:
-    """The first published cycle that closed after ``cycle``: where its plans are re-measured."""
+    """The first published cycle of the same instrument that closed after ``cycle``: where
+    its plans are re-measured."""
     return (
         Cycle.objects.filter(
             organisation_id=cycle.organisation_id,
+            instrument_id=cycle.instrument_id,
             status=Cycle.Status.PUBLISHED,
             releases__isnull=False,
             closes_at__gt=cycle.closes_at,
@@ -183,11 +188,13 @@ def _change_of(plan: ActionPlan, changes: tuple[Change, ...]) -> Change | None:
 
 
 def next_pulse(plan: ActionPlan) -> Cycle | None:
-    """The coming cycle that will ask the plan's unit again: scheduled or open, opening after
-    the plan's cycle closed, with an audience that covers the unit."""
+    """The coming cycle of the plan's instrument that will ask the plan's unit again:
+    scheduled or open, opening after the plan's cycle closed, with an audience that covers
+    the unit."""
     coming = (
         Cycle.objects.filter(
             organisation_id=plan.organisation_id,
+            instrument_id=plan.cycle.instrument_id,
             status__in=(Cycle.Status.SCHEDULED, Cycle.Status.OPEN),
             opens_at__gt=plan.cycle.closes_at,
         )
@@ -213,6 +220,80 @@ def measured_again_words(plan: ActionPlan, found: Remeasure | None = None) -> st
     return f"To be measured again in “{coming.name}”, opening {timezone.localtime(coming.opens_at):%-d %B %Y}."
 
 
+# The action-feedback pulse ---------------------------------------------------------------
+
+FEEDBACK_ITEM = "action_made_a_difference"
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """Whether the plan's unit said it made a difference. ``state``: "cancelled" (never
+    asked), "not done", "waiting"
+    (done, not yet due), "due", "asking" (the pulse is open), "closed" (answers not yet
+    published), "published" (``figure`` of ``respondents`` agree) or "not released"."""
+
+    state: str
+    unit_name: str
+    due_on: dt.date | None = None
+    cycle: Cycle | None = None
+    figure: str = ""
+    respondents: int = 0
+
+    @property
+    def words(self) -> str:
+        unit_name = self.unit_name
+        if self.state == "cancelled":
+            return ""
+        if self.state == "not done":
+            return "Once the plan is done, Accord can ask the unit whether it made a difference."
+        if self.state == "waiting":
+            assert self.due_on is not None
+            return f"{unit_name} can be asked whether it made a difference from {self.due_on:%-d %B %Y}."
+        if self.state == "due":
+            return f"{unit_name} can now be asked whether it made a difference."
+        assert self.cycle is not None
+        if self.state == "asking":
+            closes = timezone.localtime(self.cycle.closes_at)
+            return f"{unit_name} is being asked until {closes:%-d %B %Y}."
+        if self.state == "closed":
+            return f"{unit_name} has answered; the answers are shown once they are published."
+        if self.state == "not released":
+            return (
+                f"Too few answered for the answers to be shown (at least "
+                f"{self.cycle.min_group_size} are needed)."
+            )
+        return f"{self.figure} of the {self.respondents} who answered say it made a difference."
+
+
+def feedback_of(plan: ActionPlan, today: dt.date | None = None) -> Feedback:
+    cycle, name = plan.feedback_cycle, plan.unit.name
+    if cycle is None and plan.status == PlanStatus.CANCELLED:
+        return Feedback("cancelled", name)
+    if cycle is None:
+        due_on = feedback_due_on(plan)
+        if due_on is None:
+            return Feedback("not done", name)
+        due = due_on <= (today or timezone.localdate())
+        return Feedback("due" if due else "waiting", name, due_on)
+    if cycle.status in (Cycle.Status.SCHEDULED, Cycle.Status.OPEN):
+        return Feedback("asking", name, cycle=cycle)
+    view = release_of(cycle) if cycle.status == Cycle.Status.PUBLISHED else None
+    if view is None:
+        return Feedback("closed", name, cycle=cycle)
+    index = view.index_of_pk.get(plan.unit_id)
+    group = view.report.group(index) if index is not None else None
+    if group is None or not group.released or group.row is None:
+        return Feedback("not released", name, cycle=cycle)
+    report = view.report
+    figure = float(report.favourable_pct[group.row, report.items.index(FEEDBACK_ITEM)])
+    if math.isnan(figure):
+        return Feedback("not released", name, cycle=cycle)
+    return Feedback(
+        "published", name, cycle=cycle, figure=shown_figure(FEEDBACK_ITEM, figure),
+        respondents=group.respondents or 0,
+    )  # fmt: skip
+
+
 # A plan's page ---------------------------------------------------------------------------
 
 
@@ -224,12 +305,24 @@ class PlanPage:
     percent_done: int
     overdue: bool
     starting_figure: str | None
+    figure_counts: str  # what the figure counts: "favourable", "reporting burnout"
     organisation_figure: str | None
     remeasure: Remeasure
     measured_again: str
+    feedback: Feedback
+    feedback_results_url: str  # the answers' comments, for those who read the unit's results
     can_edit: bool
     can_publish: bool
     audit: list[str]
+
+
+def _feedback_results_url(ascope: ActionScope, plan: ActionPlan, feedback: Feedback) -> str:
+    if feedback.state != "published" or feedback.cycle is None:
+        return ""
+    if not ascope.plannable_units().filter(pk=plan.unit_id).exists():
+        return ""
+    url = reverse("results-comments", args=[ascope.organisation.slug, feedback.cycle.pk])
+    return f"{url}?unit={plan.unit_id}"
 
 
 def plan_page(ascope: ActionScope, plan: ActionPlan) -> PlanPage:
@@ -245,6 +338,7 @@ def plan_page(ascope: ActionScope, plan: ActionPlan) -> PlanPage:
         else None
     )
     found = remeasure(plan)
+    feedback = feedback_of(plan)
     return PlanPage(
         plan=plan,
         steps=steps,
@@ -252,9 +346,12 @@ def plan_page(ascope: ActionScope, plan: ActionPlan) -> PlanPage:
         percent_done=percent_done(plan, len(steps), sum(s.done_on is not None for s in steps)),
         overdue=is_overdue(plan),
         starting_figure=figure,
+        figure_counts=what_it_counts(plan.finding_kind, plan.finding_key),
         organisation_figure=reference,
         remeasure=found,
         measured_again=measured_again_words(plan, found),
+        feedback=feedback,
+        feedback_results_url=_feedback_results_url(ascope, plan, feedback),
         can_edit=can_edit,
         can_publish=ascope.can_publish(plan),
         audit=[str(entry) for entry in plan.audit_entries.all()[:50]] if can_edit else [],

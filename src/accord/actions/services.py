@@ -27,8 +27,12 @@ from accord.actions.models import (
     TeamDiscussion,
 )
 from accord.actions.visibility import ActionScope
+from accord.insights.publishing import publish_cycle, publish_now
 from accord.insights.selectors import ReleaseView
-from accord.org.models import Organisation, Person, Unit
+from accord.insights.services import ReleaseError
+from accord.org.models import Organisation, Person, Unit, ids_on_path
+from accord.surveys import services as surveys
+from accord.surveys.instruments import action_feedback_instrument
 from accord.surveys.models import Cycle
 
 
@@ -366,6 +370,146 @@ def record_discussion(
             changes={"attended": attended, "what_mattered": what_mattered},
         )  # fmt: skip
     return discussion
+
+
+# The action-feedback pulse ---------------------------------------------------------------
+
+FEEDBACK_OPEN_DAYS = 7
+FEEDBACK_REMINDER_DAYS = (3,)
+
+
+def feedback_due_on(plan: ActionPlan) -> dt.date | None:
+    """When the unit may be asked whether the done plan made a difference; None until done."""
+    if plan.status != PlanStatus.DONE or plan.done_on is None:
+        return None
+    days = loop_settings(plan.organisation).feedback_after_days
+    return plan.done_on + dt.timedelta(days=days)
+
+
+def _asked_now(plan: ActionPlan, now: dt.datetime) -> Cycle | None:
+    """A cycle open now whose audience takes in some of the plan's unit."""
+    above = set(ids_on_path(plan.unit.path))
+    open_now = Cycle.objects.filter(
+        organisation_id=plan.organisation_id,
+        status=Cycle.Status.OPEN,
+        opens_at__lte=now,
+        closes_at__gt=now,
+    ).prefetch_related("audience_units")
+    for cycle in open_now:
+        audience = list(cycle.audience_units.all())
+        if not audience or any(
+            unit.pk in above or unit.path.startswith(plan.unit.path) for unit in audience
+        ):
+            return cycle
+    return None
+
+
+def run_feedback_pulse(
+    *,
+    ascope: ActionScope,
+    actor: User | None,
+    plan: ActionPlan,
+    now: dt.datetime | None = None,
+    notify: bool = True,
+    via: str = "",
+) -> Cycle:
+    """Ask the plan's unit, through the anonymous survey machinery and its minimums, whether
+    the done plan made a difference and what to do next: a two-question cycle, open for a
+    week from now, invitations sent after the commit. ``now`` and ``notify=False`` build a
+    history without email (the demo's), as ``open_cycle`` does."""
+    now = now or timezone.now()
+    if not ascope.can_edit(plan):
+        raise ActionsError("Only those who may change the plan ask whether it made a difference.")
+    due_on = feedback_due_on(plan)
+    if due_on is None or plan.done_on is None:
+        raise ActionsError("Ask whether the plan made a difference once it is done.")
+    if plan.feedback_cycle_id is not None:
+        raise ActionsError("The unit has already been asked about this plan.")
+    if timezone.localdate(now) < due_on:
+        raise ActionsError(
+            f"The unit can be asked from {due_on:%-d %B %Y}: the organisation waits "
+            f"{(due_on - plan.done_on).days} days after a plan is done, so that the change "
+            "has had time to show."
+        )
+    busy = _asked_now(plan, now)
+    if busy is not None:
+        raise ActionsError(
+            f"{plan.unit.name} is being asked in “{busy.name}” until "
+            f"{timezone.localtime(busy.closes_at):%-d %B %Y}; ask about the plan after it closes."
+        )
+    instrument = action_feedback_instrument()
+    organisation = ascope.organisation
+    settings = surveys.CycleSettings(
+        name=f"Did it make a difference? {plan.title}"[:200],
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        opens_at=now,
+        closes_at=now + dt.timedelta(days=FEEDBACK_OPEN_DAYS),
+        min_group_size=organisation.survey_min_group_size,
+        min_comment_group_size=organisation.survey_min_comment_group_size,
+        reminder_days=FEEDBACK_REMINDER_DAYS,
+        role_groups=(),
+        units=(plan.unit,),
+    )
+    try:
+        with transaction.atomic():
+            locked = ActionPlan.objects.select_for_update().get(pk=plan.pk)
+            if locked.feedback_cycle_id is not None:
+                raise ActionsError("The unit has already been asked about this plan.")
+            cycle = surveys.create_cycle(
+                organisation=organisation, settings=settings, created_by=actor
+            )
+            surveys.schedule_cycle(cycle=cycle, now=now)
+            cycle = (
+                surveys.open_now(cycle=cycle, now=now)
+                if notify
+                else surveys.open_cycle(cycle=cycle, now=now, notify=False)
+            )
+            locked.feedback_cycle = cycle
+            locked.save(update_fields=["feedback_cycle", "updated_at"])
+            audit(
+                organisation=organisation, actor=actor, via=via, action="plan.feedback",
+                target=locked, plan=locked,
+                summary=f"Asked {plan.unit.name} whether “{plan.title}” made a difference",
+                changes={"cycle": cycle.name},
+            )  # fmt: skip
+    except surveys.CycleError as error:
+        raise ActionsError(str(error)) from None
+    return cycle
+
+
+def publish_feedback(
+    *,
+    ascope: ActionScope,
+    actor: User | None,
+    plan: ActionPlan,
+    now: dt.datetime | None = None,
+    via: str = "",
+) -> Cycle:
+    """Publish the closed feedback pulse's answers (its minimums apply, as to every cycle);
+    ``now`` dates a publication in the demo's history."""
+    if not ascope.can_edit(plan):
+        raise ActionsError("Only those who may change the plan publish its feedback.")
+    cycle = plan.feedback_cycle
+    if cycle is None:
+        raise ActionsError("The unit has not been asked about this plan yet.")
+    if cycle.status == Cycle.Status.PUBLISHED:
+        return cycle
+    try:
+        with transaction.atomic():
+            cycle = (
+                publish_now(cycle=cycle, by=actor)
+                if now is None
+                else publish_cycle(cycle=cycle, now=now, by=actor)
+            )
+            audit(
+                organisation=ascope.organisation, actor=actor, via=via,
+                action="plan.feedback.publish", target=plan, plan=plan,
+                summary=f"Published what {plan.unit.name} said about “{plan.title}”",
+            )  # fmt: skip
+    except (surveys.CycleError, ReleaseError) as error:
+        raise ActionsError(str(error)) from None
+    return cycle
 
 
 def loop_settings(organisation: Organisation) -> LoopSettings:

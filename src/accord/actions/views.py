@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,6 +34,8 @@ from accord.insights import presenting
 from accord.insights.selectors import ReleaseView, release_view, released_cycles
 from accord.org.models import Person, Unit
 from accord.refusals import show_refusal
+from accord.surveys.instruments import ACTION_FEEDBACK_ID
+from accord.surveys.models import Cycle
 from accord.text import table_csv, table_xlsx
 
 
@@ -283,10 +286,45 @@ def update_add(request: AuthenticatedHttpRequest, scope: Scope, plan_id: int) ->
                 request,
                 "Update published: everyone in the unit can read it."
                 if update.published_at
+                else "Update saved, not published yet: publish it when it is ready."
+                if ascope.can_publish(plan)
                 else "Update saved. An owner of the plan publishes it.",
             )
             return redirect("action-plan", scope.organisation.slug, plan.pk)
     return _plan_page(request, ascope, plan, 400, update_form=form)
+
+
+@require_POST
+@with_scope()
+def feedback_run(request: AuthenticatedHttpRequest, scope: Scope, plan_id: int) -> HttpResponse:
+    ascope = ActionScope(scope)
+    plan = ascope.plan_to_edit(plan_id)
+    try:
+        cycle = services.run_feedback_pulse(ascope=ascope, actor=request.user, plan=plan)
+    except ActionsError as error:
+        messages.error(request, str(error))
+    else:
+        closes = timezone.localtime(cycle.closes_at)
+        messages.success(
+            request,
+            f"{plan.unit.name} is asked whether “{plan.title}” made a difference, anonymously, "
+            f"until {closes:%-d %B %Y}.",
+        )
+    return redirect("action-plan", scope.organisation.slug, plan.pk)
+
+
+@require_POST
+@with_scope()
+def feedback_publish(request: AuthenticatedHttpRequest, scope: Scope, plan_id: int) -> HttpResponse:
+    ascope = ActionScope(scope)
+    plan = ascope.plan_to_edit(plan_id)
+    try:
+        services.publish_feedback(ascope=ascope, actor=request.user, plan=plan)
+    except ActionsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Published what {plan.unit.name} said about the plan.")
+    return redirect("action-plan", scope.organisation.slug, plan.pk)
 
 
 @require_POST
@@ -336,9 +374,14 @@ def you_said_we_did(request: HttpRequest, scope: Scope) -> HttpResponse:
     return render(request, "actions/you_said_we_did.html", {"entries": entries})
 
 
+def _loop_cycles(scope: Scope) -> QuerySet[Cycle]:
+    """Released cycles whose plans the loop follows (not the plans' own feedback pulses)."""
+    return released_cycles(scope).exclude(instrument_id=ACTION_FEEDBACK_ID)
+
+
 @with_scope()
 def loop_latest(request: HttpRequest, scope: Scope) -> HttpResponse:
-    cycle = released_cycles(scope).first()
+    cycle = _loop_cycles(scope).first()
     if cycle is None:
         return render(request, "actions/loop.html", {"loop": None})
     return redirect("action-loop", scope.organisation.slug, cycle.pk)
@@ -358,7 +401,7 @@ def loop_view(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpResponse
     return render(
         request,
         "actions/loop.html",
-        {"loop": found, "page": page, "today": today, "cycles": list(released_cycles(scope)[:12])},
+        {"loop": found, "page": page, "today": today, "cycles": list(_loop_cycles(scope)[:12])},
     )  # fmt: skip
 
 

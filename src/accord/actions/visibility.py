@@ -85,7 +85,12 @@ class ActionScope:
     def get_plan(self, plan_id: int) -> ActionPlan:
         if not 0 < plan_id < LARGEST_ID:
             raise Http404("No such plan.")
-        plan = self.plans().filter(pk=plan_id).select_related("unit", "cycle").first()
+        plan = (
+            self.plans()
+            .filter(pk=plan_id)
+            .select_related("unit", "cycle", "feedback_cycle")
+            .first()
+        )
         if plan is None:
             raise Http404("No such plan.")
         return plan

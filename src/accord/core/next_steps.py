@@ -16,13 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accord.access.scopes import Scope
-from accord.actions.models import OPEN_STATUSES, TeamDiscussion
+from accord.actions.models import OPEN_STATUSES, PlanStatus, TeamDiscussion
 from accord.actions.services import loop_settings
 from accord.actions.visibility import ActionScope
 from accord.goals.models import ConversationStatus, GoalLink, LinkKind, LinkStatus, Resolution
 from accord.goals.visibility import GoalScope
 from accord.insights.selectors import released_cycles
 from accord.org.models import OrgImport, Unit
+from accord.surveys.instruments import ACTION_FEEDBACK_ID
 from accord.surveys.models import Cycle
 
 # How long newly published results stay on the home page, and how far ahead conversations
@@ -47,7 +48,7 @@ def next_steps(scope: Scope) -> list[NextStep]:
     steps += _conversations_coming_up(scope, gscope)
     if scope.is_admin:
         steps += _imports_waiting(scope) + _cycles_to_run(scope)
-    steps += _plans_due(scope)
+    steps += _plans_due(scope) + _feedback_to_ask(scope)
     if scope.sees_survey_results:
         steps += _new_results(scope) + _discussions_due(scope)
     return steps
@@ -239,6 +240,36 @@ def _plans_due(scope: Scope) -> list[NextStep]:
     ]
 
 
+def _feedback_to_ask(scope: Scope) -> list[NextStep]:
+    """Done plans the viewer owns whose unit can now be asked whether they made a difference,
+    and answers to such a question waiting to be published."""
+    ascope = ActionScope(scope)
+    if ascope.person is None:
+        return []
+    days = loop_settings(scope.organisation).feedback_after_days
+    owned = ascope.plans().filter(owners=ascope.person, status=PlanStatus.DONE)
+    due = owned.filter(
+        feedback_cycle__isnull=True, done_on__lte=timezone.localdate() - dt.timedelta(days=days)
+    )
+    answered = owned.filter(feedback_cycle__status=Cycle.Status.CLOSED)
+    steps = []
+    for plan in answered.select_related("unit").order_by("pk")[:3]:
+        steps.append(NextStep(
+            f"{plan.unit.name} answered: {plan.title}",
+            "Publish what they said about the plan: whether it made a difference, and what to "
+            "do next.",
+            reverse("action-plan", args=[_slug(scope), plan.pk]), f"Open the plan “{plan.title}”",
+        ))  # fmt: skip
+    for plan in due.select_related("unit").order_by("done_on", "pk")[:3]:
+        steps.append(NextStep(
+            f"Did it make a difference? {plan.title}",
+            f"Done {days} days or more ago: ask {plan.unit.name} two anonymous questions — did "
+            "it help, and what next.",
+            reverse("action-plan", args=[_slug(scope), plan.pk]), f"Open the plan “{plan.title}”",
+        ))  # fmt: skip
+    return steps
+
+
 def _discussions_due(scope: Scope) -> list[NextStep]:
     """For a leader: results of their unit published lately and not yet discussed with the
     team (admins and executives see the whole picture on the loop page instead)."""
@@ -249,7 +280,10 @@ def _discussions_due(scope: Scope) -> list[NextStep]:
     window = dt.timedelta(days=loop_settings(scope.organisation).discussion_window_days)
     steps = []
     recent = (
-        released_cycles(scope).filter(published_at__gte=since).prefetch_related("audience_units")
+        released_cycles(scope)
+        .filter(published_at__gte=since)
+        .exclude(instrument_id=ACTION_FEEDBACK_ID)  # a plan's own two questions
+        .prefetch_related("audience_units")
     )
     for cycle in recent[:3]:
         if not _includes_viewers_units(scope, list(cycle.audience_units.all())):

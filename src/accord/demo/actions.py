@@ -7,6 +7,7 @@ Everything goes through the services, as the chair would; only the dates are mov
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from django.db import transaction
 from django.utils import timezone
@@ -19,8 +20,18 @@ from accord.actions.models import ActionPlan, PlanStatus
 from accord.actions.visibility import ActionScope
 from accord.insights.selectors import whole_release
 from accord.org.models import Organisation, Unit
-from accord.surveys.models import Cycle
+from accord.surveys.answers import ParsedAnswers
+from accord.surveys.models import Cycle, Invitation
+from accord.surveys.services import close_cycle, submit_in_bulk
 
+# How long after it was made the done plan was finished; what the unit said should come next.
+DONE_AFTER = dt.timedelta(days=45)
+WHAT_NEXT = (
+    "Keep the float nurse on nights too; that is when breaks disappear first.",
+    "Do the same for the physicians' breaks.",
+    "Tell us when the float nurse is pulled to another unit, so we can plan around it.",
+    "Now look at the handover at seven; it still runs late every day.",
+)
 # (status, title, update published, step titles) for each proposed finding, in order.
 Plan = tuple[str, str, bool, tuple[str, ...]]
 WINTER = (
@@ -96,3 +107,41 @@ def _plans_for(
                 "next pulse whether it made a difference.",
             )  # fmt: skip
         ActionPlan.objects.filter(pk=plan.pk).update(created_at=made_on)
+        if status == PlanStatus.DONE:
+            _asked_whether_it_helped(ascope, chair, plan, made_on + DONE_AFTER)
+
+
+def _asked_whether_it_helped(
+    ascope: ActionScope, chair: Membership, plan: ActionPlan, done_at: dt.datetime
+) -> None:
+    """The plan done on ``done_at``; a month later the unit is asked whether it made a
+    difference; most of those who answer say it did, and the answers are published."""
+    ActionPlan.objects.filter(pk=plan.pk).update(done_on=timezone.localdate(done_at))
+    plan.refresh_from_db()
+    asked_at = done_at + dt.timedelta(
+        days=services.loop_settings(plan.organisation).feedback_after_days + 1
+    )
+    cycle = services.run_feedback_pulse(
+        ascope=ascope, actor=chair.user, plan=plan, now=asked_at, notify=False, via="demo"
+    )
+    rng = random.Random(f"demo feedback on {plan.title}")
+    submissions = []
+    for invitation in Invitation.objects.filter(cycle=cycle).order_by("pk"):
+        if rng.random() >= 0.7:
+            continue
+        said = rng.choices((5, 4, 3, 2), (3, 5, 2, 1))[0]
+        comment = rng.choice(WHAT_NEXT) if rng.random() < 0.3 else ""
+        answers = ParsedAnswers(
+            scores={"action_made_a_difference": said},
+            comments={"action_what_next": comment} if comment else {},
+        )
+        submissions.append(
+            (asked_at + dt.timedelta(hours=rng.randint(1, 100)), invitation, answers)
+        )
+    submit_in_bulk(cycle=cycle, submissions=submissions)
+    close_cycle(cycle=cycle, now=cycle.closes_at)
+    plan.refresh_from_db()
+    services.publish_feedback(
+        ascope=ascope, actor=chair.user, plan=plan, now=cycle.closes_at + dt.timedelta(days=1),
+        via="demo",
+    )  # fmt: skip

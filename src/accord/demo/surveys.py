@@ -120,6 +120,10 @@ class DemoSurveys:
 # How much better each past pulse's climate is than the demo's baseline: the year-old pulse
 # was a little worse, so leaders see trust and voice improving since.
 YEAR_AGO_SHIFT = -0.25
+# After the winter pulse the first hospital's Emergency protected its breaks (the demo chair's
+# finished plan): by the summer pulse its strain had eased this much, so the plan is
+# re-measured better while his other plans are not clearly changed.
+EASED_STRAIN = 0.6
 
 
 def seed_demo_surveys(
@@ -152,6 +156,7 @@ def seed_demo_surveys(
         earlier, invited, answered = _past_pulse(
             organisation, now - dt.timedelta(days=182), created_by,
             random.Random(f"{seed}:demo survey"), 0.0,
+            eased=_first_emergency(organisation) if publish else None,
         )  # fmt: skip
         if publish:
             earlier = publish_cycle(cycle=earlier, now=earlier.closes_at + dt.timedelta(days=3))
@@ -182,15 +187,17 @@ def _department_pulse(
     organisation: Organisation, opened: dt.datetime, created_by: User | None, rng: random.Random
 ) -> Cycle | None:
     """The first hospital's Emergency department surveyed on its own, answered and published."""
-    emergency = (
-        Unit.objects.filter(organisation=organisation, name="Emergency").order_by("path").first()
-    )
+    emergency = _first_emergency(organisation)
     if emergency is None:
         return None
     cycle, _, _ = _past_pulse(
         organisation, opened, created_by, rng, -0.1, units=(emergency,), name="Emergency"
     )
     return publish_cycle(cycle=cycle, now=cycle.closes_at + dt.timedelta(days=3))
+
+
+def _first_emergency(organisation: Organisation) -> Unit | None:
+    return Unit.objects.filter(organisation=organisation, name="Emergency").order_by("path").first()
 
 
 def _past_pulse(
@@ -202,11 +209,12 @@ def _past_pulse(
     *,
     units: tuple[Unit, ...] = (),
     name: str = "",
+    eased: Unit | None = None,
 ) -> tuple[Cycle, int, int]:
     """A pulse that opened on ``opened``'s day, answered and closed; (cycle, invited, answered).
 
     ``units``: the audience, everyone when empty; ``name`` goes before the season's, as in
-    "Emergency spring pulse 2026"."""
+    "Emergency spring pulse 2026"; ``eased``: a unit whose strain eased by ``EASED_STRAIN``."""
     zone = ZoneInfo(organisation.time_zone)
     opening_day = opened.astimezone(zone).date()
     opens_at = dt.datetime.combine(opening_day, dt.time(7), tzinfo=zone)
@@ -222,7 +230,7 @@ def _past_pulse(
     )
     schedule_cycle(cycle=cycle, now=opens_at - dt.timedelta(days=7))
     cycle = open_cycle(cycle=cycle, now=opens_at, notify=False)
-    invited, answered = _answer(cycle, rng, shift)
+    invited, answered = _answer(cycle, rng, shift, eased)
     return close_cycle(cycle=cycle, now=closes_at), invited, answered
 
 
@@ -253,10 +261,13 @@ def _settings(
     )
 
 
-def _answer(cycle: Cycle, rng: random.Random, shift: float = 0.0) -> tuple[int, int]:
+def _answer(
+    cycle: Cycle, rng: random.Random, shift: float = 0.0, eased: Unit | None = None
+) -> tuple[int, int]:
     """Answer for a share of each unit's invitees; returns (invited, answered).
 
-    ``shift`` moves every unit's climate: negative makes the whole pulse a little worse."""
+    ``shift`` moves every unit's climate: negative makes the whole pulse a little worse;
+    ``eased``: the people in this unit's subtree work under less strain."""
     invitations = list(
         Invitation.objects.filter(cycle=cycle)
         .select_related("person__unit", "person__profession")
@@ -273,7 +284,10 @@ def _answer(cycle: Cycle, rng: random.Random, shift: float = 0.0) -> tuple[int, 
         rate = response_rate[person.unit_id] + (0.06 if person.role_group == "administrator" else 0)
         if rng.random() >= rate:
             continue
-        answers = synthetic_answers(person, climate[person.unit_id], rng)
+        relief = (
+            EASED_STRAIN if eased is not None and person.unit.path.startswith(eased.path) else 0
+        )
+        answers = synthetic_answers(person, climate[person.unit_id], rng, relief)
         assert set(answers.scores) <= item_ids, "the demo answers items the instrument has"
         day = rng.choices(range(CYCLE_DAYS), DAY_WEIGHTS)[0]
         when = cycle.opens_at + dt.timedelta(days=day, hours=rng.randint(1, 14))
@@ -290,10 +304,13 @@ def _agree(level: float, rng: random.Random) -> int:
     return min(5, max(1, round(3.5 + 0.95 * level + rng.gauss(0, 0.55))))
 
 
-def synthetic_answers(person: Person, climate: float, rng: random.Random) -> ParsedAnswers:
-    """One person's answers to the core pulse, from a few correlated latent traits."""
+def synthetic_answers(
+    person: Person, climate: float, rng: random.Random, relief: float = 0.0
+) -> ParsedAnswers:
+    """One person's answers to the core pulse, from a few correlated latent traits; ``relief``
+    lowers the strain of the person's unit."""
     full_name = person.unit.full_name
-    strain = next((value for word, value in STRAIN if word in full_name), 0.0)
+    strain = next((value for word, value in STRAIN if word in full_name), 0.0) - relief
     clinician = person.role_group == "clinician"
     outlook = rng.gauss(0, 1)
     distance = (

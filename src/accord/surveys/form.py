@@ -114,9 +114,12 @@ def question(item: Item, language: str) -> Question:
 
 
 def pages(instrument: Instrument) -> list[list[Item]]:
-    """Scored items in order, a few per page; the open comments together on the last page."""
+    """Scored items in order, a few per page; the open comments together on the last page.
+    A short pulse (a page's worth of questions in all) is one page."""
     scored = [item for item in instrument.items if not SCALES[item.scale].is_open_text]
     comments = [item for item in instrument.items if SCALES[item.scale].is_open_text]
+    if len(instrument.items) <= ITEMS_PER_PAGE:
+        return [scored + comments]
     # Even pages: 25 questions make five pages of five, not four of six and one of one.
     count = -(-len(scored) // ITEMS_PER_PAGE)
     size = -(-len(scored) // count) if count else ITEMS_PER_PAGE

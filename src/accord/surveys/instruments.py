@@ -254,10 +254,22 @@ def load_instrument(source: str | Path) -> Instrument:
 
 
 @functools.cache
+def _shipped(filename: str) -> Instrument:
+    definition = resources.files("accord.surveys").joinpath(f"instruments/{filename}")
+    return load_instrument(definition.read_text(encoding="utf-8"))
+
+
 def core_instrument() -> Instrument:
     """Accord's own core pulse instrument, shipped with the package."""
-    definition = resources.files("accord.surveys").joinpath("instruments/accord-core-v1.yaml")
-    return load_instrument(definition.read_text(encoding="utf-8"))
+    return _shipped("accord-core-v1.yaml")
+
+
+ACTION_FEEDBACK_ID = "accord-action-feedback"
+
+
+def action_feedback_instrument() -> Instrument:
+    """The two questions a unit is asked after an action plan made for it was done."""
+    return _shipped("accord-action-feedback-v1.yaml")
 
 
 class InstrumentRegistry:
@@ -305,9 +317,10 @@ class InstrumentRegistry:
 
 @functools.cache
 def default_registry() -> InstrumentRegistry:
-    """The process-wide registry, holding the shipped core instrument."""
+    """The process-wide registry, holding the shipped instruments."""
     registry = InstrumentRegistry()
     registry.register(core_instrument())
+    registry.register(action_feedback_instrument())
     return registry
 
 
