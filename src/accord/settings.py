@@ -304,3 +304,6 @@ LOGGING = {
 # "You said, we did": the functions that give the page its entries, each taking the viewer's
 # Scope and a limit (accord.actions.feed.FeedSource). Later capabilities add theirs here.
 ACCORD_FEED_SOURCES = ["accord.actions.feed.published_plan_updates"]
+# What changed since the last survey, for each invitation email: functions of the cycle and
+# a batch of its invitations returning lines by invitation id (accord.surveys.mail).
+ACCORD_INVITATION_NEWS = ["accord.actions.feed.invitation_news"]

@@ -8,12 +8,16 @@ stands and when it will be measured again. Nothing in an entry says who answered
 Other capabilities add entries through ``settings.ACCORD_FEED_SOURCES``: each source is a
 function taking the viewer's ``Scope`` and a limit and returning ``FeedEntry`` objects, so a
 capability that sits below this app adds to the page without importing it.
+
+The next survey's invitation email lists the same plans of the invitee's units that had an
+update published since the last survey (``invitation_news``, an ``ACCORD_INVITATION_NEWS``
+source the surveys app calls without importing this app).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -26,6 +30,9 @@ from accord.actions import selectors
 from accord.actions.findings import what_it_counts
 from accord.actions.models import ActionPlan, PlanStatus, PlanUpdate
 from accord.actions.visibility import ActionScope
+from accord.org.models import ids_on_path
+from accord.surveys.instruments import ACTION_FEEDBACK_ID
+from accord.surveys.models import Cycle, Invitation
 
 
 @dataclass(frozen=True)
@@ -98,3 +105,64 @@ def published_plan_updates(scope: Scope, limit: int) -> list[FeedEntry]:
             )
         )
     return entries
+
+
+# What changed since the last survey, for the invitation email ------------------------------
+
+NEWS_LINES = 5
+STATUS_WORDS: dict[str, dict[str, str]] = {
+    "es": {
+        PlanStatus.NOT_STARTED: "sin empezar", PlanStatus.IN_PROGRESS: "en curso",
+        PlanStatus.ON_HOLD: "en pausa", PlanStatus.DONE: "hecho", PlanStatus.CANCELLED: "cancelado",
+    },
+}  # fmt: skip
+
+
+def invitation_news(cycle: Cycle, invitations: Sequence[Invitation]) -> dict[int, list[str]]:
+    """For a batch of a survey's invitations (an ``ACCORD_INVITATION_NEWS`` source): the plans
+    of each invitee's unit, the units above it and the organisation's top with an update
+    published since the last survey of the same instrument — the same plans "You said, we
+    did" shows them — newest first, as "Unit: title (status)" in the invitee's language."""
+    if cycle.instrument_id == ACTION_FEEDBACK_ID:
+        return {}  # a plan's own two questions
+    previous = (
+        Cycle.objects.filter(
+            organisation_id=cycle.organisation_id,
+            instrument_id=cycle.instrument_id,
+            status=Cycle.Status.PUBLISHED,
+            closes_at__lt=cycle.opens_at,
+        )
+        .order_by("-closes_at", "-pk")
+        .first()
+    )
+    if previous is None:
+        return {}
+    since = previous.published_at or previous.closes_at
+    paths = {invitation.pk: ids_on_path(invitation.person.unit.path) for invitation in invitations}
+    by_unit: dict[int, list[ActionPlan]] = {}
+    for plan in (
+        ActionPlan.objects.filter(
+            organisation_id=cycle.organisation_id,
+            unit_id__in=set().union(*paths.values()),
+            updates__published_at__gte=since,
+        )
+        .annotate(last_published=Max("updates__published_at"))
+        .select_related("unit")
+        .only("pk", "title", "status", "unit__name")
+    ):
+        by_unit.setdefault(plan.unit_id, []).append(plan)
+    news = {}
+    for invitation in invitations:
+        plans = [plan for unit in paths[invitation.pk] for plan in by_unit.get(unit, ())]
+        plans.sort(key=lambda plan: plan.last_published, reverse=True)  # type: ignore[attr-defined]
+        if plans:
+            news[invitation.pk] = [
+                f"{plan.unit.name}: {plan.title} ({_status_words(plan, invitation.language)})"
+                for plan in plans[:NEWS_LINES]
+            ]
+    return news
+
+
+def _status_words(plan: ActionPlan, language: str) -> str:
+    english = PlanStatus(plan.status).label.lower()
+    return STATUS_WORDS.get(language, {}).get(plan.status, english)

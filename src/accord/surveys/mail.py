@@ -21,6 +21,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from huey.contrib.djhuey import HUEY, db_task
 
 from accord.notify.services import compose_email, send_emails
@@ -33,10 +34,13 @@ from accord.surveys.models import (
     Receipt,
     ReminderRun,
 )
+from accord.surveys.selectors import instrument_for
 from accord.surveys.tokens import display_token, new_token, receipt_mark, token_digest
 
 BATCH = 200
 TOKEN_BATCH = 1000
+# Up to this many questions the invitation speaks of a minute, not of five.
+SHORT_PULSE_QUESTIONS = 5
 
 
 def claim_time() -> dt.timedelta:
@@ -95,7 +99,7 @@ def deliver_batch(cycle_id: int, now: dt.datetime | None = None) -> int | None:
         return None
     rows = list(
         PendingEmail.objects.filter(claim=claim).select_related(
-            "invitation__person", "cycle__organisation"
+            "invitation__person__unit", "cycle__organisation"
         )
     )
     if not rows or rows[0].cycle.status != Cycle.Status.OPEN:
@@ -112,6 +116,8 @@ def deliver_batch(cycle_id: int, now: dt.datetime | None = None) -> int | None:
     ]
     with transaction.atomic():  # a link must work by the time its email arrives
         tokens = dict(mint_tokens([row.invitation for row in to_send]))
+    news = invitation_news(cycle, [row.invitation for row in to_send if row.reminder_id is None])
+    questions = len(instrument_for(cycle).items)
     emails = []
     for row in to_send:
         invitation = row.invitation
@@ -121,6 +127,8 @@ def deliver_batch(cycle_id: int, now: dt.datetime | None = None) -> int | None:
             name=invitation.person.name,
             language=invitation.language,
             token=tokens[invitation],
+            news=news.get(invitation.pk, ()),
+            questions=questions,
         )
         emails.append(compose_email(to=[invitation.person.email], subject=subject, body=body))
     send_emails(emails)  # raises if the server refuses: the claim lapses and the batch returns
@@ -158,11 +166,36 @@ def _resume_after_a_restart() -> None:
         resume_survey_emails()
 
 
+def invitation_news(cycle: Cycle, invitations: Sequence[Invitation]) -> dict[int, list[str]]:
+    """What changed since the last survey for each invitee's units, by invitation id, in the
+    invitee's language: lines from the capabilities above surveys that report what was done
+    (``settings.ACCORD_INVITATION_NEWS``, each a function of the cycle and the invitations)."""
+    news: dict[int, list[str]] = {}
+    if not invitations:
+        return news
+    for path in settings.ACCORD_INVITATION_NEWS:
+        for pk, lines in import_string(path)(cycle, invitations).items():
+            news.setdefault(pk, []).extend(lines)
+    return news
+
+
 def render_survey_email(
-    *, cycle: Cycle, kind: str, name: str, language: str, token: str
+    *,
+    cycle: Cycle,
+    kind: str,
+    name: str,
+    language: str,
+    token: str,
+    news: Sequence[str] = (),
+    questions: int = 0,
 ) -> tuple[str, str]:
+    """``news``: what changed since the last survey, for an invitation; ``questions``: how
+    many the survey asks (a short pulse is introduced as one)."""
     language = language if language in ("en", "es") else "en"
     context = {
+        "news": news,
+        "short": 0 < questions <= SHORT_PULSE_QUESTIONS,
+        "questions": questions,
         "cycle": cycle,
         "name": name,
         "link": absolute_url(f"/s/{token}/"),
