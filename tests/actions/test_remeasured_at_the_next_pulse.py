@@ -34,4 +34,6 @@ def test_a_plan_on_the_latest_results_waits_for_the_next_pulse(db: None) -> None
     w = build_loop_world(second=False)
     plan = w.plan(w.leader(EMERGENCY), EMERGENCY, "outcome:burnout_rate")
     assert selectors.remeasure(plan).state == "waiting"
-    assert selectors.measured_again_words(plan) == "To be measured again at the next pulse."
+    assert (
+        selectors.Releases().measured_again_words(plan) == "To be measured again at the next pulse."
+    )

@@ -61,3 +61,33 @@ def test_plans_are_seen_by_their_units_leaders_and_the_people_named_on_them(
     assert w.client(w.nurse).get(page).status_code == 200
     assert w.client(w.nurse).get(edit).status_code == 403
     assert w.client(w.world.executive).get(edit).status_code == 200
+
+
+def test_the_feed_reads_each_release_once_however_many_entries_it_shows(
+    loop_world: LoopWorld,
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from accord.access.models import Membership
+    from accord.access.scopes import Scope
+    from accord.actions.feed import you_said_we_did
+
+    w = loop_world
+    leader = w.leader(EMERGENCY)
+    scope = Scope(Membership.objects.get(user=w.nurse))
+
+    def publish(count: int) -> int:
+        for n in range(count):
+            for cycle in (w.first, w.second):
+                plan = w.plan(leader, EMERGENCY, "outcome:burnout_rate", cycle=cycle, title=f"P{n}")
+                services.add_update(ascope=w.ascope(leader), actor=leader, plan=plan,
+                                    text=f"Done {n}", publish=True)  # fmt: skip
+        you_said_we_did(scope)  # releases loaded once into the process
+        with CaptureQueriesContext(connection) as queries:
+            entries = you_said_we_did(scope, limit=100)
+        assert len(entries) == PlanUpdate.objects.filter(published_at__isnull=False).count()
+        return len(queries.captured_queries)
+
+    few = publish(1)
+    assert publish(10) == few  # 2 entries, then 22: the same queries

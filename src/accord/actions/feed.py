@@ -60,9 +60,9 @@ def you_said_we_did(scope: Scope, limit: int = 20) -> list[FeedEntry]:
     return sorted(entries, key=lambda entry: entry.when, reverse=True)[:limit]
 
 
-def survey_said(plan: ActionPlan) -> str:
+def survey_said(plan: ActionPlan, releases: selectors.Releases) -> str:
     """The plan's finding in words, with its figure only while the release still shows it."""
-    figure = selectors.starting_figure(plan)
+    figure = releases.starting_figure(plan)
     group = plan.unit.name + (f", {plan.finding_value}" if plan.finding_value else "")
     if figure is None:
         return f"{plan.finding_label} in {group}, from “{plan.cycle.name}”."
@@ -80,25 +80,28 @@ def published_plan_updates(scope: Scope, limit: int) -> list[FeedEntry]:
         .order_by("-last_published", "-pk")[:limit]
     )
     found = list(latest.select_related("unit", "cycle"))
-    openable = set(ascope.plans().filter(pk__in=[p.pk for p in found]).values_list("pk", flat=True))
+    ids = [plan.pk for plan in found]
+    openable = set(ascope.plans().filter(pk__in=ids).values_list("pk", flat=True))
+    newest: dict[int, PlanUpdate] = {}
+    for update in PlanUpdate.objects.filter(plan_id__in=ids, published_at__isnull=False).order_by(
+        "plan_id", "-published_at", "-pk"
+    ):
+        newest.setdefault(update.plan_id, update)
+    releases = selectors.Releases()
     entries = []
     for plan in found:
-        update = (
-            PlanUpdate.objects.filter(plan=plan, published_at__isnull=False)
-            .order_by("-published_at", "-pk")
-            .first()
-        )
-        assert update is not None and update.published_at is not None
+        update = newest[plan.pk]
+        assert update.published_at is not None
         entries.append(
             FeedEntry(
                 when=update.published_at,
                 source="Action plan",
                 unit=plan.unit.name,
                 title=plan.title,
-                survey_said=survey_said(plan),
+                survey_said=survey_said(plan, releases),
                 we_did=update.text,
                 status=PlanStatus(plan.status).label,
-                measured_again=selectors.measured_again_words(plan),
+                measured_again=releases.measured_again_words(plan),
                 url=reverse("action-plan", args=[scope.organisation.slug, plan.pk])
                 if plan.pk in openable
                 else "",

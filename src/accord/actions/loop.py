@@ -4,22 +4,30 @@ many are overdue or done, and how their findings moved at the next published cyc
 
 Built from a handful of grouped queries and one comparison of the two releases (kept per
 pair of releases by ``insights.selectors.trends_between``), so the page stays quick with
-tens of thousands of plans.
+tens of thousands of plans: the plans are read as plain rows (the database tells whether
+each is overdue, done, made in time), and each plan's verdict is read from the comparison's
+arrays for its one figure (``_Verdicts``): the verdict ``selectors.compare`` gives, without
+building every figure of the group (``bench/action_loop.py`` checks both agree plan by plan).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import weakref
 from dataclasses import dataclass, field
 
-from django.db.models import Min
+import numpy as np
+from django.db.models import Min, Q
 from django.utils import timezone
 
 from accord.actions import selectors
 from accord.actions.models import OPEN_STATUSES, ActionPlan, PlanStatus, TeamDiscussion
 from accord.actions.services import loop_settings
 from accord.actions.visibility import ActionScope
+from accord.insights.presenting import OUTCOME_LABELS
 from accord.insights.selectors import ReleaseView, trends_between
+from accord.insights.trends import Z_95, Trends
 from accord.org.models import Unit
 
 # The headline: the share of units with released results that made a plan within this time.
@@ -123,11 +131,10 @@ def loop_at_a_glance(ascope: ActionScope, view: ReleaseView) -> Loop:
     respondents = report.respondents[table.row[whole]]
     names = report.tree.names
     pks = [view.pk(int(u)) for u in units.tolist()]
-    full_names = dict(
-        Unit.objects.filter(organisation=ascope.organisation, pk__in=pks).values_list(
-            "pk", "full_name"
-        )
-    )
+    units_named = Unit.objects.filter(organisation=ascope.organisation)
+    if not view.whole_organisation:  # an executive's list of every unit would only be longer
+        units_named = units_named.filter(pk__in=pks)
+    full_names = dict(units_named.values_list("pk", "full_name"))
     rows = {
         pk: LoopRow(pk, names[int(u)], full_names.get(pk, names[int(u)]), int(n))
         for pk, u, n in zip(pks, units.tolist(), respondents.tolist(), strict=True)
@@ -143,38 +150,99 @@ def loop_at_a_glance(ascope: ActionScope, view: ReleaseView) -> Loop:
     plans = ActionPlan.objects.filter(organisation=ascope.organisation, cycle=cycle)
     if not ascope.plans_anywhere:
         plans = plans.filter(unit__in=ascope.plannable_units())
-    plans = plans.only(
-        "pk", "unit_id", "status", "due_on", "created_at",
-        "finding_unit_id", "finding_kind", "finding_key", "finding_dimension", "finding_value",
+    today = timezone.localdate()
+    # Made on or before the plan deadline (a local day): made before the next day starts.
+    made_by = timezone.make_aware(
+        dt.datetime.combine(loop.plan_deadline + dt.timedelta(days=1), dt.time.min)
+    )
+    # Plain rows, with the database answering the date questions: a model instance, or a
+    # date and a time parsed per plan, would cost more than everything else here.
+    plan_rows = list(
+        plans.order_by()
+        .annotate(
+            in_time=Q(created_at__lt=made_by),
+            overdue=Q(status__in=OPEN_STATUSES, due_on__lt=today),
+            done=Q(status=PlanStatus.DONE),
+        )
+        .values_list(
+            "unit_id", "in_time", "overdue", "done",
+            "finding_unit_id", "finding_kind", "finding_key", "finding_dimension", "finding_value",
+        )
     )  # fmt: skip
-    plan_list = list(plans)
-    later = selectors.next_published_cycle(cycle) if plan_list else None
+    later = selectors.next_published_cycle(cycle) if plan_rows else None
     now_view = selectors.release_of(later) if later is not None else None
     trends = trends_between(now_view, view) if now_view is not None else None
+    verdicts = _Verdicts(now_view, trends) if now_view is not None and trends is not None else None
     if trends is not None:
         assert later is not None
         loop.later_cycle_name = later.name
-    today = timezone.localdate()
-    plan_deadline = loop.plan_deadline
-    for plan in plan_list:
-        row = rows.get(plan.unit_id)
+    for (unit_id, in_time, overdue, done,
+         finding_unit_id, kind, key, dimension, value) in plan_rows:  # fmt: skip
+        row = rows.get(unit_id)
         if row is None:  # a plan for a unit whose own results were not released
             continue
         row.plans += 1
-        if timezone.localdate(plan.created_at) <= plan_deadline:
+        if in_time:
             row.planned_in_time = True
-        if plan.status in OPEN_STATUSES and plan.due_on < today:
+        if overdue:
             row.overdue += 1
-        if plan.status == PlanStatus.DONE:
+        if done:
             row.done += 1
-        if trends is not None:
-            assert later is not None and now_view is not None
-            verdict = selectors.compare(plan, later, now_view, trends).verdict
+        if verdicts is not None:
+            verdict = verdicts.verdict(finding_unit_id, kind, key, dimension, value)
             counted = VERDICT_COLUMNS.get(verdict)
             if counted:
                 setattr(row, counted, getattr(row, counted) + 1)
     loop.rows = list(rows.values())  # in the report's order: each unit before its children
     return loop
+
+
+# Per comparison of two releases: (unit index, dimension, value) -> its row in the arrays.
+_GROUP_ROWS: weakref.WeakKeyDictionary[Trends, dict[tuple[int, str | None, str | None], int]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+class _Verdicts:
+    """``selectors.compare(plan, ...).verdict`` for many plans: the plan's one figure read
+    from the comparison's arrays instead of a ``GroupTrend`` with every figure of the group.
+    The figure is found by key among the outcomes, then the themes, then the questions, as
+    ``compare`` looks for it; "" when the group or the figure was not compared."""
+
+    def __init__(self, now_view: ReleaseView, trends: Trends) -> None:
+        self.index_of_pk = now_view.index_of_pk
+        rows = _GROUP_ROWS.get(trends)
+        if rows is None:
+            groups = zip(trends.unit.tolist(), trends.dimension, trends.value, strict=True)
+            rows = _GROUP_ROWS[trends] = {group: row for row, group in enumerate(groups)}
+        self.rows = rows
+        self.columns: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = {}
+        for keys, current, previous, z in (
+            (trends.items, trends.item_current, trends.item_previous, trends.item_z),
+            (trends.constructs, trends.construct_current, trends.construct_previous,
+             trends.construct_z),
+            (trends.outcomes, trends.outcome_current, trends.outcome_previous, trends.outcome_z),
+        ):  # fmt: skip
+            for column, key in enumerate(keys):  # later kinds win: outcomes are looked at first
+                self.columns[key] = (current, previous, z, column)
+
+    def verdict(self, unit_id: int, kind: str, key: str, dimension: str, value: str) -> str:
+        unit = self.index_of_pk.get(unit_id)
+        row = self.rows.get((unit, dimension or None, value or None)) if unit is not None else None
+        found = self.columns.get(key)
+        if row is None or found is None:
+            return ""
+        current, previous, z, column = found
+        now, before = float(current[row, column]), float(previous[row, column])
+        if math.isnan(now) or math.isnan(before):
+            return ""
+        change = now - before
+        statistic = float(z[row, column])
+        if math.isnan(statistic) or abs(statistic) <= Z_95:
+            return "not clearly changed"
+        lower_is_better = kind == "outcome" and OUTCOME_LABELS.get(key, ("", "", False))[2]
+        improved = change < 0 if lower_is_better else change > 0
+        return "better" if improved else "worse"
 
 
 HEADER = [

@@ -147,15 +147,9 @@ def next_published_cycle(cycle: Cycle) -> Cycle | None:
     )
 
 
-def remeasure(plan: ActionPlan, later: Cycle | None = None) -> Remeasure:
+def remeasure(plan: ActionPlan) -> Remeasure:
     """The plan's finding then and now, with the trends page's test of chance."""
-    later = later or next_published_cycle(plan.cycle)
-    if later is None:
-        return Remeasure("waiting")
-    now_view, then_view = release_of(later), release_of(plan.cycle)
-    if now_view is None or then_view is None:
-        return Remeasure("waiting")
-    return compare(plan, later, now_view, trends_between(now_view, then_view))
+    return Releases().remeasure(plan)
 
 
 def compare(plan: ActionPlan, later: Cycle, now_view: ReleaseView, trends: Trends) -> Remeasure:
@@ -187,37 +181,75 @@ def _change_of(plan: ActionPlan, changes: tuple[Change, ...]) -> Change | None:
     return next((c for c in changes if c.key == plan.finding_key), None)
 
 
-def next_pulse(plan: ActionPlan) -> Cycle | None:
-    """The coming cycle of the plan's instrument that will ask the plan's unit again:
-    scheduled or open, opening after the plan's cycle closed, with an audience that covers
-    the unit."""
-    coming = (
-        Cycle.objects.filter(
-            organisation_id=plan.organisation_id,
-            instrument_id=plan.cycle.instrument_id,
-            status__in=(Cycle.Status.SCHEDULED, Cycle.Status.OPEN),
-            opens_at__gt=plan.cycle.closes_at,
-        )
-        .prefetch_related("audience_units")
-        .order_by("opens_at", "pk")
-    )
-    above = set(ids_on_path(plan.unit.path))
-    for cycle in coming:
-        audience = {u.pk for u in cycle.audience_units.all()}
-        if not audience or audience & above:
-            return cycle
-    return None
+class Releases:
+    """What plans are read against — each cycle's release, the published cycle after it, the
+    pulses coming after it — looked up once per cycle, so that a page of many plans reads each
+    release once rather than once per plan."""
 
+    def __init__(self) -> None:
+        self._views: dict[int, ReleaseView | None] = {}
+        self._later: dict[int, Cycle | None] = {}
+        self._coming: dict[int, list[tuple[Cycle, set[int]]]] = {}
 
-def measured_again_words(plan: ActionPlan, found: Remeasure | None = None) -> str:
-    """The re-measurement in words, or when the plan's unit will be measured again."""
-    found = found or remeasure(plan)
-    if found.state != "waiting":
-        return found.words
-    coming = next_pulse(plan)
-    if coming is None:
-        return "To be measured again at the next pulse."
-    return f"To be measured again in “{coming.name}”, opening {timezone.localtime(coming.opens_at):%-d %B %Y}."
+    def view(self, cycle: Cycle) -> ReleaseView | None:
+        if cycle.pk not in self._views:
+            self._views[cycle.pk] = release_of(cycle)
+        return self._views[cycle.pk]
+
+    def later(self, cycle: Cycle) -> Cycle | None:
+        if cycle.pk not in self._later:
+            self._later[cycle.pk] = next_published_cycle(cycle)
+        return self._later[cycle.pk]
+
+    def starting_figure(self, plan: ActionPlan) -> str | None:
+        view = self.view(plan.cycle)
+        return starting_figure(plan, view) if view is not None else None
+
+    def remeasure(self, plan: ActionPlan) -> Remeasure:
+        """The plan's finding then and now, with the trends page's test of chance."""
+        later = self.later(plan.cycle)
+        if later is None:
+            return Remeasure("waiting")
+        now_view, then_view = self.view(later), self.view(plan.cycle)
+        if now_view is None or then_view is None:
+            return Remeasure("waiting")
+        return compare(plan, later, now_view, trends_between(now_view, then_view))
+
+    def next_pulse(self, plan: ActionPlan) -> Cycle | None:
+        """The coming cycle of the plan's instrument that will ask the plan's unit again:
+        scheduled or open, opening after the plan's cycle closed, with an audience that
+        covers the unit."""
+        cycle = plan.cycle
+        if cycle.pk not in self._coming:
+            coming = (
+                Cycle.objects.filter(
+                    organisation_id=plan.organisation_id,
+                    instrument_id=cycle.instrument_id,
+                    status__in=(Cycle.Status.SCHEDULED, Cycle.Status.OPEN),
+                    opens_at__gt=cycle.closes_at,
+                )
+                .prefetch_related("audience_units")
+                .order_by("opens_at", "pk")
+            )
+            self._coming[cycle.pk] = [
+                (found, {unit.pk for unit in found.audience_units.all()}) for found in coming
+            ]
+        above = set(ids_on_path(plan.unit.path))
+        for found, audience in self._coming[cycle.pk]:
+            if not audience or audience & above:
+                return found
+        return None
+
+    def measured_again_words(self, plan: ActionPlan, found: Remeasure | None = None) -> str:
+        """The re-measurement in words, or when the plan's unit will be measured again."""
+        found = found or self.remeasure(plan)
+        if found.state != "waiting":
+            return found.words
+        coming = self.next_pulse(plan)
+        if coming is None:
+            return "To be measured again at the next pulse."
+        opens = timezone.localtime(coming.opens_at)
+        return f"To be measured again in “{coming.name}”, opening {opens:%-d %B %Y}."
 
 
 # The action-feedback pulse ---------------------------------------------------------------
@@ -331,13 +363,14 @@ def plan_page(ascope: ActionScope, plan: ActionPlan) -> PlanPage:
     updates = plan.updates.all()
     if not can_edit:
         updates = updates.filter(published_at__isnull=False)
-    figure = starting_figure(plan)
+    releases = Releases()
+    figure = releases.starting_figure(plan)
     reference = (
         shown_figure(plan.finding_key, plan.finding_organisation_figure)
         if figure is not None and plan.finding_organisation_figure is not None
         else None
     )
-    found = remeasure(plan)
+    found = releases.remeasure(plan)
     feedback = feedback_of(plan)
     return PlanPage(
         plan=plan,
@@ -349,7 +382,7 @@ def plan_page(ascope: ActionScope, plan: ActionPlan) -> PlanPage:
         figure_counts=what_it_counts(plan.finding_kind, plan.finding_key),
         organisation_figure=reference,
         remeasure=found,
-        measured_again=measured_again_words(plan, found),
+        measured_again=releases.measured_again_words(plan, found),
         feedback=feedback,
         feedback_results_url=_feedback_results_url(ascope, plan, feedback),
         can_edit=can_edit,
