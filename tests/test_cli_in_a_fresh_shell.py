@@ -26,6 +26,7 @@ from pathlib import Path
 
 import pytest
 
+from accord.actions.loop import HEADER
 from tests.cast import roster_csv
 
 COMMAND = Path(sys.executable).with_name("accord")
@@ -294,6 +295,14 @@ def test_survey_and_report_commands(shell: Shell) -> None:
     )
     shell.refused("report", "release", "--cycle", cycle, *org, "--note", " ",
                   says="--note: say why the results are released again")  # fmt: skip
+
+    # The loop of the published cycle: nobody answered, so no plans and no unit to list.
+    assert "No plans." in shell.ok("actions", "list", *org, "--cycle", cycle)
+    assert "No plan is overdue." in shell.ok("actions", "overdue", *org)
+    loop = shell.ok("actions", "export", *org, "--cycle", cycle)
+    assert loop.lstrip("\ufeff").splitlines() == [",".join(HEADER)]
+    shell.refused("actions", "list", "--org", "nowhere", says="--org: no organisation")
+    shell.refused("actions", "export", *org, "--cycle", "999", says="--cycle: no survey cycle 999")
 
 
 def test_survey_load_instrument(shell: Shell) -> None:
