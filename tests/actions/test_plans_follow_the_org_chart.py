@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.urls import reverse
 
-from accord.actions import selectors
+from accord.actions import selectors, services
 from accord.actions.models import ActionPlan
 from accord.org.models import Person, Unit
 from tests.actions.world import EMERGENCY, SURGERY, THEATRE, LoopWorld
@@ -26,9 +27,21 @@ def test_a_removed_unit_hands_its_plans_to_its_parent(loop_world: LoopWorld) -> 
     assert selectors.starting_figure(moved) is not None
 
 
-def test_a_renamed_unit_keeps_its_plans(loop_world: LoopWorld) -> None:
+def test_a_plan_follows_its_unit_row_through_a_rename(loop_world: LoopWorld) -> None:
+    """Plans hang on the unit's row, not its name: renamed, the unit keeps them, its people
+    still read their updates, and the finding is still re-measured for the same group."""
     w = loop_world
-    plan = w.plan(w.leader(EMERGENCY), EMERGENCY, "outcome:burnout_rate")
-    Unit.objects.filter(full_name=EMERGENCY).update(name="Emergency Medicine",
-                                                    full_name="Harbor/Emergency Medicine")  # fmt: skip
-    assert ActionPlan.objects.get(pk=plan.pk).unit.name == "Emergency Medicine"
+    leader = w.leader(EMERGENCY)
+    plan = w.plan(leader, EMERGENCY, "outcome:burnout_rate")
+    services.add_update(ascope=w.ascope(leader), actor=leader, plan=plan, text="Floats on nights.",
+                        publish=True)  # fmt: skip
+    Unit.objects.filter(full_name=EMERGENCY).update(
+        name="Emergency Medicine", full_name="Harbor/Emergency Medicine"
+    )
+    moved = ActionPlan.objects.get(pk=plan.pk)
+    assert moved.unit.name == "Emergency Medicine" and moved.handed_from == ""
+    page = w.client(leader).get(reverse("action-plan", args=[w.slug, plan.pk])).content.decode()
+    assert "Plan for Emergency Medicine" in page
+    feed = w.client(w.nurse).get(reverse("you-said-we-did", args=[w.slug])).content.decode()
+    assert "Floats on nights." in feed and "Emergency Medicine" in feed
+    assert selectors.remeasure(moved).verdict == "better"
