@@ -24,8 +24,10 @@ from accord.surveys.answers import ParsedAnswers
 from accord.surveys.models import Cycle, Invitation
 from accord.surveys.services import close_cycle, submit_in_bulk
 
-# How long after it was made the done plan was finished; what the unit said should come next.
-DONE_AFTER = dt.timedelta(days=45)
+# How long after they were made the older pulse's plans were due, and the done one finished;
+# what its unit said should come next.
+DUE_AFTER = dt.timedelta(days=60)
+DONE_AFTER = dt.timedelta(days=21)
 WHAT_NEXT = (
     "Keep the float nurse on nights too; that is when breaks disappear first.",
     "Do the same for the physicians' breaks.",
@@ -61,14 +63,22 @@ def seed_demo_plans(*, organisation: Organisation) -> None:
     published = Cycle.objects.filter(
         organisation=organisation, status=Cycle.Status.PUBLISHED, audience_units__isnull=True
     ).order_by("closes_at")
-    for cycle, plans in zip(published, (WINTER, SUMMER), strict=False):
-        _plans_for(ascope, chair, cycle, unit, plans)
+    for cycle, plans, due in zip(published, (WINTER, SUMMER), (DUE_AFTER, None), strict=False):
+        _plans_for(ascope, chair, cycle, unit, plans, due)
 
 
 @transaction.atomic
 def _plans_for(
-    ascope: ActionScope, chair: Membership, cycle: Cycle, unit: Unit, plans: tuple[Plan, ...]
+    ascope: ActionScope,
+    chair: Membership,
+    cycle: Cycle,
+    unit: Unit,
+    plans: tuple[Plan, ...],
+    due_after: dt.timedelta | None,
 ) -> None:
+    """The plans, made through the services, then their dates moved back: made 12 days after
+    publishing, steps done two weeks later, updates published a week after that, due
+    ``due_after`` the making (or in 40 days, for plans still running)."""
     view = whole_release(cycle)
     focus = view.index_of_pk.get(unit.pk)
     if focus is None:
@@ -98,15 +108,23 @@ def _plans_for(
         reason = (
             "Folded into the hospital's own rounding programme." if status == "cancelled" else ""
         )
-        services.set_status(ascope=ascope, actor=chair.user, plan=plan, status=status,
-                            cancel_reason=reason, via="demo")  # fmt: skip
+        plan = services.set_status(ascope=ascope, actor=chair.user, plan=plan, status=status,
+                                   cancel_reason=reason, via="demo")  # fmt: skip
         if publish:
+            doing = "done" if status == PlanStatus.DONE else "under way"
             services.add_update(
                 ascope=ascope, actor=chair.user, plan=plan, publish=True, via="demo",
-                text=f"{title}: under way since the team's discussion. We will check at the "
-                "next pulse whether it made a difference.",
+                text=f"{title}: {doing} since the team's discussion. We will check at the next "
+                "pulse whether it made a difference.",
             )  # fmt: skip
-        ActionPlan.objects.filter(pk=plan.pk).update(created_at=made_on)
+        made = timezone.localdate(made_on)
+        moved: dict[str, object] = {"created_at": made_on}
+        if due_after is not None:
+            moved["due_on"] = made + due_after
+        ActionPlan.objects.filter(pk=plan.pk).update(**moved)
+        plan.steps.filter(done_on__isnull=False).update(done_on=made + dt.timedelta(days=14))
+        plan.updates.update(written_at=made_on + dt.timedelta(days=21),
+                            published_at=made_on + dt.timedelta(days=21))  # fmt: skip
         if status == PlanStatus.DONE:
             _asked_whether_it_helped(ascope, chair, plan, made_on + DONE_AFTER)
 
