@@ -5,19 +5,16 @@ many are overdue or done, and how their findings moved at the next published cyc
 Built from a handful of grouped queries and one comparison of the two releases (kept per
 pair of releases by ``insights.selectors.trends_between``), so the page stays quick with
 tens of thousands of plans: the plans are read as plain rows (the database tells whether
-each is overdue, done, made in time), and each plan's verdict is read from the comparison's
-arrays for its one figure (``_Verdicts``): the verdict ``selectors.compare`` gives, without
-building every figure of the group (``bench/action_loop.py`` checks both agree plan by plan).
+each is overdue, done, made in time), and each plan's verdict reads only its own figure of
+the comparison (``selectors.finding_change``, ``selectors.verdict_of``, as a plan's page
+does). ``bench/action_loop.py`` checks the counts against plan-by-plan ``remeasure``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
-import weakref
 from dataclasses import dataclass, field
 
-import numpy as np
 from django.db.models import Min, Q
 from django.utils import timezone
 
@@ -25,9 +22,7 @@ from accord.actions import selectors
 from accord.actions.models import OPEN_STATUSES, ActionPlan, PlanStatus, TeamDiscussion
 from accord.actions.services import loop_settings
 from accord.actions.visibility import ActionScope
-from accord.insights.presenting import OUTCOME_LABELS
 from accord.insights.selectors import ReleaseView, trends_between
-from accord.insights.trends import Z_95, Trends
 from accord.org.models import Unit
 
 # The headline: the share of units with released results that made a plan within this time.
@@ -172,7 +167,6 @@ def loop_at_a_glance(ascope: ActionScope, view: ReleaseView) -> Loop:
     later = selectors.next_published_cycle(cycle) if plan_rows else None
     now_view = selectors.release_of(later) if later is not None else None
     trends = trends_between(now_view, view) if now_view is not None else None
-    verdicts = _Verdicts(now_view, trends) if now_view is not None and trends is not None else None
     if trends is not None:
         assert later is not None
         loop.later_cycle_name = later.name
@@ -188,61 +182,16 @@ def loop_at_a_glance(ascope: ActionScope, view: ReleaseView) -> Loop:
             row.overdue += 1
         if done:
             row.done += 1
-        if verdicts is not None:
-            verdict = verdicts.verdict(finding_unit_id, kind, key, dimension, value)
-            counted = VERDICT_COLUMNS.get(verdict)
+        if trends is not None:
+            assert now_view is not None
+            change = selectors.finding_change(
+                now_view, trends, finding_unit_id, dimension, value, key
+            )
+            counted = VERDICT_COLUMNS.get(selectors.verdict_of(change, kind, key))
             if counted:
                 setattr(row, counted, getattr(row, counted) + 1)
     loop.rows = list(rows.values())  # in the report's order: each unit before its children
     return loop
-
-
-# Per comparison of two releases: (unit index, dimension, value) -> its row in the arrays.
-_GROUP_ROWS: weakref.WeakKeyDictionary[Trends, dict[tuple[int, str | None, str | None], int]] = (
-    weakref.WeakKeyDictionary()
-)
-
-
-class _Verdicts:
-    """``selectors.compare(plan, ...).verdict`` for many plans: the plan's one figure read
-    from the comparison's arrays instead of a ``GroupTrend`` with every figure of the group.
-    The figure is found by key among the outcomes, then the themes, then the questions, as
-    ``compare`` looks for it; "" when the group or the figure was not compared."""
-
-    def __init__(self, now_view: ReleaseView, trends: Trends) -> None:
-        self.index_of_pk = now_view.index_of_pk
-        rows = _GROUP_ROWS.get(trends)
-        if rows is None:
-            groups = zip(trends.unit.tolist(), trends.dimension, trends.value, strict=True)
-            rows = _GROUP_ROWS[trends] = {group: row for row, group in enumerate(groups)}
-        self.rows = rows
-        self.columns: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray, int]] = {}
-        for keys, current, previous, z in (
-            (trends.items, trends.item_current, trends.item_previous, trends.item_z),
-            (trends.constructs, trends.construct_current, trends.construct_previous,
-             trends.construct_z),
-            (trends.outcomes, trends.outcome_current, trends.outcome_previous, trends.outcome_z),
-        ):  # fmt: skip
-            for column, key in enumerate(keys):  # later kinds win: outcomes are looked at first
-                self.columns[key] = (current, previous, z, column)
-
-    def verdict(self, unit_id: int, kind: str, key: str, dimension: str, value: str) -> str:
-        unit = self.index_of_pk.get(unit_id)
-        row = self.rows.get((unit, dimension or None, value or None)) if unit is not None else None
-        found = self.columns.get(key)
-        if row is None or found is None:
-            return ""
-        current, previous, z, column = found
-        now, before = float(current[row, column]), float(previous[row, column])
-        if math.isnan(now) or math.isnan(before):
-            return ""
-        change = now - before
-        statistic = float(z[row, column])
-        if math.isnan(statistic) or abs(statistic) <= Z_95:
-            return "not clearly changed"
-        lower_is_better = kind == "outcome" and OUTCOME_LABELS.get(key, ("", "", False))[2]
-        improved = change < 0 if lower_is_better else change > 0
-        return "better" if improved else "worse"
 
 
 HEADER = [

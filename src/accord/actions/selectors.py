@@ -154,31 +154,37 @@ def remeasure(plan: ActionPlan) -> Remeasure:
 
 def compare(plan: ActionPlan, later: Cycle, now_view: ReleaseView, trends: Trends) -> Remeasure:
     """``remeasure`` with the later release and its trends at hand (one per cycle pair)."""
-    unit = now_view.index_of_pk.get(plan.finding_unit_id)
-    group = (
-        trends.for_group(unit, plan.finding_dimension or None, plan.finding_value or None)
-        if unit is not None
-        else None
-    )
-    change = _change_of(plan, group.outcomes + group.constructs + group.items) if group else None
-    if change is None or change.current is None or change.previous is None:
+    change = finding_change(
+        now_view, trends, plan.finding_unit_id, plan.finding_dimension, plan.finding_value,
+        plan.finding_key,
+    )  # fmt: skip
+    verdict = verdict_of(change, plan.finding_kind, plan.finding_key)
+    if change is None or not verdict:
         return Remeasure("not released", later)
-    lower_is_better = (
-        plan.finding_kind == "outcome" and OUTCOME_LABELS.get(plan.finding_key, ("", "", False))[2]
-    )
-    if not change.real:
-        verdict = "not clearly changed"
-    else:
-        improved = (change.change or 0) < 0 if lower_is_better else (change.change or 0) > 0
-        verdict = "better" if improved else "worse"
     return Remeasure(
         "compared", later, shown_figure(plan.finding_key, change.previous),
         shown_figure(plan.finding_key, change.current), change.change, verdict,
     )  # fmt: skip
 
 
-def _change_of(plan: ActionPlan, changes: tuple[Change, ...]) -> Change | None:
-    return next((c for c in changes if c.key == plan.finding_key), None)
+def finding_change(
+    now_view: ReleaseView, trends: Trends, unit_id: int, dimension: str, value: str, key: str
+) -> Change | None:
+    """A finding's figure then and now, for its group in the later release."""
+    unit = now_view.index_of_pk.get(unit_id)
+    return trends.change(unit, dimension or None, value or None, key) if unit is not None else None
+
+
+def verdict_of(change: Change | None, kind: str, key: str) -> str:
+    """ "better", "worse" or "not clearly changed" by the trends test; "" when the figure is
+    not there both times."""
+    if change is None or change.change is None:
+        return ""
+    if not change.real:
+        return "not clearly changed"
+    lower_is_better = kind == "outcome" and OUTCOME_LABELS.get(key, ("", "", False))[2]
+    improved = change.change < 0 if lower_is_better else change.change > 0
+    return "better" if improved else "worse"
 
 
 class Releases:

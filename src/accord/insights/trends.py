@@ -155,10 +155,34 @@ class Trends:
             ),
         )
 
+    def change(
+        self, unit_index: int, dimension: str | None, value: str | None, key: str
+    ) -> Change | None:
+        """One figure of one group — the outcome, theme or question ``key``, looked for in
+        that order — without building the group's other figures; None if not compared."""
+        row = self._rows.get((unit_index, dimension, value))
+        found = self._columns.get(key)
+        if row is None or found is None:
+            return None
+        current, previous, z, column = found
+        return _change(key, current[row, column], previous[row, column], z[row, column])
+
     @functools.cached_property
     def _rows(self) -> dict[tuple[int, str | None, str | None], int]:
         keys = zip(self.unit.tolist(), self.dimension, self.value, strict=True)
         return {key: row for row, key in enumerate(keys)}
+
+    @functools.cached_property
+    def _columns(self) -> dict[str, tuple[FloatArray, FloatArray, FloatArray, int]]:
+        columns = {}
+        for keys, current, previous, z in (
+            (self.items, self.item_current, self.item_previous, self.item_z),
+            (self.constructs, self.construct_current, self.construct_previous, self.construct_z),
+            (self.outcomes, self.outcome_current, self.outcome_previous, self.outcome_z),
+        ):
+            for column, key in enumerate(keys):  # later kinds win: outcomes are looked at first
+                columns[key] = (current, previous, z, column)
+        return columns
 
 
 def _changes(
@@ -168,17 +192,23 @@ def _changes(
     z: FloatArray,
     row: int,
 ) -> tuple[Change, ...]:
-    result = []
-    for key, now, before, statistic in zip(
-        keys, current[row].tolist(), previous[row].tolist(), z[row].tolist(), strict=True
-    ):
-        now_value = None if math.isnan(now) else now
-        before_value = None if math.isnan(before) else before
-        change = now - before if now_value is not None and before_value is not None else None
-        tested = None if math.isnan(statistic) else statistic
-        real = tested is not None and change is not None and abs(tested) > Z_95
-        result.append(Change(key, now_value, before_value, change, tested, real))
-    return tuple(result)
+    return tuple(
+        _change(key, now, before, statistic)
+        for key, now, before, statistic in zip(
+            keys, current[row].tolist(), previous[row].tolist(), z[row].tolist(), strict=True
+        )
+    )
+
+
+def _change(key: str, now: float, before: float, statistic: float) -> Change:
+    now_value = None if math.isnan(now) else float(now)
+    before_value = None if math.isnan(before) else float(before)
+    change = (
+        now_value - before_value if now_value is not None and before_value is not None else None
+    )
+    tested = None if math.isnan(statistic) else float(statistic)
+    real = tested is not None and change is not None and abs(tested) > Z_95
+    return Change(key, now_value, before_value, change, tested, real)
 
 
 def compare_reports(
