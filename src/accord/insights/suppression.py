@@ -986,37 +986,34 @@ def protected_classes(factors: IntArray, size: IntArray, k: int) -> BoolArray:
     codes = np.array([_dense(f) for f in factors], dtype=np.int64)
     sizes = codes.max(axis=1) + 1
     factor_count = len(codes)
-    # Per factor, the classes ordered by every other factor and then by this one, and where
-    # consecutive classes agree on every other factor (so differ in this one only).
-    orders, agree = [], []
+    # Per factor, each class's run: the classes that agree with it on every other factor.
+    runs = []
     for f in range(factor_count):
         rest = [g for g in range(factor_count) if g != f]
-        combined = _combined(codes[[*rest, f]], sizes[[*rest, f]])
-        order = np.argsort(combined, kind="stable")  # see unique_inverse
-        others = combined[order] // sizes[f]
-        same = others[1:] == others[:-1]
-        orders.append(order)
-        agree.append(same)
+        runs.append(_tuple_ids(codes[rest], sizes[rest]) if rest else np.zeros(count, np.int64))
+    # Trust only grows, so components only merge: each round links just the classes trusted
+    # since the last one, each to the level of one trusted class of its run (its anchor),
+    # which joins every trusted level of a run as linking them pairwise would.
+    labels = [np.arange(levels, dtype=np.int64) for levels in sizes.tolist()]
+    anchors = [np.full(int(run.max()) + 1, -1, dtype=np.int64) for run in runs]
     trusted = size >= k
+    newly = np.flatnonzero(trusted)
     while True:
-        labels = []
         for f in range(factor_count):
-            # Consecutive trusted classes of one run of equal other factors are linked.
-            order = orders[f]
-            kept = trusted[order]
-            run = np.cumsum(np.r_[True, ~agree[f]])[kept]
-            members = order[kept]
-            linked = run[1:] == run[:-1]
-            label = _components(
-                int(sizes[f]), codes[f][members[:-1]][linked], codes[f][members[1:]][linked]
-            )
-            labels.append(label[codes[f]])
-        key = _tuple_ids(np.array(labels), sizes)
+            run, level = runs[f][newly], codes[f][newly]
+            anchor = anchors[f]
+            unanchored = anchor[run] < 0
+            anchor[run[unanchored]] = level[unanchored]
+            other = anchor[run]
+            linked = other != level
+            labels[f] = _merge_components(labels[f], level[linked], other[linked])
+        key = _tuple_ids(np.array([labels[f][codes[f]] for f in range(factor_count)]), sizes)
         held = np.bincount(key, weights=size, minlength=count) >= k
         held |= np.bincount(key, weights=trusted, minlength=count) > 0
         widened = held[key]
         if widened.all() or np.array_equal(widened, trusted):
             return widened
+        newly = np.flatnonzero(widened & ~trusted)
         trusted = widened
 
 
@@ -1026,10 +1023,23 @@ def protected_by_branch(factors: IntArray, size: IntArray, branch: IntArray, k: 
     table: a dangerous vector of the whole, cut to one branch, is 0 or dangerous there."""
     if not factors.shape[1]:
         return np.ones(0, dtype=bool)
-    _, own = unique_inverse(branch)
-    shifted = factors - factors.min(axis=1, keepdims=True)
-    apart = own[None, :] * (shifted.max(axis=1, keepdims=True) + 1) + shifted
-    return protected_classes(apart, size, k)
+    own = _dense(branch)
+    branches = int(own.max()) + 1
+    apart = []
+    for levels in factors:
+        code = _dense(levels)
+        count = int(code.max()) + 1
+        # Only a level that classes of two branches use needs copies (the unsplit level, a
+        # system-wide value); the others already belong to one branch. Fewer, denser levels.
+        low = np.full(count, branches, dtype=np.int64)
+        high = np.full(count, -1, dtype=np.int64)
+        np.minimum.at(low, code, own)
+        np.maximum.at(high, code, own)
+        shared = np.flatnonzero(low[code] != high[code])
+        if len(shared):
+            code[shared] = count + _dense(code[shared]) * branches + own[shared]
+        apart.append(code)
+    return protected_classes(np.array(apart, dtype=np.int64), size, k)
 
 
 def _dense(values: IntArray) -> IntArray:
@@ -1062,17 +1072,18 @@ def _tuple_ids(keys: IntArray, sizes: IntArray) -> IntArray:
     return unique_inverse(_combined(keys, sizes))[1]
 
 
-def _components(nodes: int, a: IntArray, b: IntArray) -> IntArray:
-    """Connected components of an undirected graph: the smallest node of each, per node."""
-    label = np.arange(nodes, dtype=np.int64)
+def _merge_components(label: IntArray, a: IntArray, b: IntArray) -> IntArray:
+    """Components of a graph given as ``label`` (each node's smallest node of its component)
+    with the edges ``a``-``b`` added: the new smallest node of each, per node."""
     while True:
         la, lb = label[a], label[b]
         differ = la != lb
         if not differ.any():
             return label
-        low = np.minimum(la[differ], lb[differ])
-        np.minimum.at(label, la[differ], low)
-        np.minimum.at(label, lb[differ], low)
+        la, lb = la[differ], lb[differ]
+        low = np.minimum(la, lb)
+        np.minimum.at(label, la, low)
+        np.minimum.at(label, lb, low)
         while True:
             jumped = label[label]
             if np.array_equal(jumped, label):
