@@ -618,6 +618,55 @@ ACCESS: dict[str, list[Case]] = {
         ]
         for path in ("feedback-pulse", "feedback-pulse/publish")
     },
+    # Agreements. The data comes from expectations_world() below: chad's agreement with nora
+    # (prepared, proposed, waiting for her) and a concern she raised.
+    "agreements": [Case("the viewer's agreements", web(everyone=OK), riverside())],
+    "agreement-new": [Case("the form", web(everyone=OK), riverside())],
+    "agreement": [
+        Case("chad's agreement with nora", web(chair=OK, nurse_manager=OK, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["agreement"])),
+        Case("an id that does not exist", web(everyone=NOT_FOUND), riverside(lambda w: 10**9)),
+    ],
+    "agreement-preparation": [
+        Case("chad's preparation: his alone",
+             web(chair=OK, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["agreement"])),
+    ],
+    "agreement-draft": [
+        Case("the proposed draft: back to the agreement for chad",
+             web(chair=REDIRECT, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["agreement"])),
+    ],
+    "agreement-propose": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: expectations_world(w)["agreement"])),
+        Case("nothing left to propose: refused with the reason",
+             web(chair=REDIRECT, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["agreement"]), "POST"),
+    ],
+    "agreement-accept": [
+        Case("version 1, proposed to nora",
+             web(chair=REDIRECT, nurse_manager=REDIRECT, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["agreement"]), "POST",
+             lambda w: {"version": "1"}),
+    ],
+    "agreement-changes": [
+        Case("changes without a comment: the form again, with the reason",
+             web(chair=400, nurse_manager=400, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["agreement"]), "POST",
+             lambda w: {"version": "1"}),
+    ],
+    "agreement-concern-add": [
+        Case("a concern on chad's agreement",
+             web(chair=REDIRECT, nurse_manager=REDIRECT, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["agreement"]), "POST",
+             lambda w: {"text": "Too soon"}),
+    ],
+    "agreement-concern-address": [
+        Case("nora's concern", web(chair=REDIRECT, nurse_manager=REDIRECT, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["concern"]), "POST",
+             lambda w: {"note": "Answered"}),
+    ],
     # Goals and alignment. The data comes from goals_world() below: chad's and sue's goals in
     # the executive team (ceo leads it; chad and sue are members), nora's goal (she reports to
     # chad), a conflict chad declared on sue's goal, and a conversation between chad and sue.
@@ -1272,6 +1321,23 @@ def published_cycle(w: World) -> int:
 
 
 # Action plans: the data their routes take, built on first use.
+
+
+def expectations_world(w: World) -> dict[str, int]:
+    from accord.expectations import services
+    from tests.expectations.world import escope, proposed_agreement
+
+    made: dict[str, int] | None = getattr(w, "expectations", None)
+    if made:
+        return made
+    agreement = proposed_agreement(w.cast)
+    concern = services.add_concern(
+        escope=escope(w.cast, w.cast.nurse_manager), actor=None, agreement=agreement,
+        text="When do we start?",
+    )  # fmt: skip
+    made = {"agreement": agreement.pk, "concern": concern.pk}
+    w.expectations = made  # type: ignore[attr-defined]
+    return made
 
 
 def actions_world(w: World) -> dict[str, int]:

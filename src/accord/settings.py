@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "accord.goals",
     "accord.insights",
     "accord.actions",
+    "accord.expectations",
     "accord.api",
     "accord.demo",
 ]

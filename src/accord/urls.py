@@ -86,5 +86,6 @@ urlpatterns = [
     path(org + "goals/", include("accord.goals.urls")),
     path(org + "results/", include("accord.insights.urls")),
     path(org + "actions/", include("accord.actions.urls")),
+    path(org + "expectations/", include("accord.expectations.urls")),
     path("api/", api.urls),
 ]

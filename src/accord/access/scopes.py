@@ -165,3 +165,24 @@ def memberships_of(user: User) -> QuerySet[Membership]:
         .filter(user=user)
         .order_by("organisation__name")
     )
+
+
+@dataclass(frozen=True)
+class CapabilityScope:
+    """Where a capability's own scope starts (``ActionScope``, ``ExpectationScope``): the
+    viewer's ``Scope``, their organisation and login, and their person record while active."""
+
+    scope: Scope
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.scope.organisation
+
+    @property
+    def user(self) -> User:
+        return self.scope.membership.user
+
+    @cached_property
+    def person(self) -> Person | None:
+        person = self.scope.person
+        return person if person is not None and person.is_active else None

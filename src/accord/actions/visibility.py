@@ -21,36 +21,19 @@ not see, or :class:`~accord.access.scopes.NotAllowed` with the message.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accord.access.models import User
-from accord.access.scopes import NotAllowed, Scope
+from accord.access.scopes import CapabilityScope, NotAllowed
 from accord.actions.models import ActionPlan, ActionStep, PlanUpdate
-from accord.org.models import Organisation, Person, Unit, ids_on_path
+from accord.org.models import Person, Unit, ids_on_path
 
 LARGEST_ID = 2**63
 
 
 @dataclass(frozen=True)
-class ActionScope:
-    scope: Scope
-
-    @property
-    def organisation(self) -> Organisation:
-        return self.scope.organisation
-
-    @property
-    def user(self) -> User:
-        return self.scope.membership.user
-
-    @cached_property
-    def person(self) -> Person | None:
-        person = self.scope.person
-        return person if person is not None and person.is_active else None
-
+class ActionScope(CapabilityScope):
     @property
     def plans_anywhere(self) -> bool:
         return self.scope.sees_whole_organisation

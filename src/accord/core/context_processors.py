@@ -30,6 +30,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         items.append(("Results", reverse("results", args=[slug])))
     items.append(("Goals", reverse("goal-home", args=[slug])))
     items.append(("Actions", reverse("action-plans", args=[slug])))
+    items.append(("Agreements", reverse("agreements", args=[slug])))
     if scope.is_admin:
         items.append(("Import org chart", reverse("import-upload", args=[slug])))
         items.append(("Logins", reverse("login-list", args=[slug])))

@@ -19,6 +19,8 @@ from accord.access.scopes import Scope
 from accord.actions.models import OPEN_STATUSES, PlanStatus, TeamDiscussion
 from accord.actions.services import loop_settings
 from accord.actions.visibility import ActionScope
+from accord.expectations import selectors as expectation_selectors
+from accord.expectations.visibility import ExpectationScope
 from accord.goals.models import ConversationStatus, GoalLink, LinkKind, LinkStatus, Resolution
 from accord.goals.visibility import GoalScope
 from accord.insights.selectors import released_cycles
@@ -48,6 +50,7 @@ def next_steps(scope: Scope) -> list[NextStep]:
     steps += _conversations_coming_up(scope, gscope)
     if scope.is_admin:
         steps += _imports_waiting(scope) + _cycles_to_run(scope)
+    steps += _agreements_waiting(scope)
     steps += _plans_due(scope) + _feedback_to_ask(scope)
     if scope.sees_survey_results:
         steps += _new_results(scope) + _discussions_due(scope)
@@ -215,6 +218,32 @@ def _includes_viewers_units(scope: Scope, audience: list[Unit]) -> bool:
         for unit in audience
         for led in scope.led_unit_paths
     )
+
+
+def _agreements_waiting(scope: Scope) -> list[NextStep]:
+    """Agreements whose next move is the viewer's, and concerns the other person raised that
+    wait for the viewer's answer."""
+    escope = ExpectationScope(scope)
+    steps = []
+    for row in expectation_selectors.my_agreements(escope):
+        if row.waiting_on_me and row.agreement.status != "preparing":
+            steps.append(NextStep(
+                f"{row.other_name} waits for your answer: {row.agreement.topic}",
+                "Read the proposed expectations; accept them, or propose changes.",
+                reverse("agreement", args=[_slug(scope), row.agreement.pk]),
+                f"Open the agreement “{row.agreement.topic}”",
+            ))  # fmt: skip
+    for open_concern in expectation_selectors.open_concerns(escope):
+        concern, age = open_concern.concern, open_concern.age_days
+        if concern.raised_by_id != (escope.person.pk if escope.person else None):
+            steps.append(NextStep(
+                f"{concern.raised_by.name} raised a concern: {concern.agreement.topic}",
+                f"Open {age} working day{'s' if age != 1 else ''}; answer it "
+                "the same or the next working day.",
+                reverse("agreement", args=[_slug(scope), concern.agreement_id]),
+                f"Answer the concern on “{concern.agreement.topic}”",
+            ))  # fmt: skip
+    return steps
 
 
 def _plans_due(scope: Scope) -> list[NextStep]:

@@ -9,6 +9,7 @@ from django.db import transaction
 from accord.access.models import Role
 from accord.access.services import grant_membership
 from accord.demo.actions import seed_demo_plans
+from accord.demo.expectations import seed_demo_agreements
 from accord.demo.generator import generate_demo_roster
 from accord.demo.goals import seed_demo_goals
 from accord.demo.surveys import seed_demo_surveys
@@ -71,6 +72,7 @@ def seed_demo(
         seed_demo_surveys(organisation=organisation, seed=seed)
         seed_demo_goals(organisation=organisation)
         seed_demo_plans(organisation=organisation)
+        seed_demo_agreements(organisation=organisation)
     return logins
 
 

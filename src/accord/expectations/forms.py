@@ -1,0 +1,142 @@
+"""The agreements' forms: they parse what was typed; the services decide (``rules``), and a
+refusal is shown beside the field it names (``accord.refusals.show_refusal``). Expectation
+rows are plain fields named as the services name them (``items.0.what``), so every form
+works without JavaScript."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from accord.expectations.models import Item, ItemOwner, Relationship
+from accord.expectations.rules import MAX_ITEMS, PART_NAMES, PARTS, ItemDraft
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+TEXT = {"rows": 3}
+RATING_CHOICES = [("", "Not yet")] + [(str(n), str(n)) for n in range(1, 6)]
+ITEM_FIELDS = ("what", "measure", "owner", "due_on", "support")
+
+
+class StartForm(forms.Form):
+    colleague = forms.CharField(
+        label="Your colleague's HR id", max_length=100,
+        help_text="They need a login to Accord to take part.",
+    )  # fmt: skip
+    relationship = forms.ChoiceField(
+        choices=Relationship.choices, widget=forms.RadioSelect, label="They are"
+    )
+    topic = forms.CharField(
+        max_length=120, help_text="What the agreement is about, such as “Running the night shift”."
+    )
+
+
+class PreparationForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, label, help_text in PARTS:
+            self.fields[name] = forms.TypedChoiceField(
+                label=label, help_text=help_text, choices=RATING_CHOICES, coerce=int,
+                empty_value=None, required=False, widget=forms.RadioSelect,
+            )  # fmt: skip
+            self.fields[f"{name}_note"] = forms.CharField(
+                label="Note", required=False, max_length=4000, widget=forms.Textarea(attrs=TEXT)
+            )
+
+    def ratings(self) -> dict[str, int | None]:
+        return {name: self.cleaned_data.get(name) for name in PART_NAMES}
+
+    def notes(self) -> dict[str, str]:
+        return {name: self.cleaned_data.get(f"{name}_note", "") for name in PART_NAMES}
+
+
+class ItemRows(forms.Form):
+    """Up to ``MAX_ITEMS`` expectation rows; a row left empty is no expectation."""
+
+    def __init__(self, *args: Any, items: list[Item] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for n in range(MAX_ITEMS):
+            number = n + 1
+            self.fields[f"items.{n}.what"] = forms.CharField(
+                label=f"Expectation {number}: what", required=False, max_length=300,
+                help_text="Start with a verb someone could watch being done." if n == 0 else "",
+            )  # fmt: skip
+            self.fields[f"items.{n}.measure"] = forms.CharField(
+                label=f"Expectation {number}: measured by", required=False, max_length=300,
+                help_text="A number with a target, or “done when …”." if n == 0 else "",
+            )  # fmt: skip
+            self.fields[f"items.{n}.owner"] = forms.ChoiceField(
+                label=f"Expectation {number}: owner", choices=ItemOwner.choices, required=False
+            )
+            self.fields[f"items.{n}.due_on"] = forms.DateField(
+                label=f"Expectation {number}: due on", required=False, widget=DATE
+            )
+            self.fields[f"items.{n}.support"] = forms.CharField(
+                label=f"Expectation {number}: support I commit to", required=False, max_length=300
+            )
+        for n, item in enumerate((items or [])[:MAX_ITEMS]):
+            for name in ITEM_FIELDS:
+                self.initial[f"items.{n}.{name}"] = getattr(item, name)
+
+    def rows(self) -> list[list[forms.BoundField]]:
+        return [[self[f"items.{n}.{name}"] for name in ITEM_FIELDS] for n in range(MAX_ITEMS)]
+
+    def items(self) -> list[ItemDraft]:
+        data = self.cleaned_data
+        drafts = []
+        for n in range(MAX_ITEMS):
+            what, measure = data.get(f"items.{n}.what", ""), data.get(f"items.{n}.measure", "")
+            support, due_on = data.get(f"items.{n}.support", ""), data.get(f"items.{n}.due_on")
+            if what.strip() or measure.strip() or support.strip() or due_on:
+                owner = data.get(f"items.{n}.owner") or ItemOwner.COLLEAGUE
+                drafts.append(ItemDraft(what, measure, owner, due_on, support))
+        return drafts
+
+
+class DraftForm(ItemRows):
+    why_it_matters = forms.CharField(
+        label="Why this matters", required=False, max_length=4000, widget=forms.Textarea(attrs=TEXT)
+    )
+    how_it_fits = forms.CharField(
+        label="How it fits the plan", required=False, max_length=4000,
+        widget=forms.Textarea(attrs=TEXT),
+        help_text="Link the goals it serves below; say here what the goals do not.",
+    )  # fmt: skip
+    opening = forms.CharField(
+        label="How you will open the meeting", required=False, max_length=4000,
+        widget=forms.Textarea(attrs=TEXT),
+        help_text="Start with your own part: what you asked, said or left unsaid.",
+    )  # fmt: skip
+    goals = forms.MultipleChoiceField(
+        label="Goals it serves", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Only goals you and your colleague can both see are offered.",
+    )  # fmt: skip
+    field_order = ["why_it_matters", "how_it_fits", "goals", "opening"]
+
+    def __init__(self, *args: Any, goal_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        goals = self.fields["goals"]
+        assert isinstance(goals, forms.MultipleChoiceField)
+        goals.choices = goal_choices
+
+    def goal_ids(self) -> list[int]:
+        return [int(pk) for pk in self.cleaned_data.get("goals", [])]
+
+
+class ChangesForm(ItemRows):
+    comment = forms.CharField(
+        label="What you changed, and why", max_length=4000, widget=forms.Textarea(attrs=TEXT)
+    )
+
+
+class ConcernForm(forms.Form):
+    text = forms.CharField(
+        label="Your concern", max_length=4000, widget=forms.Textarea(attrs=TEXT),
+        help_text="However small: the other person will see it at once and answer it.",
+    )  # fmt: skip
+
+
+class AddressForm(forms.Form):
+    note = forms.CharField(
+        label="How it was addressed", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
+    )

@@ -1,0 +1,172 @@
+"""Reading agreements through the viewer's ``ExpectationScope``: their list, one agreement's
+page (every version, what changed between them, the concerns with their age in working
+days) and, for its author only, the preparation."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+import numpy as np
+from django.utils import timezone
+
+from accord.expectations.models import (
+    Agreement,
+    AgreementStatus,
+    Concern,
+    Preparation,
+    Side,
+    Version,
+    VersionStatus,
+)
+from accord.expectations.rules import PART_NAMES, Readiness, readiness
+from accord.expectations.visibility import ExpectationScope
+
+# A concern should be addressed the same or the next working day.
+CONCERN_TARGET_DAYS = 1
+
+
+@dataclass(frozen=True)
+class Listed:
+    agreement: Agreement
+    side: str
+    other_name: str
+    waiting_on_me: bool
+
+
+def waiting_on(agreement: Agreement) -> str:
+    """Whose move it is: the side that must act next."""
+    if agreement.status == AgreementStatus.PROPOSED:
+        return Side.COLLEAGUE
+    if agreement.status in (AgreementStatus.PREPARING, AgreementStatus.CHANGES_PROPOSED):
+        return Side.LEADER
+    return ""
+
+
+def my_agreements(escope: ExpectationScope) -> list[Listed]:
+    found = escope.agreements().select_related("leader", "colleague").order_by("-updated_at", "-pk")
+    listed = []
+    for agreement in found:
+        side = escope.side(agreement)
+        other = agreement.colleague if side == Side.LEADER else agreement.leader
+        listed.append(Listed(agreement, side, other.name, waiting_on(agreement) == side))
+    return listed
+
+
+def working_days_since(moment: dt.datetime, zone: str, now: dt.datetime | None = None) -> int:
+    """Whole working days (Monday to Friday, in the organisation's time zone) since ``moment``."""
+    tz = ZoneInfo(zone)
+    start = moment.astimezone(tz).date()
+    end = (now or timezone.now()).astimezone(tz).date()
+    return int(np.busday_count(start, end)) if end > start else 0
+
+
+@dataclass(frozen=True)
+class ConcernRow:
+    concern: Concern
+    age_days: int  # working days open, or taken to address it
+    overdue: bool
+
+
+def concern_rows(concerns: list[Concern], zone: str) -> list[ConcernRow]:
+    rows = []
+    for concern in concerns:
+        age = working_days_since(concern.raised_at, zone, concern.addressed_at)
+        rows.append(
+            ConcernRow(concern, age, concern.addressed_at is None and age > CONCERN_TARGET_DAYS)
+        )
+    return rows
+
+
+def open_concerns(escope: ExpectationScope) -> list[ConcernRow]:
+    """Open concerns across the viewer's agreements, oldest first."""
+    concerns = list(
+        Concern.objects.filter(agreement__in=escope.agreements(), addressed_at__isnull=True)
+        .select_related("agreement__leader", "agreement__colleague", "raised_by")
+        .order_by("raised_at", "pk")
+    )
+    return concern_rows(concerns, escope.organisation.time_zone)
+
+
+def _lines(version: Version) -> list[str]:
+    lines = []
+    for n, item in enumerate(version.items.all(), start=1):
+        support = f"; support: {item.support}" if item.support else ""
+        lines.append(f"{n}. {item.what} — measured by {item.measure}; "
+                     f"{item.get_owner_display().lower()}, due {item.due_on:%-d %B %Y}{support}")  # fmt: skip
+    return lines
+
+
+@dataclass(frozen=True)
+class VersionView:
+    version: Version
+    lines: list[str]
+    changes: list[tuple[str, str]]  # ("added" | "removed", line) against the version before
+
+
+@dataclass(frozen=True)
+class AgreementPage:
+    agreement: Agreement
+    side: str
+    versions: list[VersionView]  # newest first
+    current: Version
+    accepted: Version | None
+    concerns: list[ConcernRow]
+    can_edit_draft: bool
+    can_propose: bool
+    can_answer: bool  # accept or propose changes: a version proposed by the other side
+    history: list[str]
+
+
+def agreement_page(escope: ExpectationScope, agreement: Agreement) -> AgreementPage:
+    side = escope.side(agreement)
+    versions = list(agreement.versions.prefetch_related("items", "goals").order_by("number"))
+    views: list[VersionView] = []
+    previous: list[str] = []
+    for version in versions:
+        lines = _lines(version)
+        changes = [
+            ("added" if line.startswith("+") else "removed", line[2:])
+            for line in difflib.ndiff(previous, lines)
+            if line[:1] in "+-" and version.number > 1
+        ]
+        views.append(VersionView(version, lines, changes))
+        previous = lines
+    current = versions[-1]
+    accepted = next((v for v in versions if v.status == VersionStatus.ACCEPTED), None)
+    concerns = concern_rows(
+        list(agreement.concerns.select_related("raised_by")), escope.organisation.time_zone
+    )
+    mine_to_draft = side == Side.LEADER and agreement.status in (
+        AgreementStatus.PREPARING, AgreementStatus.CHANGES_PROPOSED,
+    )  # fmt: skip
+    return AgreementPage(
+        agreement=agreement,
+        side=side,
+        versions=list(reversed(views)),
+        current=current,
+        accepted=accepted,
+        concerns=concerns,
+        can_edit_draft=mine_to_draft,
+        can_propose=side == Side.LEADER and current.status == VersionStatus.DRAFT,
+        can_answer=current.status == VersionStatus.PROPOSED and current.author_side != side,
+        history=[str(entry) for entry in agreement.audit_entries.all()[:50]],
+    )
+
+
+@dataclass(frozen=True)
+class PreparationPage:
+    preparation: Preparation | None
+    readiness: Readiness
+
+
+def preparation_page(escope: ExpectationScope, agreement: Agreement) -> PreparationPage:
+    """The author's own preparation; callers have checked that the viewer leads it."""
+    preparation = Preparation.objects.filter(agreement=agreement, author=escope.user).first()
+    if preparation is None:
+        return PreparationPage(None, readiness({}, {}))
+    ratings = {name: getattr(preparation, name) for name in PART_NAMES}
+    notes = {name: getattr(preparation, f"{name}_note") for name in PART_NAMES}
+    return PreparationPage(preparation, readiness(ratings, notes))

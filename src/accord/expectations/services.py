@@ -1,0 +1,364 @@
+"""Every change to agreements: one function per user action, called alike by the pages, the
+API and the command line. Each checks its fields with ``rules``, takes the viewer's
+``ExpectationScope`` to decide what they may do, locks the agreement's row so that two
+people acting at once get one outcome, and writes its audit entry — the step, never the
+words — in the same transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accord.access.audit import actor_label
+from accord.access.models import User
+from accord.access.scopes import Scope
+from accord.expectations import rules
+from accord.expectations.errors import AgreementProblems, ExpectationsError
+from accord.expectations.models import (
+    Agreement,
+    AgreementAuditEntry,
+    AgreementStatus,
+    Concern,
+    Item,
+    Preparation,
+    Relationship,
+    Side,
+    Version,
+    VersionStatus,
+)
+from accord.expectations.rules import ItemDraft
+from accord.expectations.visibility import ExpectationScope
+from accord.goals.models import Goal
+from accord.goals.visibility import GoalScope
+
+
+def audit(*, escope: ExpectationScope, actor: User | None, via: str, action: str,
+          agreement: Agreement, summary: str) -> None:  # fmt: skip
+    AgreementAuditEntry.objects.create(
+        organisation=escope.organisation, actor=actor, actor_label=actor_label(actor, via),
+        action=action, agreement=agreement, summary=summary[:300],
+    )  # fmt: skip
+
+
+def _locked(agreement: Agreement) -> Agreement:
+    return Agreement.objects.select_for_update().get(pk=agreement.pk)
+
+
+def _latest(agreement: Agreement) -> Version:
+    version = agreement.versions.order_by("-number").first()
+    assert version is not None  # every agreement starts with its first draft
+    return version
+
+
+def start_agreement(
+    *,
+    escope: ExpectationScope,
+    actor: User | None,
+    colleague_hr_id: str,
+    relationship: str,
+    topic: str,
+    via: str = "",
+) -> Agreement:
+    """The viewer (the leader) starts an agreement with a colleague, with an empty draft."""
+    me = escope.me()
+    topic = topic.strip()
+    problems = rules.text_problems("topic", topic, limit=rules.TOPIC_LIMIT,
+                                   what="the agreement a topic, such as “Running the ED night shift”")  # fmt: skip
+    if relationship not in Relationship.values:
+        problems.append(("relationship", "Choose how you work with this colleague."))
+    colleague = (
+        escope.colleagues().filter(external_id__iexact=colleague_hr_id.strip()).first()
+        if colleague_hr_id.strip()
+        else None
+    )
+    if colleague is None:
+        problems.append(
+            ("colleague", f"No colleague with HR id {colleague_hr_id.strip()!r} who can sign in "
+                          "to Accord here: they need a login to take part.")
+            if colleague_hr_id.strip() and colleague_hr_id.strip().lower() != me.external_id.lower()
+            else ("colleague", "Give your colleague's HR id (not your own).")
+        )  # fmt: skip
+    if problems:
+        raise AgreementProblems(problems)
+    assert colleague is not None
+    try:
+        with transaction.atomic():
+            agreement = Agreement.objects.create(
+                organisation=escope.organisation, leader=me, colleague=colleague,
+                relationship=relationship, topic=topic,
+            )  # fmt: skip
+            Version.objects.create(agreement=agreement, number=1, author_side=Side.LEADER)
+            audit(escope=escope, actor=actor, via=via, action="agreement.start",
+                  agreement=agreement, summary=f"Started an agreement with {colleague.name}")  # fmt: skip
+    except IntegrityError:
+        raise ExpectationsError(
+            f"You already have a current agreement with {colleague.name} on this topic; open it, "
+            "or give this one another topic.",
+            field="topic",
+        ) from None
+    return agreement
+
+
+def save_preparation(
+    *,
+    escope: ExpectationScope,
+    actor: User,
+    agreement: Agreement,
+    ratings: dict[str, int | None],
+    notes: dict[str, str],
+) -> Preparation:
+    """The leader's private preparation. Not audited: even that a note changed is the
+    author's own business."""
+    if escope.side(agreement) != Side.LEADER:
+        raise ExpectationsError("Only the leader prepares.")
+    problems: list[rules.Problem] = []
+    for name in rules.PART_NAMES:
+        rating = ratings.get(name)
+        if rating is not None and not 1 <= rating <= 5:
+            problems.append((name, "Choose from 1 to 5."))
+        problems += rules.text_problems(f"{name}_note", notes.get(name, ""), limit=rules.TEXT_LIMIT,
+                                        what="a note", required=False)  # fmt: skip
+    if problems:
+        raise AgreementProblems(problems)
+    values: dict[str, object] = {"author": actor}
+    for name in rules.PART_NAMES:
+        values[name] = ratings.get(name)
+        values[f"{name}_note"] = notes.get(name, "").strip()
+    preparation, _ = Preparation.objects.update_or_create(agreement=agreement, defaults=values)
+    return preparation
+
+
+def _shared_goals(
+    escope: ExpectationScope, agreement: Agreement, goal_ids: Sequence[int]
+) -> list[Goal]:
+    """The goals named, each one both people may see; a refusal names any other."""
+    wanted = list(dict.fromkeys(goal_ids))
+    if not wanted:
+        return []
+    mine = GoalScope(escope.scope).goals().filter(pk__in=wanted)
+    theirs_membership = getattr(agreement.colleague, "membership", None)
+    if theirs_membership is None:
+        raise ExpectationsError(
+            "Your colleague has no login here, so no goal can be shared.", field="goals"
+        )
+    theirs = set(
+        GoalScope(Scope(theirs_membership))
+        .goals()
+        .filter(pk__in=wanted)
+        .values_list("pk", flat=True)
+    )
+    found = {goal.pk: goal for goal in mine if goal.pk in theirs}
+    missing = [pk for pk in wanted if pk not in found]
+    if missing:
+        raise ExpectationsError(
+            f"Goal {missing[0]} is not one you and {agreement.colleague.name} can both see.",
+            field="goals",
+        )
+    return [found[pk] for pk in wanted]
+
+
+def save_draft(
+    *,
+    escope: ExpectationScope,
+    actor: User | None,
+    agreement: Agreement,
+    why_it_matters: str,
+    how_it_fits: str,
+    opening: str,
+    goal_ids: Sequence[int],
+    items: list[ItemDraft],
+    via: str = "",
+) -> Version:
+    """The leader's draft: the context, the goals it serves and the expectations. After the
+    colleague proposed changes, saving starts the leader's next draft from them."""
+    if escope.side(agreement) != Side.LEADER:
+        raise ExpectationsError("Only the leader drafts; propose changes instead.")
+    problems = []
+    for field, value, what in (
+        ("why_it_matters", why_it_matters, "why this matters"),
+        ("how_it_fits", how_it_fits, "how it fits the plan"),
+        ("opening", opening, "an opening"),
+    ):
+        problems += rules.text_problems(
+            field, value, limit=rules.TEXT_LIMIT, what=what, required=False
+        )
+    problems += rules.item_problems(items, today=timezone.localdate())
+    if problems:
+        raise AgreementProblems(problems)
+    goals = _shared_goals(escope, agreement, goal_ids)
+    with transaction.atomic():
+        locked = _locked(agreement)
+        latest = _latest(locked)
+        if locked.status in (
+            AgreementStatus.PROPOSED,
+            AgreementStatus.ACCEPTED,
+            AgreementStatus.CLOSED,
+        ):
+            raise ExpectationsError(
+                "The proposed version waits for your colleague's answer."
+                if locked.status == AgreementStatus.PROPOSED
+                else f"An {locked.get_status_display().lower()} agreement is not drafted again."
+            )
+        if latest.status != VersionStatus.DRAFT:  # the colleague's proposal: a new round
+            latest.status = VersionStatus.SUPERSEDED
+            latest.save(update_fields=["status"])
+            latest = Version.objects.create(
+                agreement=locked, number=latest.number + 1, author_side=Side.LEADER
+            )
+            locked.status = AgreementStatus.PREPARING
+            locked.save(update_fields=["status", "updated_at"])
+        latest.why_it_matters, latest.how_it_fits = why_it_matters.strip(), how_it_fits.strip()
+        latest.opening = opening.strip()
+        latest.save()
+        latest.goals.set(goals)
+        _replace_items(latest, items)
+        audit(escope=escope, actor=actor, via=via, action="version.draft", agreement=locked,
+              summary=f"Saved the draft of version {latest.number}")  # fmt: skip
+    return latest
+
+
+def _replace_items(version: Version, items: list[ItemDraft]) -> None:
+    """The version's expectations, checked already (``rules.item_problems``)."""
+    version.items.all().delete()
+    rows = []
+    for n, item in enumerate(items):
+        assert item.due_on is not None
+        rows.append(Item(version=version, position=n, what=item.what.strip(),
+                         measure=item.measure.strip(), owner=item.owner, due_on=item.due_on,
+                         support=item.support.strip()))  # fmt: skip
+    Item.objects.bulk_create(rows)
+
+
+def propose(
+    *, escope: ExpectationScope, actor: User | None, agreement: Agreement, via: str = ""
+) -> Version:
+    """The leader sends the draft to the colleague; it can no longer change."""
+    if escope.side(agreement) != Side.LEADER:
+        raise ExpectationsError("Only the leader proposes the draft; propose changes instead.")
+    with transaction.atomic():
+        locked = _locked(agreement)
+        latest = _latest(locked)
+        if latest.status != VersionStatus.DRAFT:
+            raise ExpectationsError("There is no draft to propose.")
+        items = [
+            ItemDraft(i.what, i.measure, i.owner, i.due_on, i.support) for i in latest.items.all()
+        ]
+        problems = rules.item_problems(items, today=timezone.localdate())
+        if not items:
+            problems.append(("items", "Write at least one expectation before proposing."))
+        if not latest.why_it_matters:
+            problems.append(("why_it_matters", "Say why this matters before proposing."))
+        if problems:
+            raise AgreementProblems(problems)
+        latest.status, latest.proposed_at = VersionStatus.PROPOSED, timezone.now()
+        latest.save(update_fields=["status", "proposed_at"])
+        locked.status = AgreementStatus.PROPOSED
+        locked.save(update_fields=["status", "updated_at"])
+        audit(escope=escope, actor=actor, via=via, action="version.propose", agreement=locked,
+              summary=f"Proposed version {latest.number}")  # fmt: skip
+    return latest
+
+
+def _proposed_to_me(escope: ExpectationScope, locked: Agreement, number: int) -> Version:
+    latest = _latest(locked)
+    if locked.status == AgreementStatus.ACCEPTED:
+        raise ExpectationsError(f"Version {latest.number} has already been accepted.")
+    if latest.status != VersionStatus.PROPOSED or latest.author_side == escope.side(locked):
+        raise ExpectationsError("Nothing waits for your answer.")
+    if latest.number != number:
+        raise ExpectationsError(
+            f"Version {latest.number} has been proposed since; read it before answering."
+        )
+    return latest
+
+
+def accept(*, escope: ExpectationScope, actor: User | None, agreement: Agreement, number: int,
+           via: str = "") -> Version:  # fmt: skip
+    """The other side accepts the proposed version ``number``: it is frozen for good."""
+    with transaction.atomic():
+        locked = _locked(agreement)
+        latest = _proposed_to_me(escope, locked, number)
+        now = timezone.now()
+        latest.status, latest.accepted_at = VersionStatus.ACCEPTED, now
+        latest.save(update_fields=["status", "accepted_at"])
+        locked.status = AgreementStatus.ACCEPTED
+        locked.save(update_fields=["status", "updated_at"])
+        audit(escope=escope, actor=actor, via=via, action="version.accept", agreement=locked,
+              summary=f"Accepted version {latest.number}")  # fmt: skip
+    return latest
+
+
+def propose_changes(
+    *,
+    escope: ExpectationScope,
+    actor: User | None,
+    agreement: Agreement,
+    number: int,
+    items: list[ItemDraft],
+    comment: str,
+    via: str = "",
+) -> Version:
+    """The colleague answers the leader's version ``number`` with changed expectations and a
+    comment: a new version, which waits for the leader."""
+    if escope.side(agreement) != Side.COLLEAGUE:
+        raise ExpectationsError("Only the colleague proposes changes; edit the draft instead.")
+    problems = rules.text_problems("comment", comment, limit=rules.TEXT_LIMIT,
+                                   what="a word on what you changed and why")  # fmt: skip
+    problems += rules.item_problems(items, today=timezone.localdate())
+    if not items:
+        problems.append(("items", "Keep at least one expectation."))
+    if problems:
+        raise AgreementProblems(problems)
+    with transaction.atomic():
+        locked = _locked(agreement)
+        latest = _proposed_to_me(escope, locked, number)
+        latest.status = VersionStatus.SUPERSEDED
+        latest.save(update_fields=["status"])
+        changed = Version.objects.create(
+            agreement=locked, number=latest.number + 1, author_side=Side.COLLEAGUE,
+            status=VersionStatus.PROPOSED, why_it_matters=latest.why_it_matters,
+            how_it_fits=latest.how_it_fits, opening=latest.opening, comment=comment.strip(),
+            proposed_at=timezone.now(),
+        )  # fmt: skip
+        changed.goals.set(latest.goals.all())
+        _replace_items(changed, items)
+        locked.status = AgreementStatus.CHANGES_PROPOSED
+        locked.save(update_fields=["status", "updated_at"])
+        audit(escope=escope, actor=actor, via=via, action="version.changes", agreement=locked,
+              summary=f"Proposed changes as version {changed.number}")  # fmt: skip
+    return changed
+
+
+def add_concern(*, escope: ExpectationScope, actor: User | None, agreement: Agreement, text: str,
+                via: str = "") -> Concern:  # fmt: skip
+    problems = rules.text_problems("text", text, limit=rules.TEXT_LIMIT, what="the concern")
+    if problems:
+        raise AgreementProblems(problems)
+    with transaction.atomic():
+        concern = Concern.objects.create(
+            agreement=agreement, raised_by=escope.me(), text=text.strip()
+        )
+        audit(escope=escope, actor=actor, via=via, action="concern.add", agreement=agreement,
+              summary=f"Raised concern {concern.pk}")  # fmt: skip
+    return concern
+
+
+def address_concern(*, escope: ExpectationScope, actor: User | None, concern: Concern, note: str,
+                    via: str = "") -> Concern:  # fmt: skip
+    problems = rules.text_problems(
+        "note", note, limit=rules.TEXT_LIMIT, what="how it was addressed"
+    )
+    if problems:
+        raise AgreementProblems(problems)
+    with transaction.atomic():
+        locked = Concern.objects.select_for_update().get(pk=concern.pk)
+        if locked.addressed_at is not None:
+            return locked
+        locked.addressed_at, locked.addressed_by = timezone.now(), escope.me()
+        locked.addressed_note = note.strip()
+        locked.save()
+        audit(escope=escope, actor=actor, via=via, action="concern.address",
+              agreement=locked.agreement, summary=f"Addressed concern {locked.pk}")  # fmt: skip
+    return locked

@@ -1,0 +1,22 @@
+"""Agreements' pages, under /o/<org>/expectations/ (included from accord.urls)."""
+
+from django.urls import path
+
+from accord.expectations import views
+
+urlpatterns = [
+    path("", views.agreement_list, name="agreements"),
+    path("new/", views.agreement_new, name="agreement-new"),
+    path("<int:agreement_id>/", views.agreement_detail, name="agreement"),
+    path("<int:agreement_id>/preparation/", views.preparation, name="agreement-preparation"),
+    path("<int:agreement_id>/draft/", views.draft_edit, name="agreement-draft"),
+    path("<int:agreement_id>/propose/", views.propose, name="agreement-propose"),
+    path("<int:agreement_id>/accept/", views.accept, name="agreement-accept"),
+    path("<int:agreement_id>/changes/", views.propose_changes, name="agreement-changes"),
+    path("<int:agreement_id>/concerns/", views.concern_add, name="agreement-concern-add"),
+    path(
+        "concerns/<int:concern_id>/address/",
+        views.concern_address,
+        name="agreement-concern-address",
+    ),
+]

@@ -1,0 +1,262 @@
+"""Agreements' pages: mine, starting one, one agreement (versions, what changed, answering,
+concerns), its draft, and the leader's private preparation."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accord.access.decorators import with_scope
+from accord.access.requests import AuthenticatedHttpRequest
+from accord.access.scopes import Scope
+from accord.expectations import selectors, services
+from accord.expectations.errors import ExpectationsError
+from accord.expectations.forms import (
+    AddressForm,
+    ChangesForm,
+    ConcernForm,
+    DraftForm,
+    PreparationForm,
+    StartForm,
+)
+from accord.expectations.models import Agreement
+from accord.expectations.rules import PART_NAMES
+from accord.expectations.visibility import ExpectationScope
+from accord.goals.visibility import GoalScope
+from accord.refusals import show_refusal
+
+
+def _to_agreement(scope: Scope, agreement: Agreement) -> HttpResponse:
+    return redirect("agreement", scope.organisation.slug, agreement.pk)
+
+
+@with_scope()
+def agreement_list(request: HttpRequest, scope: Scope) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    return render(
+        request,
+        "expectations/agreement_list.html",
+        {"listed": selectors.my_agreements(escope), "concerns": selectors.open_concerns(escope),
+         "has_person": escope.person is not None},
+    )  # fmt: skip
+
+
+@with_scope()
+def agreement_new(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    escope.me()
+    form = StartForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            agreement = services.start_agreement(
+                escope=escope, actor=request.user, colleague_hr_id=data["colleague"],
+                relationship=data["relationship"], topic=data["topic"],
+            )  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, "Agreement started. Prepare privately, then draft it.")
+            return redirect("agreement-preparation", scope.organisation.slug, agreement.pk)
+    return render(request, "expectations/agreement_new.html", {"form": form})
+
+
+def _agreement_page(
+    request: HttpRequest, escope: ExpectationScope, agreement: Agreement, status: int = 200,
+    **forms_: object,
+) -> HttpResponse:  # fmt: skip
+    page = selectors.agreement_page(escope, agreement)
+    context = {
+        "page": page,
+        "agreement": agreement,
+        "concern_form": forms_.get("concern_form") or ConcernForm(),
+        "changes_form": forms_.get("changes_form")
+        or ChangesForm(items=list(page.current.items.all())),
+    }
+    return render(request, "expectations/agreement_detail.html", context, status=status)
+
+
+@with_scope()
+def agreement_detail(request: HttpRequest, scope: Scope, agreement_id: int) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    return _agreement_page(request, escope, escope.get_agreement(agreement_id))
+
+
+@with_scope()
+def preparation(request: AuthenticatedHttpRequest, scope: Scope, agreement_id: int) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    agreement = escope.agreement_to_lead(agreement_id)
+    page = selectors.preparation_page(escope, agreement)
+    initial: dict[str, object] = {}
+    if page.preparation is not None:
+        for name in PART_NAMES:
+            initial[name] = getattr(page.preparation, name)
+            initial[f"{name}_note"] = getattr(page.preparation, f"{name}_note")
+    form = PreparationForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid():
+        try:
+            services.save_preparation(
+                escope=escope, actor=request.user, agreement=agreement,
+                ratings=form.ratings(), notes=form.notes(),
+            )  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, "Preparation saved. Only you can read it.")
+            return redirect("agreement-preparation", scope.organisation.slug, agreement.pk)
+    return render(
+        request, "expectations/preparation.html",
+        {"agreement": agreement, "form": form, "page": page},
+    )  # fmt: skip
+
+
+def _goal_choices(escope: ExpectationScope, agreement: Agreement) -> list[tuple[str, str]]:
+    """Goals the leader and the colleague can both see: the leader's, the colleague's, their
+    teams' and the organisation's."""
+    membership = getattr(agreement.colleague, "membership", None)
+    if membership is None:
+        return []
+    theirs = GoalScope(Scope(membership)).goals().values("pk")
+    shared = (
+        GoalScope(escope.scope).goals().filter(pk__in=theirs).select_related("owner", "team")
+        .order_by("-period", "title")[:60]
+    )  # fmt: skip
+    return [(str(goal.pk), f"{goal.title} ({goal.owner.name if goal.owner else goal.team or 'organisation'})")
+            for goal in shared]  # fmt: skip
+
+
+@with_scope()
+def draft_edit(request: AuthenticatedHttpRequest, scope: Scope, agreement_id: int) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    agreement = escope.agreement_to_lead(agreement_id)
+    page = selectors.agreement_page(escope, agreement)
+    if not page.can_edit_draft:
+        messages.error(
+            request,
+            "The proposed version waits for your colleague's answer."
+            if agreement.status == "proposed"
+            else "This agreement is not drafted now.",
+        )
+        return _to_agreement(scope, agreement)
+    current = page.current
+    form = DraftForm(
+        request.POST if request.method == "POST" else None,
+        goal_choices=_goal_choices(escope, agreement),
+        items=list(current.items.all()),
+        initial={"why_it_matters": current.why_it_matters, "how_it_fits": current.how_it_fits,
+                 "opening": current.opening,
+                 "goals": [str(pk) for pk in current.goals.values_list("pk", flat=True)]},
+    )  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_draft(
+                escope=escope, actor=request.user, agreement=agreement,
+                why_it_matters=form.cleaned_data["why_it_matters"],
+                how_it_fits=form.cleaned_data["how_it_fits"], opening=form.cleaned_data["opening"],
+                goal_ids=form.goal_ids(), items=form.items(),
+            )  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, "Draft saved.")
+            return _to_agreement(scope, agreement)
+    return render(
+        request,
+        "expectations/draft_form.html",
+        {"agreement": agreement, "form": form, "page": page},
+    )
+
+
+@require_POST
+@with_scope()
+def propose(request: AuthenticatedHttpRequest, scope: Scope, agreement_id: int) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    agreement = escope.agreement_to_lead(agreement_id)
+    try:
+        version = services.propose(escope=escope, actor=request.user, agreement=agreement)
+    except ExpectationsError as error:
+        for _, message in error.problems:
+            messages.error(request, message)
+    else:
+        messages.success(request, f"Version {version.number} sent to {agreement.colleague.name}.")
+    return _to_agreement(scope, agreement)
+
+
+def _number(request: HttpRequest) -> int:
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() and len(value) < 6 else 0
+
+
+@require_POST
+@with_scope()
+def accept(request: AuthenticatedHttpRequest, scope: Scope, agreement_id: int) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    agreement = escope.get_agreement(agreement_id)
+    try:
+        version = services.accept(
+            escope=escope, actor=request.user, agreement=agreement, number=_number(request)
+        )
+    except ExpectationsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Version {version.number} accepted: it is now fixed.")
+    return _to_agreement(scope, agreement)
+
+
+@require_POST
+@with_scope()
+def propose_changes(
+    request: AuthenticatedHttpRequest, scope: Scope, agreement_id: int
+) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    agreement = escope.get_agreement(agreement_id)
+    form = ChangesForm(request.POST)
+    if form.is_valid():
+        try:
+            services.propose_changes(
+                escope=escope, actor=request.user, agreement=agreement, number=_number(request),
+                items=form.items(), comment=form.cleaned_data["comment"],
+            )  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, f"Your changes went to {agreement.leader.name}.")
+            return _to_agreement(scope, agreement)
+    return _agreement_page(request, escope, agreement, 400, changes_form=form)
+
+
+@require_POST
+@with_scope()
+def concern_add(request: AuthenticatedHttpRequest, scope: Scope, agreement_id: int) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    agreement = escope.get_agreement(agreement_id)
+    form = ConcernForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_concern(escope=escope, actor=request.user, agreement=agreement,
+                                 text=form.cleaned_data["text"])  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, "Concern raised.")
+            return _to_agreement(scope, agreement)
+    return _agreement_page(request, escope, agreement, 400, concern_form=form)
+
+
+@require_POST
+@with_scope()
+def concern_address(
+    request: AuthenticatedHttpRequest, scope: Scope, concern_id: int
+) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    concern = escope.concern_to_address(concern_id)
+    form = AddressForm(request.POST)
+    if form.is_valid():
+        services.address_concern(escope=escope, actor=request.user, concern=concern,
+                                 note=form.cleaned_data["note"])  # fmt: skip
+        messages.success(request, "Concern addressed.")
+    else:
+        messages.error(request, "Say how the concern was addressed.")
+    return _to_agreement(scope, concern.agreement)
