@@ -667,6 +667,58 @@ ACCESS: dict[str, list[Case]] = {
              riverside(lambda w: expectations_world(w)["concern"]), "POST",
              lambda w: {"note": "Answered"}),
     ],
+    "GET /api/expectations/agreements": [
+        Case("the token owner's agreements", api_call(everyone=OK, outsider=OK)),
+    ],
+    "POST /api/expectations/agreements": [
+        Case("an agreement with nora: refused to nora herself and to an admin with no person",
+             api_call(everyone=201, nurse_manager=422, outsider=FORBIDDEN), lambda w, v: (), "POST",
+             lambda w: {"colleague_hr_id": "nora", "relationship": "peer", "topic": "Rotas"}),
+    ],
+    "GET /api/expectations/agreements/{agreement_id}": [
+        Case("chad's agreement with nora", api_call(chair=OK, nurse_manager=OK, everyone=NOT_FOUND),
+             lambda w, v: (expectations_world(w)["agreement"],)),
+    ],
+    "GET /api/expectations/agreements/{agreement_id}/preparation": [
+        Case("chad's preparation: his alone",
+             api_call(chair=OK, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (expectations_world(w)["agreement"],)),
+    ],
+    "PUT /api/expectations/agreements/{agreement_id}/preparation": [
+        Case("chad's preparation: his alone",
+             api_call(chair=OK, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (expectations_world(w)["agreement"],), "PUT", lambda w: {"belief": 4}),
+    ],
+    "PUT /api/expectations/agreements/{agreement_id}/draft": [
+        Case("a draft while version 1 waits for nora: refused to chad with the reason",
+             api_call(chair=422, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (expectations_world(w)["agreement"],), "PUT", lambda w: {}),
+    ],
+    "POST /api/expectations/agreements/{agreement_id}/propose": [
+        Case("nothing left to propose", api_call(chair=422, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (expectations_world(w)["agreement"],), "POST"),
+    ],
+    "POST /api/expectations/agreements/{agreement_id}/accept": [
+        Case("version 1: nora accepts, chad may not accept his own",
+             api_call(chair=422, nurse_manager=OK, everyone=NOT_FOUND),
+             lambda w, v: (expectations_world(w)["agreement"],), "POST", lambda w: {"version": 1}),
+    ],
+    "POST /api/expectations/agreements/{agreement_id}/changes": [
+        Case("changes to version 1: nora's to propose",
+             api_call(chair=422, nurse_manager=201, everyone=NOT_FOUND),
+             lambda w, v: (expectations_world(w)["agreement"],), "POST",
+             lambda w: {"version": 1, "comment": "Later", "items": [
+                 {"what": "Publish the rota", "measure": "done when posted",
+                  "due_on": (dt.date.today() + dt.timedelta(days=30)).isoformat()}]}),
+    ],
+    "POST /api/expectations/agreements/{agreement_id}/concerns": [
+        Case("a concern on chad's agreement", api_call(chair=201, nurse_manager=201, everyone=NOT_FOUND),
+             lambda w, v: (expectations_world(w)["agreement"],), "POST", lambda w: {"text": "When?"}),
+    ],
+    "POST /api/expectations/concerns/{concern_id}/address": [
+        Case("nora's concern", api_call(chair=OK, nurse_manager=OK, everyone=NOT_FOUND),
+             lambda w, v: (expectations_world(w)["concern"],), "POST", lambda w: {"note": "Soon"}),
+    ],
     # Goals and alignment. The data comes from goals_world() below: chad's and sue's goals in
     # the executive team (ceo leads it; chad and sue are members), nora's goal (she reports to
     # chad), a conflict chad declared on sue's goal, and a conversation between chad and sue.
@@ -1258,7 +1310,7 @@ def test_each_viewer_gets_only_what_their_scope_allows(cast: Cast, route: str) -
         for viewer in VIEWERS:
             client = _client(world, viewer, api_route=api_route)
             url = _url(route, case.args(world, viewer))
-            if case.method in ("POST", "PATCH"):
+            if case.method in ("POST", "PATCH", "PUT"):
                 # The API takes JSON bodies; pages take form posts.
                 json = {"content_type": "application/json"} if api_route else {}
                 response = getattr(client, case.method.lower())(url, case.data(world), **json)

@@ -94,3 +94,19 @@ def test_an_amount_as_a_number_is_rounded_and_as_text_taken_exactly(
         assert refused.status_code == 422, written
         assert refused.json()["errors"][0]["field"] == "target"
     assert Goal.objects.get(pk=chads.pk).target == Decimal("7.1235")
+
+
+def test_no_two_routers_share_a_schema_name() -> None:
+    """The OpenAPI document keys schemas by class name: a second class of the same name in
+    another router would silently take the first one's place."""
+    import ast
+    from pathlib import Path
+
+    names: dict[str, str] = {}
+    for path in Path(__file__).resolve().parents[2].joinpath("src/accord").rglob("*.py"):
+        if path.name != "api.py" and path.parent.name != "api":
+            continue
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.ClassDef):
+                assert node.name not in names, f"{node.name} in {path} and in {names[node.name]}"
+                names[node.name] = str(path)

@@ -16,6 +16,7 @@ from accord.access.scopes import NotAllowed, Scope
 from accord.access.services import membership_for_token
 from accord.actions.api import router as actions_router
 from accord.api_fields import Error, Refusal
+from accord.expectations.api import router as expectations_router
 from accord.goals.api import router as goals_router
 from accord.insights.api import router as insights_router
 from accord.org.api import router as org_router
@@ -196,5 +197,12 @@ def refused(request: HttpRequest, exc: ServiceRefusal) -> HttpResponse:
 
 
 # Each capability adds its own router; the order is the order of the OpenAPI document.
-for router in (org_router, surveys_router, goals_router, insights_router, actions_router):
+for router in (
+    org_router,
+    surveys_router,
+    goals_router,
+    insights_router,
+    actions_router,
+    expectations_router,
+):
     api.add_router("/", router)
