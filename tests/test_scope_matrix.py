@@ -662,6 +662,11 @@ ACCESS: dict[str, list[Case]] = {
              riverside(lambda w: expectations_world(w)["agreement"]), "POST",
              lambda w: {"text": "Too soon"}),
     ],
+    "agreement-follow-up": [
+        Case("an empty answer to a follow-up: the page again, with the reasons",
+             web(chair=400, nurse_manager=400, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["follow_up"]), "POST"),
+    ],
     "agreement-concern-address": [
         Case("nora's concern", web(chair=REDIRECT, nurse_manager=REDIRECT, everyone=NOT_FOUND),
              riverside(lambda w: expectations_world(w)["concern"]), "POST",
@@ -1387,7 +1392,12 @@ def expectations_world(w: World) -> dict[str, int]:
         escope=escope(w.cast, w.cast.nurse_manager), actor=None, agreement=agreement,
         text="When do we start?",
     )  # fmt: skip
-    made = {"agreement": agreement.pk, "concern": concern.pk}
+    accepted = proposed_agreement(w.cast, "Weekend cover")
+    services.accept(escope=escope(w.cast, w.cast.nurse_manager), actor=None, agreement=accepted,
+                    number=1)  # fmt: skip
+    follow_up = accepted.follow_ups.first()
+    assert follow_up is not None
+    made = {"agreement": agreement.pk, "concern": concern.pk, "follow_up": follow_up.pk}
     w.expectations = made  # type: ignore[attr-defined]
     return made
 

@@ -173,3 +173,42 @@ def test_the_home_page_says_whose_move_it_is(cast: Cast) -> None:
     assert "Nora Manager raised a concern: Running the night shift" in chad
     sam = cast.client_for(cast.staff_nurse).get(home).content.decode()
     assert "Running the night shift" not in sam
+
+
+def test_follow_ups_come_on_a_cadence_and_a_missed_one_shows(cast: Cast) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accord.expectations.models import FollowUp, FollowUpAnswer
+
+    agreement = proposed_agreement(cast)
+    services.accept(escope=escope(cast, cast.nurse_manager), actor=cast.nurse_manager,
+                    agreement=agreement, number=1)  # fmt: skip
+    follow_ups = list(FollowUp.objects.filter(agreement=agreement))
+    hours = [round((f.due_at - follow_ups[0].due_at).total_seconds() / 3600) for f in follow_ups]
+    assert hours == [0, 44, 164, 332, 668]  # 4 hours, 2 days, 1, 2 and 4 weeks after acceptance
+    slug = cast.riverside.slug
+    nora = cast.client_for(cast.nurse_manager)
+    page = reverse("agreement", args=[slug, agreement.pk])
+    assert "Send my follow-up" not in nora.get(page).content.decode()  # not due yet
+    first, second = follow_ups[0], follow_ups[1]
+    FollowUp.objects.filter(pk=first.pk).update(due_at=timezone.now() - dt.timedelta(days=3))
+    FollowUp.objects.filter(pk=second.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    shown = nora.get(page).content.decode()
+    assert "Missed" in shown and shown.count("Send my follow-up") == 1
+    answer = reverse("agreement-follow-up", args=[slug, first.pk])
+    half = nora.post(answer, {"items.0.on_track": "yes"})
+    assert half.status_code == 400 and "still fair?" in half.content.decode()
+    form = {"items.0.on_track": "yes", "items.0.still_fair": "yes",
+            "items.1.on_track": "no", "items.1.still_fair": "no",
+            "items.1.note": "The rota needs the bank staff list first."}  # fmt: skip
+    assert nora.post(answer, form).status_code == 302
+    assert FollowUpAnswer.objects.filter(follow_up=first, side="colleague").count() == 2
+    again = nora.post(answer, form, follow=True).content.decode()
+    assert "answered this follow-up already" in again
+    chad = cast.client_for(cast.chair)
+    assert chad.post(answer, form).status_code == 302
+    first.refresh_from_db()
+    assert first.done
+    assert cast.client_for(cast.staff_nurse).post(answer, form).status_code == 404

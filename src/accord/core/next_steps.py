@@ -233,6 +233,14 @@ def _agreements_waiting(scope: Scope) -> list[NextStep]:
                 reverse("agreement", args=[_slug(scope), row.agreement.pk]),
                 f"Open the agreement “{row.agreement.topic}”",
             ))  # fmt: skip
+    for follow_up, state in expectation_selectors.follow_ups_due(escope)[:5]:
+        topic = follow_up.agreement.topic
+        steps.append(NextStep(
+            f"{'Missed' if state == 'missed' else 'Due'}: the follow-up on {topic}",
+            "A minute: is each expectation still on track, and still fair?",
+            reverse("agreement", args=[_slug(scope), follow_up.agreement_id]),
+            f"Open the agreement “{topic}”",
+        ))  # fmt: skip
     for open_concern in expectation_selectors.open_concerns(escope):
         concern, age = open_concern.concern, open_concern.age_days
         if concern.raised_by_id != (escope.person.pk if escope.person else None):

@@ -11,6 +11,7 @@ from django import forms
 
 from accord.expectations.models import Item, ItemOwner, Relationship
 from accord.expectations.rules import MAX_ITEMS, PART_NAMES, PARTS, ItemDraft
+from accord.expectations.services import FollowUpAnswerDraft
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = {"rows": 3}
@@ -140,3 +141,33 @@ class AddressForm(forms.Form):
     note = forms.CharField(
         label="How it was addressed", max_length=4000, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class FollowUpForm(forms.Form):
+    """Per expectation of the accepted version: still on track? still fair? and a note."""
+
+    def __init__(self, *args: Any, items: list[Item], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.items = items
+        for n, item in enumerate(items):
+            self.fields[f"items.{n}.on_track"] = forms.ChoiceField(
+                label=f"“{item.what}”: still on track?", choices=YES_NO, widget=forms.RadioSelect
+            )
+            self.fields[f"items.{n}.still_fair"] = forms.ChoiceField(
+                label=f"“{item.what}”: still fair?", choices=YES_NO, widget=forms.RadioSelect
+            )
+            self.fields[f"items.{n}.note"] = forms.CharField(
+                label=f"“{item.what}”: note", required=False, max_length=500
+            )
+
+    def answers(self) -> list[FollowUpAnswerDraft]:
+        data = self.cleaned_data
+        return [
+            FollowUpAnswerDraft(item.pk, data.get(f"items.{n}.on_track") == "yes",
+                                data.get(f"items.{n}.still_fair") == "yes",
+                                data.get(f"items.{n}.note", ""))
+            for n, item in enumerate(self.items)
+        ]  # fmt: skip

@@ -260,3 +260,55 @@ class AgreementAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label}: {self.summary}"
+
+
+# After an acceptance: a few hours, two days, a week, two weeks and four weeks.
+DEFAULT_CADENCE_HOURS = (4, 48, 168, 336, 672)
+# A follow-up not answered by both this long after it fell due is missed.
+FOLLOW_UP_GRACE_HOURS = 48
+
+
+class FollowUp(models.Model):
+    """A short check-in on the accepted version: both people answer, per expectation, whether
+    it is still on track and still fair."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="follow_ups")
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="follow_ups")
+    due_at = models.DateTimeField()
+    leader_answered_at = models.DateTimeField(null=True, blank=True)
+    colleague_answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        indexes = [models.Index(fields=["agreement", "due_at"], name="follow_up_agreement_due")]
+
+    def __str__(self) -> str:
+        return f"Follow-up of agreement {self.agreement_id} due {self.due_at:%Y-%m-%d}"
+
+    def answered_by(self, side: str) -> bool:
+        return (
+            self.leader_answered_at if side == Side.LEADER else self.colleague_answered_at
+        ) is not None
+
+    @property
+    def done(self) -> bool:
+        return self.leader_answered_at is not None and self.colleague_answered_at is not None
+
+
+class FollowUpAnswer(models.Model):
+    follow_up = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="answers")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="+")
+    on_track = models.BooleanField()
+    still_fair = models.BooleanField()
+    note = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["follow_up", "side", "item"], name="follow_up_answer_once_per_side_and_item"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side} on item {self.item_id}"

@@ -13,9 +13,11 @@ import numpy as np
 from django.utils import timezone
 
 from accord.expectations.models import (
+    FOLLOW_UP_GRACE_HOURS,
     Agreement,
     AgreementStatus,
     Concern,
+    FollowUp,
     Preparation,
     Side,
     Version,
@@ -107,6 +109,48 @@ class VersionView:
 
 
 @dataclass(frozen=True)
+class FollowUpRow:
+    follow_up: FollowUp
+    state: str  # "upcoming", "due", "done" or "missed"
+    mine_to_answer: bool  # the earliest one the viewer has yet to answer, once it is due
+
+
+def follow_up_state(follow_up: FollowUp, now: dt.datetime) -> str:
+    if follow_up.done:
+        return "done"
+    if now < follow_up.due_at:
+        return "upcoming"
+    late = now > follow_up.due_at + dt.timedelta(hours=FOLLOW_UP_GRACE_HOURS)
+    return "missed" if late else "due"
+
+
+def follow_up_rows(agreement: Agreement, side: str) -> list[FollowUpRow]:
+    now = timezone.now()
+    rows, offered = [], False
+    for follow_up in agreement.follow_ups.all():
+        state = follow_up_state(follow_up, now)
+        mine = not offered and state in ("due", "missed") and not follow_up.answered_by(side)
+        offered = offered or mine
+        rows.append(FollowUpRow(follow_up, state, mine))
+    return rows
+
+
+def follow_ups_due(escope: ExpectationScope) -> list[tuple[FollowUp, str]]:
+    """The viewer's follow-ups that have fallen due and wait for their answer, with their
+    state ("due" or "missed"), oldest first."""
+    now = timezone.now()
+    found = []
+    for follow_up in (
+        FollowUp.objects.filter(agreement__in=escope.agreements(), due_at__lte=now)
+        .select_related("agreement")
+        .order_by("due_at", "pk")
+    ):
+        if not follow_up.answered_by(escope.side(follow_up.agreement)):
+            found.append((follow_up, follow_up_state(follow_up, now)))
+    return found
+
+
+@dataclass(frozen=True)
 class AgreementPage:
     agreement: Agreement
     side: str
@@ -114,6 +158,7 @@ class AgreementPage:
     current: Version
     accepted: Version | None
     concerns: list[ConcernRow]
+    follow_ups: list[FollowUpRow]
     can_edit_draft: bool
     can_propose: bool
     can_answer: bool  # accept or propose changes: a version proposed by the other side
@@ -149,6 +194,7 @@ def agreement_page(escope: ExpectationScope, agreement: Agreement) -> AgreementP
         current=current,
         accepted=accepted,
         concerns=concerns,
+        follow_ups=follow_up_rows(agreement, side),
         can_edit_draft=mine_to_draft,
         can_propose=side == Side.LEADER and current.status == VersionStatus.DRAFT,
         can_answer=current.status == VersionStatus.PROPOSED and current.author_side != side,

@@ -6,7 +6,9 @@ words — in the same transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -17,10 +19,13 @@ from accord.access.scopes import Scope
 from accord.expectations import rules
 from accord.expectations.errors import AgreementProblems, ExpectationsError
 from accord.expectations.models import (
+    DEFAULT_CADENCE_HOURS,
     Agreement,
     AgreementAuditEntry,
     AgreementStatus,
     Concern,
+    FollowUp,
+    FollowUpAnswer,
     Item,
     Preparation,
     Relationship,
@@ -285,6 +290,10 @@ def accept(*, escope: ExpectationScope, actor: User | None, agreement: Agreement
         latest.save(update_fields=["status", "accepted_at"])
         locked.status = AgreementStatus.ACCEPTED
         locked.save(update_fields=["status", "updated_at"])
+        FollowUp.objects.bulk_create(
+            FollowUp(agreement=locked, version=latest, due_at=now + dt.timedelta(hours=hours))
+            for hours in DEFAULT_CADENCE_HOURS
+        )
         audit(escope=escope, actor=actor, via=via, action="version.accept", agreement=locked,
               summary=f"Accepted version {latest.number}")  # fmt: skip
     return latest
@@ -329,6 +338,63 @@ def propose_changes(
         audit(escope=escope, actor=actor, via=via, action="version.changes", agreement=locked,
               summary=f"Proposed changes as version {changed.number}")  # fmt: skip
     return changed
+
+
+@dataclass(frozen=True)
+class FollowUpAnswerDraft:
+    item_id: int
+    on_track: bool | None
+    still_fair: bool | None
+    note: str = ""
+
+
+def answer_follow_up(
+    *,
+    escope: ExpectationScope,
+    actor: User | None,
+    follow_up: FollowUp,
+    answers: list[FollowUpAnswerDraft],
+    via: str = "",
+) -> FollowUp:
+    """One side's check-in: per expectation of the accepted version, still on track and still
+    fair, with an optional note. Each side answers a follow-up once."""
+    side = escope.side(follow_up.agreement)
+    items = {item.pk: item for item in follow_up.version.items.all()}
+    given = {answer.item_id: answer for answer in answers}
+    problems: list[rules.Problem] = []
+    for n, item in enumerate(items.values()):
+        answer = given.get(item.pk)
+        if answer is None or answer.on_track is None or answer.still_fair is None:
+            problems.append(
+                (f"items.{n}", f"Say whether “{item.what}” is on track and still fair.")
+            )
+        elif answer.note:
+            problems += rules.text_problems(f"items.{n}.note", answer.note, limit=500,
+                                            what="a note", required=False)  # fmt: skip
+    if set(given) - set(items):
+        problems.append(("items", "Answer only the expectations of the accepted version."))
+    if problems:
+        raise AgreementProblems(problems)
+    if timezone.now() < follow_up.due_at:
+        raise ExpectationsError(
+            f"This follow-up opens {timezone.localtime(follow_up.due_at):%-d %B %Y at %H:%M}."
+        )
+    with transaction.atomic():
+        locked = FollowUp.objects.select_for_update().get(pk=follow_up.pk)
+        if locked.answered_by(side):
+            raise ExpectationsError("You have answered this follow-up already.")
+        FollowUpAnswer.objects.bulk_create(
+            FollowUpAnswer(follow_up=locked, side=side, item_id=pk, on_track=bool(a.on_track),
+                           still_fair=bool(a.still_fair), note=a.note.strip())
+            for pk, a in given.items()
+        )  # fmt: skip
+        field = "leader_answered_at" if side == Side.LEADER else "colleague_answered_at"
+        setattr(locked, field, timezone.now())
+        locked.save(update_fields=[field])
+        audit(escope=escope, actor=actor, via=via, action="follow_up.answer",
+              agreement=locked.agreement, summary=f"Answered the follow-up due "
+              f"{timezone.localtime(locked.due_at):%Y-%m-%d}")  # fmt: skip
+    return locked
 
 
 def add_concern(*, escope: ExpectationScope, actor: User | None, agreement: Agreement, text: str,

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<int:agreement_id>/accept/", views.accept, name="agreement-accept"),
     path("<int:agreement_id>/changes/", views.propose_changes, name="agreement-changes"),
     path("<int:agreement_id>/concerns/", views.concern_add, name="agreement-concern-add"),
+    path("follow-ups/<int:follow_up_id>/", views.follow_up_answer, name="agreement-follow-up"),
     path(
         "concerns/<int:concern_id>/address/",
         views.concern_address,

@@ -18,6 +18,7 @@ from accord.expectations.forms import (
     ChangesForm,
     ConcernForm,
     DraftForm,
+    FollowUpForm,
     PreparationForm,
     StartForm,
 )
@@ -74,6 +75,8 @@ def _agreement_page(
         "concern_form": forms_.get("concern_form") or ConcernForm(),
         "changes_form": forms_.get("changes_form")
         or ChangesForm(items=list(page.current.items.all())),
+        "follow_up_form": forms_.get("follow_up_form")
+        or (FollowUpForm(items=list(page.accepted.items.all())) if page.accepted else None),
     }
     return render(request, "expectations/agreement_detail.html", context, status=status)
 
@@ -225,6 +228,27 @@ def propose_changes(
             messages.success(request, f"Your changes went to {agreement.leader.name}.")
             return _to_agreement(scope, agreement)
     return _agreement_page(request, escope, agreement, 400, changes_form=form)
+
+
+@require_POST
+@with_scope()
+def follow_up_answer(
+    request: AuthenticatedHttpRequest, scope: Scope, follow_up_id: int
+) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    follow_up = escope.follow_up_to_answer(follow_up_id)
+    agreement = follow_up.agreement
+    form = FollowUpForm(request.POST, items=list(follow_up.version.items.all()))
+    if form.is_valid():
+        try:
+            services.answer_follow_up(escope=escope, actor=request.user, follow_up=follow_up,
+                                      answers=form.answers())  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, "Follow-up answered.")
+            return _to_agreement(scope, agreement)
+    return _agreement_page(request, escope, agreement, 400, follow_up_form=form)
 
 
 @require_POST

@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accord.access.scopes import CapabilityScope, NotAllowed
-from accord.expectations.models import Agreement, Concern, Side
+from accord.expectations.models import Agreement, Concern, FollowUp, Side
 from accord.goals.visibility import NOT_IN_ORG_CHART
 from accord.org.models import Person
 
@@ -77,6 +77,18 @@ class ExpectationScope(CapabilityScope):
         )
         if found is None:
             raise Http404("No such concern.")
+        return found
+
+    def follow_up_to_answer(self, follow_up_id: int) -> FollowUp:
+        found = (
+            FollowUp.objects.filter(pk=follow_up_id, agreement__in=self.agreements())
+            .select_related("agreement", "version")
+            .first()
+            if 0 < follow_up_id < LARGEST_ID
+            else None
+        )
+        if found is None:
+            raise Http404("No such follow-up.")
         return found
 
     def colleagues(self) -> QuerySet[Person]:
