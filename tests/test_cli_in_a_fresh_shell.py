@@ -384,3 +384,12 @@ def _goal_ids(shell: Shell) -> Iterator[tuple[str, str]]:
     for line in result.stdout.splitlines():
         goal_id, title = line.split("\t")
         yield goal_id, title
+
+
+def test_expectations_list(shell: Shell) -> None:
+    out = shell.ok("expectations", "list", "--org", "riverside")
+    assert (
+        "Waiting for the colleague" in out
+        and "People with a current accepted agreement: 0 of" in out
+    )
+    shell.refused("expectations", "list", "--org", "nowhere", says="--org: no organisation")

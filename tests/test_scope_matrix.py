@@ -622,6 +622,9 @@ ACCESS: dict[str, list[Case]] = {
     # (prepared, proposed, waiting for her) and a concern she raised.
     "agreements": [Case("the viewer's agreements", web(everyone=OK), riverside())],
     "agreement-new": [Case("the form", web(everyone=OK), riverside())],
+    "agreements-overview": [
+        Case("the figures", web(staff_nurse=FORBIDDEN, everyone=OK), riverside()),
+    ],
     "agreement": [
         Case("chad's agreement with nora", web(chair=OK, nurse_manager=OK, everyone=NOT_FOUND),
              riverside(lambda w: expectations_world(w)["agreement"])),

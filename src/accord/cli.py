@@ -18,6 +18,7 @@ from accord.access.cli import grant, token_app
 from accord.actions.cli import actions_app
 from accord.cli_support import fail, migrate_quietly, say, setup_django
 from accord.demo.cli import generate_demo, seed_and_print
+from accord.expectations.cli import expectations_app
 from accord.goals.cli import goals_app, team_app
 from accord.insights.cli import report_app, survey_publish
 from accord.org.cli import create_org, import_org, profession_app
@@ -38,6 +39,7 @@ app.add_typer(profession_app, name="profession")
 app.add_typer(goals_app, name="goals")
 app.add_typer(team_app, name="team")
 app.add_typer(actions_app, name="actions")
+app.add_typer(expectations_app, name="expectations")
 # Publishing is the insights app's (it computes the first release), filed with the cycle's steps.
 survey_app.command("publish")(survey_publish)
 app.add_typer(survey_app, name="survey")

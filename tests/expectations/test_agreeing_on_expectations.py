@@ -212,3 +212,39 @@ def test_follow_ups_come_on_a_cadence_and_a_missed_one_shows(cast: Cast) -> None
     first.refresh_from_db()
     assert first.done
     assert cast.client_for(cast.staff_nurse).post(answer, form).status_code == 404
+
+
+def test_leaders_of_leaders_see_numbers_never_content(cast: Cast) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accord.expectations.models import Concern, FollowUp
+
+    agreement = proposed_agreement(cast)
+    services.accept(escope=escope(cast, cast.nurse_manager), actor=None, agreement=agreement,
+                    number=1)  # fmt: skip
+    first, second = FollowUp.objects.filter(agreement=agreement)[:2]
+    FollowUp.objects.filter(pk__in=[first.pk, second.pk]).update(
+        due_at=timezone.now() - dt.timedelta(days=5)
+    )
+    FollowUp.objects.filter(pk=first.pk).update(
+        leader_answered_at=timezone.now() - dt.timedelta(days=5),
+        colleague_answered_at=timezone.now() - dt.timedelta(days=4),
+    )
+    concern = services.add_concern(escope=escope(cast, cast.nurse_manager), actor=None,
+                                   agreement=agreement, text="The drug round clashes")  # fmt: skip
+    Concern.objects.filter(pk=concern.pk).update(raised_at=timezone.now() - dt.timedelta(days=8))
+    slug = cast.riverside.slug
+    overview = reverse("agreements-overview", args=[slug])
+    admin = cast.client_for(cast.admin).get(overview).content.decode()
+    assert "For the 16 people" in admin and "2 (13%)" in admin  # chad and nora, of riverside
+    assert "1 of 2 (50%)" in admin and "working days at the median" in admin
+    for viewer in ("admin", "executive", "chair"):
+        page = cast.client_for(cast.by_role[viewer]).get(overview).content.decode()
+        assert "Running the night shift" not in page and "drug round" not in page
+        assert "Nora" not in page
+    chads = cast.client_for(cast.chair).get(overview).content.decode()
+    assert "For the 8 people you can see" in chads  # Emergency's, and oscar_r who reports to him
+    assert "2 (25%)" in chads
+    assert cast.client_for(cast.staff_nurse).get(overview).status_code == 403

@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
+from django.db.models import F, Q
 from django.utils import timezone
 
+from accord.access.scopes import Scope
 from accord.expectations.models import (
     FOLLOW_UP_GRACE_HOURS,
     Agreement,
@@ -216,3 +218,55 @@ def preparation_page(escope: ExpectationScope, agreement: Agreement) -> Preparat
     ratings = {name: getattr(preparation, name) for name in PART_NAMES}
     notes = {name: getattr(preparation, f"{name}_note") for name in PART_NAMES}
     return PreparationPage(preparation, readiness(ratings, notes))
+
+
+# For leaders of leaders and admins: numbers, never content --------------------------------
+
+
+@dataclass(frozen=True)
+class Aggregates:
+    people: int  # active people in the viewer's scope
+    with_accepted: int  # of them, those with a current accepted agreement (either side)
+    follow_ups_due: int  # follow-ups fallen due in their agreements, past their grace time
+    follow_ups_on_time: int  # of those, answered by both within it
+    concerns_open: int
+    concern_median_age_days: float | None  # working days
+
+    @property
+    def share_with_accepted(self) -> float | None:
+        return 100 * self.with_accepted / self.people if self.people else None
+
+    @property
+    def share_on_time(self) -> float | None:
+        return 100 * self.follow_ups_on_time / self.follow_ups_due if self.follow_ups_due else None
+
+
+def aggregates(scope: Scope) -> Aggregates:
+    """How the agreements of the people in the viewer's scope are going, as counts: who has
+    one, whether follow-ups happen on time, how long concerns wait. Never a name, a topic or
+    a word of what was written."""
+    people = scope.people().filter(is_active=True)
+    involved = Agreement.objects.filter(organisation=scope.organisation).filter(
+        Q(leader__in=people.values("pk")) | Q(colleague__in=people.values("pk"))
+    )
+    accepted = involved.filter(status=AgreementStatus.ACCEPTED)
+    with_accepted = people.filter(
+        Q(pk__in=accepted.values("leader_id")) | Q(pk__in=accepted.values("colleague_id"))
+    ).count()
+    now = timezone.now()
+    grace = dt.timedelta(hours=FOLLOW_UP_GRACE_HOURS)
+    due = FollowUp.objects.filter(agreement__in=involved.values("pk"), due_at__lte=now - grace)
+    late_by = F("due_at") + grace
+    on_time = due.filter(leader_answered_at__lte=late_by, colleague_answered_at__lte=late_by)
+    zone = scope.organisation.time_zone
+    ages = [
+        working_days_since(raised_at, zone, now)
+        for raised_at in Concern.objects.filter(
+            agreement__in=involved.values("pk"), addressed_at__isnull=True
+        ).values_list("raised_at", flat=True)
+    ]
+    return Aggregates(
+        people=people.count(), with_accepted=with_accepted, follow_ups_due=due.count(),
+        follow_ups_on_time=on_time.count(), concerns_open=len(ages),
+        concern_median_age_days=float(np.median(ages)) if ages else None,
+    )  # fmt: skip

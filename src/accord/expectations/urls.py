@@ -7,6 +7,7 @@ from accord.expectations import views
 urlpatterns = [
     path("", views.agreement_list, name="agreements"),
     path("new/", views.agreement_new, name="agreement-new"),
+    path("overview/", views.overview, name="agreements-overview"),
     path("<int:agreement_id>/", views.agreement_detail, name="agreement"),
     path("<int:agreement_id>/preparation/", views.preparation, name="agreement-preparation"),
     path("<int:agreement_id>/draft/", views.draft_edit, name="agreement-draft"),

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accord.access.decorators import with_scope
+from accord.access.models import Role
 from accord.access.requests import AuthenticatedHttpRequest
-from accord.access.scopes import Scope
+from accord.access.scopes import NotAllowed, Scope
 from accord.expectations import selectors, services
 from accord.expectations.errors import ExpectationsError
 from accord.expectations.forms import (
@@ -42,6 +43,14 @@ def agreement_list(request: HttpRequest, scope: Scope) -> HttpResponse:
         {"listed": selectors.my_agreements(escope), "concerns": selectors.open_concerns(escope),
          "has_person": escope.person is not None},
     )  # fmt: skip
+
+
+@with_scope()
+def overview(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """For leaders of leaders, executives and admins: the numbers, never the content."""
+    if scope.role == Role.MEMBER:
+        raise NotAllowed("Leaders, executives and program admins see these figures.")
+    return render(request, "expectations/overview.html", {"figures": selectors.aggregates(scope)})
 
 
 @with_scope()
