@@ -248,3 +248,15 @@ def test_leaders_of_leaders_see_numbers_never_content(cast: Cast) -> None:
     assert "For the 8 people you can see" in chads  # Emergency's, and oscar_r who reports to him
     assert "2 (25%)" in chads
     assert cast.client_for(cast.staff_nurse).get(overview).status_code == 403
+
+
+def test_words_that_help_come_in_the_readers_language(cast: Cast) -> None:
+    from accord.org.models import Person
+
+    agreement = proposed_agreement(cast)
+    Person.objects.filter(pk=cast.person("nora").pk).update(attributes={"language": "es"})
+    page = reverse("agreement", args=[cast.riverside.slug, agreement.pk])
+    nora = cast.client_for(cast.nurse_manager).get(page).content.decode()
+    assert '<details class="card card--quiet" lang="es">' in nora and "Palabras que ayudan" in nora
+    chad = cast.client_for(cast.chair).get(page).content.decode()
+    assert "Words that help" in chad and "When you remember it differently" in chad

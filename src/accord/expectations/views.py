@@ -24,6 +24,7 @@ from accord.expectations.forms import (
     StartForm,
 )
 from accord.expectations.models import Agreement
+from accord.expectations.phrases import guide_for
 from accord.expectations.rules import PART_NAMES
 from accord.expectations.visibility import ExpectationScope
 from accord.goals.visibility import GoalScope
@@ -80,6 +81,7 @@ def _agreement_page(
     page = selectors.agreement_page(escope, agreement)
     context = {
         "page": page,
+        "guide": guide_for(escope.me().language),
         "agreement": agreement,
         "concern_form": forms_.get("concern_form") or ConcernForm(),
         "changes_form": forms_.get("changes_form")

@@ -189,6 +189,12 @@ class Person(models.Model):
         return f"{self.name} ({self.external_id})"
 
     @property
+    def language(self) -> str:
+        """ "es" or "en", from the roster's optional ``language`` column; English otherwise."""
+        value = str((self.attributes or {}).get("language", "")).strip().lower()
+        return "es" if value in ("es", "spa", "spanish", "español", "espanol") else "en"
+
+    @property
     def reports_prefix(self) -> str:
         """The reporting_path prefix shared by everyone in this person's reporting line."""
         return f"{self.reporting_path}{self.pk}/"

@@ -310,7 +310,7 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
                     cycle=cycle,
                     person=person,
                     channel=Invitation.Channel.EMAIL if person.email else Invitation.Channel.CODE,
-                    language=person_language(person),
+                    language=person.language,
                     reporting_unit_id=attrs.unit_id,
                     role_group=attrs.role_group,
                     profession=attrs.profession,
@@ -331,12 +331,6 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
                 ).values_list("pk", flat=True),
             )
     return cycle
-
-
-def person_language(person: Person) -> str:
-    """The language from the roster's optional ``language`` column; English otherwise."""
-    value = str((person.attributes or {}).get("language", "")).strip().lower()
-    return "es" if value in ("es", "spa", "spanish", "español", "espanol") else "en"
 
 
 @transaction.atomic
