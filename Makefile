@@ -46,6 +46,7 @@ test: $(STAMP) $(AXE) lint
 bench: $(STAMP)
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/alignment_map.py
+	$(BIN)/python bench/expectations.py
 	$(BIN)/python bench/action_loop.py
 	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/survey_day.py

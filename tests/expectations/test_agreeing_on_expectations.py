@@ -193,8 +193,10 @@ def test_follow_ups_come_on_a_cadence_and_a_missed_one_shows(cast: Cast) -> None
     page = reverse("agreement", args=[slug, agreement.pk])
     assert "Send my follow-up" not in nora.get(page).content.decode()  # not due yet
     first, second = follow_ups[0], follow_ups[1]
-    FollowUp.objects.filter(pk=first.pk).update(due_at=timezone.now() - dt.timedelta(days=3))
-    FollowUp.objects.filter(pk=second.pk).update(due_at=timezone.now() - dt.timedelta(hours=1))
+    for follow_up, ago in ((first, dt.timedelta(days=3)), (second, dt.timedelta(hours=1))):
+        FollowUp.objects.filter(pk=follow_up.pk).update(
+            due_at=timezone.now() - ago, answer_by=timezone.now() - ago + dt.timedelta(days=2)
+        )
     shown = nora.get(page).content.decode()
     assert "Missed" in shown and shown.count("Send my follow-up") == 1
     answer = reverse("agreement-follow-up", args=[slug, first.pk])
@@ -226,7 +228,8 @@ def test_leaders_of_leaders_see_numbers_never_content(cast: Cast) -> None:
                     number=1)  # fmt: skip
     first, second = FollowUp.objects.filter(agreement=agreement)[:2]
     FollowUp.objects.filter(pk__in=[first.pk, second.pk]).update(
-        due_at=timezone.now() - dt.timedelta(days=5)
+        due_at=timezone.now() - dt.timedelta(days=5),
+        answer_by=timezone.now() - dt.timedelta(days=3),
     )
     FollowUp.objects.filter(pk=first.pk).update(
         leader_answered_at=timezone.now() - dt.timedelta(days=5),

@@ -275,12 +275,21 @@ class FollowUp(models.Model):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="follow_ups")
     version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="follow_ups")
     due_at = models.DateTimeField()
+    # When it counts as missed (due_at and the grace time): a column, so that counting the
+    # follow-ups answered on time compares two columns instead of computing a date per row.
+    answer_by = models.DateTimeField()
     leader_answered_at = models.DateTimeField(null=True, blank=True)
     colleague_answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_at", "pk"]
         indexes = [models.Index(fields=["agreement", "due_at"], name="follow_up_agreement_due")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answer_by__gt=models.F("due_at")),
+                name="follow_up_answered_after_it_falls_due",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"Follow-up of agreement {self.agreement_id} due {self.due_at:%Y-%m-%d}"

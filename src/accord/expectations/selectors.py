@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db.models import F, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from accord.access.scopes import Scope
 from accord.expectations.models import (
-    FOLLOW_UP_GRACE_HOURS,
     Agreement,
     AgreementStatus,
     Concern,
@@ -122,8 +121,7 @@ def follow_up_state(follow_up: FollowUp, now: dt.datetime) -> str:
         return "done"
     if now < follow_up.due_at:
         return "upcoming"
-    late = now > follow_up.due_at + dt.timedelta(hours=FOLLOW_UP_GRACE_HOURS)
-    return "missed" if late else "due"
+    return "missed" if now > follow_up.answer_by else "due"
 
 
 def follow_up_rows(agreement: Agreement, side: str) -> list[FollowUpRow]:
@@ -244,29 +242,55 @@ class Aggregates:
 def aggregates(scope: Scope) -> Aggregates:
     """How the agreements of the people in the viewer's scope are going, as counts: who has
     one, whether follow-ups happen on time, how long concerns wait. Never a name, a topic or
-    a word of what was written."""
+    a word of what was written.
+
+    Read as a few narrow queries and counted here: the organisation's agreements as id pairs,
+    its follow-ups counted per agreement by the database, its open concerns' dates — rather
+    than joins against every person in the scope, which cost seconds at 300,000 people."""
+    organisation = scope.organisation
     people = scope.people().filter(is_active=True)
-    involved = Agreement.objects.filter(organisation=scope.organisation).filter(
-        Q(leader__in=people.values("pk")) | Q(colleague__in=people.values("pk"))
-    )
-    accepted = involved.filter(status=AgreementStatus.ACCEPTED)
-    with_accepted = people.filter(
-        Q(pk__in=accepted.values("leader_id")) | Q(pk__in=accepted.values("colleague_id"))
-    ).count()
+    everyone = scope.sees_whole_organisation
+    in_scope = set() if everyone else set(people.order_by().values_list("pk", flat=True))
+    count = people.count() if everyone else len(in_scope)
+    involved: set[int] = set()
+    with_accepted: set[int] = set()
+    for pk, leader, colleague, status in (
+        Agreement.objects.filter(organisation=organisation)
+        .order_by()
+        .values_list("pk", "leader_id", "colleague_id", "status")
+    ):
+        mine = [p for p in (leader, colleague) if everyone or p in in_scope]
+        if mine:
+            involved.add(pk)
+            if status == AgreementStatus.ACCEPTED:
+                with_accepted.update(mine)
     now = timezone.now()
-    grace = dt.timedelta(hours=FOLLOW_UP_GRACE_HOURS)
-    due = FollowUp.objects.filter(agreement__in=involved.values("pk"), due_at__lte=now - grace)
-    late_by = F("due_at") + grace
-    on_time = due.filter(leader_answered_at__lte=late_by, colleague_answered_at__lte=late_by)
-    zone = scope.organisation.time_zone
+    late_by = F("answer_by")
+    due = on_time = 0
+    for agreement_id, fell_due, answered_in_time in (
+        FollowUp.objects.filter(agreement__organisation=organisation, answer_by__lte=now)
+        .values("agreement_id")
+        .annotate(
+            fell_due=Count("pk"),
+            in_time=Count(
+                "pk", filter=Q(leader_answered_at__lte=late_by, colleague_answered_at__lte=late_by)
+            ),
+        )
+        .values_list("agreement_id", "fell_due", "in_time")
+    ):
+        if agreement_id in involved:
+            due += fell_due
+            on_time += answered_in_time
+    zone = organisation.time_zone
     ages = [
         working_days_since(raised_at, zone, now)
-        for raised_at in Concern.objects.filter(
-            agreement__in=involved.values("pk"), addressed_at__isnull=True
-        ).values_list("raised_at", flat=True)
+        for agreement_id, raised_at in Concern.objects.filter(
+            agreement__organisation=organisation, addressed_at__isnull=True
+        ).values_list("agreement_id", "raised_at")
+        if agreement_id in involved
     ]
     return Aggregates(
-        people=people.count(), with_accepted=with_accepted, follow_ups_due=due.count(),
-        follow_ups_on_time=on_time.count(), concerns_open=len(ages),
+        people=count, with_accepted=len(with_accepted), follow_ups_due=due,
+        follow_ups_on_time=on_time, concerns_open=len(ages),
         concern_median_age_days=float(np.median(ages)) if ages else None,
     )  # fmt: skip

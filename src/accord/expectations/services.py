@@ -20,6 +20,7 @@ from accord.expectations import rules
 from accord.expectations.errors import AgreementProblems, ExpectationsError
 from accord.expectations.models import (
     DEFAULT_CADENCE_HOURS,
+    FOLLOW_UP_GRACE_HOURS,
     Agreement,
     AgreementAuditEntry,
     AgreementStatus,
@@ -291,7 +292,12 @@ def accept(*, escope: ExpectationScope, actor: User | None, agreement: Agreement
         locked.status = AgreementStatus.ACCEPTED
         locked.save(update_fields=["status", "updated_at"])
         FollowUp.objects.bulk_create(
-            FollowUp(agreement=locked, version=latest, due_at=now + dt.timedelta(hours=hours))
+            FollowUp(
+                agreement=locked,
+                version=latest,
+                due_at=now + dt.timedelta(hours=hours),
+                answer_by=now + dt.timedelta(hours=hours + FOLLOW_UP_GRACE_HOURS),
+            )
             for hours in DEFAULT_CADENCE_HOURS
         )
         audit(escope=escope, actor=actor, via=via, action="version.accept", agreement=locked,
