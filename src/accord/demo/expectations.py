@@ -8,15 +8,42 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accord.access.models import Membership, Role
 from accord.access.scopes import Scope
 from accord.expectations import services
-from accord.expectations.models import Concern
+from accord.expectations.models import Agreement, Concern, FollowUp, Version
 from accord.expectations.rules import ItemDraft
 from accord.expectations.visibility import ExpectationScope
 from accord.org.models import Organisation
+
+ACCEPTED_DAYS_AGO = 15
+
+
+def _followed_up(
+    agreement: Agreement, version: Version, sides: list[tuple[ExpectationScope, Membership]]
+) -> None:
+    """Accepted 15 days ago: the first two follow-ups answered by both on time, the one a
+    week in missed, the next one due now."""
+    back = dt.timedelta(days=ACCEPTED_DAYS_AGO)
+    Version.objects.filter(pk=version.pk).update(accepted_at=F("accepted_at") - back)
+    FollowUp.objects.filter(agreement=agreement).update(
+        due_at=F("due_at") - back, answer_by=F("answer_by") - back
+    )
+    items = list(version.items.all())
+    for follow_up in FollowUp.objects.filter(agreement=agreement).order_by("due_at")[:2]:
+        for escope, membership in sides:
+            answers = [services.FollowUpAnswerDraft(item.pk, True, True) for item in items]
+            services.answer_follow_up(escope=escope, actor=membership.user, follow_up=follow_up,
+                                      answers=answers, via="demo")  # fmt: skip
+            FollowUp.objects.filter(pk=follow_up.pk).update(
+                **{
+                    f"{escope.side(agreement)}_answered_at": follow_up.due_at
+                    + dt.timedelta(hours=3)
+                }
+            )
 
 
 def _in_weeks(weeks: int) -> dt.date:
@@ -86,7 +113,10 @@ def seed_demo_agreements(*, organisation: Organisation) -> None:
                          _in_weeks(16), "Two more beds on the unit, open by week 6")],
         via="demo",
     )  # fmt: skip
-    services.accept(escope=as_executive, actor=executive.user, agreement=flow, number=2, via="demo")
+    accepted = services.accept(
+        escope=as_executive, actor=executive.user, agreement=flow, number=2, via="demo"
+    )
+    _followed_up(flow, accepted, [(as_executive, executive), (as_chair, chair)])
     answered = services.add_concern(
         escope=as_chair, actor=chair.user, agreement=flow, via="demo",
         text="The bed numbers in the flow report do not match ours.",
