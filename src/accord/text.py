@@ -28,6 +28,19 @@ def control_character_problem(text: str, *, multiline: bool = False) -> str | No
     return f"Remove the control character {found.group()!r} (it may have come from a copied cell)."
 
 
+def text_problems(field: str, value: str, *, limit: int, what: str, required: bool = True,
+                  multiline: bool = False) -> list[tuple[str, str]]:  # fmt: skip
+    """Every problem with a text field, as ``(field, message)``: empty when required, too
+    long, or holding a character that may not be stored (tabs and line breaks only in
+    ``multiline`` text). ``what`` names it in the messages: "the plan a title"."""
+    if not value.strip():
+        return [(field, f"Give {what}.")] if required else []
+    if len(value) > limit:
+        return [(field, f"Keep {what} to {limit:,} characters (this has {len(value):,}).")]
+    problem = control_character_problem(value, multiline=multiline)
+    return [(field, problem)] if problem else []
+
+
 # Spreadsheets run a cell that starts with one of these as a formula (or as the start of one).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 from accord.actions.models import PlanStatus
 from accord.refusals import Problem
-from accord.text import control_character_problem
+from accord.text import text_problems
 
 TITLE_LIMIT = 200
 TEXT_LIMIT = 4000
@@ -16,16 +16,6 @@ REASON_LIMIT = 500
 # A plan is due within two years of being made: a loop measured pulse by pulse, not a strategy.
 LONGEST_PLAN = dt.timedelta(days=730)
 LARGEST_ATTENDANCE = 100_000
-
-
-def text_problems(field: str, value: str, *, limit: int, what: str, required: bool = True,
-                  multiline: bool = False) -> list[Problem]:  # fmt: skip
-    if not value.strip():
-        return [(field, f"Give {what}.")] if required else []
-    if len(value) > limit:
-        return [(field, f"Keep {what} to {limit:,} characters (this has {len(value):,}).")]
-    problem = control_character_problem(value, multiline=multiline)
-    return [(field, problem)] if problem else []
 
 
 def due_date_problems(field: str, due_on: dt.date | None, *, today: dt.date,

@@ -15,7 +15,7 @@ from accord.access.models import Membership, Role
 from accord.access.scopes import Scope
 from accord.expectations import services
 from accord.expectations.models import Agreement, Concern, FollowUp, Version
-from accord.expectations.rules import ItemDraft
+from accord.expectations.rules import FollowUpAnswerDraft, ItemDraft
 from accord.expectations.visibility import ExpectationScope
 from accord.org.models import Organisation
 
@@ -35,7 +35,7 @@ def _followed_up(
     items = list(version.items.all())
     for follow_up in FollowUp.objects.filter(agreement=agreement).order_by("due_at")[:2]:
         for escope, membership in sides:
-            answers = [services.FollowUpAnswerDraft(item.pk, True, True) for item in items]
+            answers = [FollowUpAnswerDraft(item.pk, True, True) for item in items]
             services.answer_follow_up(escope=escope, actor=membership.user, follow_up=follow_up,
                                       answers=answers, via="demo")  # fmt: skip
             FollowUp.objects.filter(pk=follow_up.pk).update(

@@ -10,8 +10,13 @@ from typing import Any
 from django import forms
 
 from accord.expectations.models import Item, ItemOwner, Relationship
-from accord.expectations.rules import MAX_ITEMS, PART_NAMES, PARTS, ItemDraft
-from accord.expectations.services import FollowUpAnswerDraft
+from accord.expectations.rules import (
+    MAX_ITEMS,
+    PART_NAMES,
+    PARTS,
+    FollowUpAnswerDraft,
+    ItemDraft,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEXT = {"rows": 3}

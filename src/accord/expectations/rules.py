@@ -8,6 +8,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from accord.expectations.models import Agreement, AgreementStatus
+from accord.text import text_problems
+
 Problem = tuple[str, str]
 
 MAX_ITEMS = 7
@@ -22,19 +25,7 @@ VAGUE_VERBS = frozenset({
     "look", "be", "continue", "engage", "strive", "aim", "optimise", "optimize", "increase",
     "reduce", "develop", "grow", "manage", "handle", "address",
 })  # fmt: skip
-DONE_WHEN = re.compile(r"\bdone when\b|\bwhen\b|\bby\b.*\d|\d", re.IGNORECASE)
-
-
-def text_problems(
-    field: str, value: str, *, limit: int, what: str, required: bool = True
-) -> list[Problem]:
-    if "\x00" in value:
-        return [(field, "Remove the NUL character (it cannot be stored).")]
-    if required and not value.strip():
-        return [(field, f"Give {what}.")]
-    if len(value) > limit:
-        return [(field, f"Keep it to {limit:,} characters (this is {len(value):,}).")]
-    return []
+DONE_WHEN = re.compile(r"\bwhen\b|\d", re.IGNORECASE)  # "done when …", or a number
 
 
 @dataclass(frozen=True)
@@ -44,6 +35,16 @@ class ItemDraft:
     owner: str
     due_on: dt.date | None
     support: str = ""
+
+
+@dataclass(frozen=True)
+class FollowUpAnswerDraft:
+    """One side's answer on one expectation at a follow-up."""
+
+    item_id: int
+    on_track: bool | None
+    still_fair: bool | None
+    note: str = ""
 
 
 def item_problems(items: list[ItemDraft], *, today: dt.date) -> list[Problem]:
@@ -93,6 +94,16 @@ def item_problems(items: list[ItemDraft], *, today: dt.date) -> list[Problem]:
             problems.append((f"{field}.what", f"The same as expectation {seen[key] + 1}."))
         seen.setdefault(key, n)
     return problems
+
+
+def why_not_drafted(agreement: Agreement) -> str | None:
+    """Why its leader cannot draft the agreement now; None while it is being prepared or the
+    colleague's changes wait for an answer."""
+    if agreement.status == AgreementStatus.PROPOSED:
+        return "The proposed version waits for your colleague's answer."
+    if agreement.status in (AgreementStatus.ACCEPTED, AgreementStatus.CLOSED):
+        return f"An {agreement.get_status_display().lower()} agreement is not drafted again."
+    return None
 
 
 # Reading a preparation ------------------------------------------------------------------

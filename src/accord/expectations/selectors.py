@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 import numpy as np
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accord.access.scopes import Scope
@@ -24,11 +24,24 @@ from accord.expectations.models import (
     Version,
     VersionStatus,
 )
-from accord.expectations.rules import PART_NAMES, Readiness, readiness
+from accord.expectations.rules import PART_NAMES, Readiness, readiness, why_not_drafted
 from accord.expectations.visibility import ExpectationScope
+from accord.goals.models import Goal
+from accord.goals.visibility import GoalScope
 
 # A concern should be addressed the same or the next working day.
 CONCERN_TARGET_DAYS = 1
+
+
+def goals_both_see(escope: ExpectationScope, agreement: Agreement) -> QuerySet[Goal]:
+    """Goals the viewer and the other person of the agreement can both see (the leader's, the
+    colleague's, their teams' and the organisation's): what its context may link to."""
+    other = agreement.colleague if escope.side(agreement) == Side.LEADER else agreement.leader
+    membership = getattr(other, "membership", None)
+    if membership is None:
+        return Goal.objects.none()
+    theirs = GoalScope(Scope(membership)).goals().values("pk")
+    return GoalScope(escope.scope).goals().filter(pk__in=theirs)
 
 
 @dataclass(frozen=True)
@@ -184,9 +197,7 @@ def agreement_page(escope: ExpectationScope, agreement: Agreement) -> AgreementP
     concerns = concern_rows(
         list(agreement.concerns.select_related("raised_by")), escope.organisation.time_zone
     )
-    mine_to_draft = side == Side.LEADER and agreement.status in (
-        AgreementStatus.PREPARING, AgreementStatus.CHANGES_PROPOSED,
-    )  # fmt: skip
+    mine_to_draft = side == Side.LEADER and why_not_drafted(agreement) is None
     return AgreementPage(
         agreement=agreement,
         side=side,

@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from accord.access.audit import actor_label
 from accord.access.models import User
-from accord.access.scopes import Scope
 from accord.expectations import rules
 from accord.expectations.errors import AgreementProblems, ExpectationsError
 from accord.expectations.models import (
@@ -34,10 +32,10 @@ from accord.expectations.models import (
     Version,
     VersionStatus,
 )
-from accord.expectations.rules import ItemDraft
+from accord.expectations.rules import FollowUpAnswerDraft, ItemDraft
+from accord.expectations.selectors import goals_both_see
 from accord.expectations.visibility import ExpectationScope
 from accord.goals.models import Goal
-from accord.goals.visibility import GoalScope
 
 
 def audit(*, escope: ExpectationScope, actor: User | None, via: str, action: str,
@@ -125,7 +123,7 @@ def save_preparation(
         if rating is not None and not 1 <= rating <= 5:
             problems.append((name, "Choose from 1 to 5."))
         problems += rules.text_problems(f"{name}_note", notes.get(name, ""), limit=rules.TEXT_LIMIT,
-                                        what="a note", required=False)  # fmt: skip
+                                        what="a note", required=False, multiline=True)  # fmt: skip
     if problems:
         raise AgreementProblems(problems)
     values: dict[str, object] = {"author": actor}
@@ -143,19 +141,7 @@ def _shared_goals(
     wanted = list(dict.fromkeys(goal_ids))
     if not wanted:
         return []
-    mine = GoalScope(escope.scope).goals().filter(pk__in=wanted)
-    theirs_membership = getattr(agreement.colleague, "membership", None)
-    if theirs_membership is None:
-        raise ExpectationsError(
-            "Your colleague has no login here, so no goal can be shared.", field="goals"
-        )
-    theirs = set(
-        GoalScope(Scope(theirs_membership))
-        .goals()
-        .filter(pk__in=wanted)
-        .values_list("pk", flat=True)
-    )
-    found = {goal.pk: goal for goal in mine if goal.pk in theirs}
+    found = {goal.pk: goal for goal in goals_both_see(escope, agreement).filter(pk__in=wanted)}
     missing = [pk for pk in wanted if pk not in found]
     if missing:
         raise ExpectationsError(
@@ -188,7 +174,7 @@ def save_draft(
         ("opening", opening, "an opening"),
     ):
         problems += rules.text_problems(
-            field, value, limit=rules.TEXT_LIMIT, what=what, required=False
+            field, value, limit=rules.TEXT_LIMIT, what=what, required=False, multiline=True
         )
     problems += rules.item_problems(items, today=timezone.localdate())
     if problems:
@@ -197,16 +183,9 @@ def save_draft(
     with transaction.atomic():
         locked = _locked(agreement)
         latest = _latest(locked)
-        if locked.status in (
-            AgreementStatus.PROPOSED,
-            AgreementStatus.ACCEPTED,
-            AgreementStatus.CLOSED,
-        ):
-            raise ExpectationsError(
-                "The proposed version waits for your colleague's answer."
-                if locked.status == AgreementStatus.PROPOSED
-                else f"An {locked.get_status_display().lower()} agreement is not drafted again."
-            )
+        refusal = rules.why_not_drafted(locked)
+        if refusal:
+            raise ExpectationsError(refusal)
         if latest.status != VersionStatus.DRAFT:  # the colleague's proposal: a new round
             latest.status = VersionStatus.SUPERSEDED
             latest.save(update_fields=["status"])
@@ -320,7 +299,7 @@ def propose_changes(
     if escope.side(agreement) != Side.COLLEAGUE:
         raise ExpectationsError("Only the colleague proposes changes; edit the draft instead.")
     problems = rules.text_problems("comment", comment, limit=rules.TEXT_LIMIT,
-                                   what="a word on what you changed and why")  # fmt: skip
+                                   what="a word on what you changed and why", multiline=True)  # fmt: skip
     problems += rules.item_problems(items, today=timezone.localdate())
     if not items:
         problems.append(("items", "Keep at least one expectation."))
@@ -344,14 +323,6 @@ def propose_changes(
         audit(escope=escope, actor=actor, via=via, action="version.changes", agreement=locked,
               summary=f"Proposed changes as version {changed.number}")  # fmt: skip
     return changed
-
-
-@dataclass(frozen=True)
-class FollowUpAnswerDraft:
-    item_id: int
-    on_track: bool | None
-    still_fair: bool | None
-    note: str = ""
 
 
 def answer_follow_up(
@@ -405,7 +376,9 @@ def answer_follow_up(
 
 def add_concern(*, escope: ExpectationScope, actor: User | None, agreement: Agreement, text: str,
                 via: str = "") -> Concern:  # fmt: skip
-    problems = rules.text_problems("text", text, limit=rules.TEXT_LIMIT, what="the concern")
+    problems = rules.text_problems(
+        "text", text, limit=rules.TEXT_LIMIT, what="the concern", multiline=True
+    )
     if problems:
         raise AgreementProblems(problems)
     with transaction.atomic():
@@ -420,7 +393,7 @@ def add_concern(*, escope: ExpectationScope, actor: User | None, agreement: Agre
 def address_concern(*, escope: ExpectationScope, actor: User | None, concern: Concern, note: str,
                     via: str = "") -> Concern:  # fmt: skip
     problems = rules.text_problems(
-        "note", note, limit=rules.TEXT_LIMIT, what="how it was addressed"
+        "note", note, limit=rules.TEXT_LIMIT, what="how it was addressed", multiline=True
     )
     if problems:
         raise AgreementProblems(problems)

@@ -12,7 +12,7 @@ from accord.access.decorators import with_scope
 from accord.access.models import Role
 from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import NotAllowed, Scope
-from accord.expectations import selectors, services
+from accord.expectations import rules, selectors, services
 from accord.expectations.errors import ExpectationsError
 from accord.expectations.forms import (
     AddressForm,
@@ -27,7 +27,6 @@ from accord.expectations.models import Agreement
 from accord.expectations.phrases import guide_for
 from accord.expectations.rules import PART_NAMES
 from accord.expectations.visibility import ExpectationScope
-from accord.goals.visibility import GoalScope
 from accord.refusals import show_refusal
 
 
@@ -127,14 +126,8 @@ def preparation(request: AuthenticatedHttpRequest, scope: Scope, agreement_id: i
 
 
 def _goal_choices(escope: ExpectationScope, agreement: Agreement) -> list[tuple[str, str]]:
-    """Goals the leader and the colleague can both see: the leader's, the colleague's, their
-    teams' and the organisation's."""
-    membership = getattr(agreement.colleague, "membership", None)
-    if membership is None:
-        return []
-    theirs = GoalScope(Scope(membership)).goals().values("pk")
     shared = (
-        GoalScope(escope.scope).goals().filter(pk__in=theirs).select_related("owner", "team")
+        selectors.goals_both_see(escope, agreement).select_related("owner", "team")
         .order_by("-period", "title")[:60]
     )  # fmt: skip
     return [(str(goal.pk), f"{goal.title} ({goal.owner.name if goal.owner else goal.team or 'organisation'})")
@@ -146,13 +139,9 @@ def draft_edit(request: AuthenticatedHttpRequest, scope: Scope, agreement_id: in
     escope = ExpectationScope(scope)
     agreement = escope.agreement_to_lead(agreement_id)
     page = selectors.agreement_page(escope, agreement)
-    if not page.can_edit_draft:
-        messages.error(
-            request,
-            "The proposed version waits for your colleague's answer."
-            if agreement.status == "proposed"
-            else "This agreement is not drafted now.",
-        )
+    refusal = rules.why_not_drafted(agreement)
+    if refusal:
+        messages.error(request, refusal)
         return _to_agreement(scope, agreement)
     current = page.current
     form = DraftForm(
