@@ -675,6 +675,48 @@ ACCESS: dict[str, list[Case]] = {
              riverside(lambda w: expectations_world(w)["concern"]), "POST",
              lambda w: {"note": "Answered"}),
     ],
+    "agreement-meeting": [
+        Case("the form to schedule chad's meeting with nora",
+             web(chair=OK, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["agreement"])),
+    ],
+    "agreement-meeting-move": [
+        Case("the form to move their meeting",
+             web(chair=OK, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["meeting"])),
+    ],
+    "agreement-meeting-record": [
+        Case("an empty record: the page again, with the reasons",
+             web(chair=400, nurse_manager=400, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["meeting"]), "POST"),
+    ],
+    "agreement-meeting-cancel": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: expectations_world(w)["meeting"])),
+        Case("chad cancels; nora is refused with the reason",
+             web(chair=REDIRECT, nurse_manager=REDIRECT, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["meeting"]), "POST"),
+    ],
+    "agreement-cadence": [
+        Case("chad sets the follow-ups", web(chair=REDIRECT, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["agreement"]), "POST",
+             lambda w: {"cadence": "1d, 1w"}),
+    ],
+    "agreement-review": [
+        Case("a review of an agreement not yet accepted: refused to chad with the reason",
+             web(chair=REDIRECT, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["agreement"]), "POST"),
+    ],
+    "agreements-settings": [
+        Case("the admin's settings", web(admin=OK, everyone=FORBIDDEN), riverside()),
+    ],
+    "agreements-remove": [
+        Case("the admin's removal form", web(admin=OK, everyone=FORBIDDEN), riverside()),
+        Case("a removal naming the wrong people: refused, nothing removed",
+             web(admin=OK, everyone=FORBIDDEN), riverside(), "POST",
+             lambda w: {"agreement": str(expectations_world(w)["agreement"]), "leader": "nora",
+                        "colleague": "chad", "reason": "Asked by Nora"}),
+    ],
     "GET /api/expectations/agreements": [
         Case("the token owner's agreements", api_call(everyone=OK, outsider=OK)),
     ],
@@ -1384,6 +1426,8 @@ def published_cycle(w: World) -> int:
 
 
 def expectations_world(w: World) -> dict[str, int]:
+    from django.utils import timezone
+
     from accord.expectations import services
     from tests.expectations.world import escope, proposed_agreement
 
@@ -1400,7 +1444,12 @@ def expectations_world(w: World) -> dict[str, int]:
                     number=1)  # fmt: skip
     follow_up = accepted.follow_ups.first()
     assert follow_up is not None
-    made = {"agreement": agreement.pk, "concern": concern.pk, "follow_up": follow_up.pk}
+    meeting = services.schedule_meeting(
+        escope=escope(w.cast, w.cast.chair), actor=None, agreement=agreement,
+        starts_at=timezone.now() + dt.timedelta(days=2), notify=False,
+    )  # fmt: skip
+    made = {"agreement": agreement.pk, "concern": concern.pk, "follow_up": follow_up.pk,
+            "meeting": meeting.pk}  # fmt: skip
     w.expectations = made  # type: ignore[attr-defined]
     return made
 

@@ -5,12 +5,17 @@ email. The agreement itself is read by its two people only."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
+from typing import Any
 
 import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
+from huey import Huey
+from icalendar import Calendar
 
 from accord.access.models import Role
 from accord.access.services import grant_membership, issue_api_token
@@ -26,13 +31,20 @@ PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
 def test_no_page_or_api_operation_shows_the_preparation_to_anyone_but_its_author(
-    cast: Cast,
+    cast: Cast, immediate_queue: Huey, django_capture_on_commit_callbacks: Any
 ) -> None:
     agreement = proposed_agreement(cast)
     concern = services.add_concern(escope=escope(cast, cast.nurse_manager),
                                    actor=cast.nurse_manager, agreement=agreement,
                                    text="When do we start?")  # fmt: skip
-    values = {"org_slug": "riverside", "agreement_id": agreement.pk, "concern_id": concern.pk}
+    with django_capture_on_commit_callbacks(execute=True):  # the invitations are emailed
+        meeting = services.schedule_meeting(
+            escope=escope(cast, cast.chair), actor=cast.chair, agreement=agreement,
+            starts_at=timezone.now() + dt.timedelta(days=1),
+        )  # fmt: skip
+    assert len(mail.outbox) == 2
+    values = {"org_slug": "riverside", "agreement_id": agreement.pk, "concern_id": concern.pk,
+              "meeting_id": meeting.pk}  # fmt: skip
     # Beside the cast, Sue (a peer of Chad's) and Cora (his manager) sign in.
     extra = {
         external_id: grant_membership(organisation=cast.riverside, email=f"{external_id}@riverside.example",
@@ -64,6 +76,11 @@ def test_no_page_or_api_operation_shows_the_preparation_to_anyone_but_its_author
     assert len(seen) > 200  # every route, as every reader
     assert not AgreementAuditEntry.objects.filter(summary__contains="Nora can grow").exists()
     assert all(SECRET not in message.body for message in mail.outbox)
+    attachments = [content for m in mail.outbox for _, content, _ in m.attachments]
+    # Read as calendars read them: iCalendar folds long lines.
+    events = [Calendar.from_ical(content).walk("VEVENT")[0] for content in attachments]
+    assert events and all(SECRET not in str(event["DESCRIPTION"]) for event in events)
+    assert SECRET not in meeting.agenda
 
 
 def test_only_the_two_people_read_the_agreement_and_only_its_author_the_preparation(

@@ -176,3 +176,37 @@ class FollowUpForm(forms.Form):
                                 data.get(f"items.{n}.note", ""))
             for n, item in enumerate(self.items)
         ]  # fmt: skip
+
+
+class MeetingNoteForm(forms.Form):
+    working = forms.CharField(
+        label="What is working", max_length=4000, widget=forms.Textarea(attrs=TEXT)
+    )
+    could_improve = forms.CharField(
+        label="What could improve", max_length=4000, required=False,
+        widget=forms.Textarea(attrs=TEXT),
+    )  # fmt: skip
+
+
+class CadenceForm(forms.Form):
+    cadence = forms.CharField(
+        label="Follow up after acceptance", max_length=80,
+        help_text="Hours (h), days (d) or weeks (w) after acceptance, such as “4h, 2d, 1w, 2w, "
+        "4w”. Follow-ups already due or answered stay as they are.",
+    )  # fmt: skip
+
+
+class SettingsForm(forms.Form):
+    answer_within_days = forms.IntegerField(
+        label="A proposal shows as waiting after (working days)", min_value=1, max_value=30
+    )
+
+
+class RemoveForm(forms.Form):
+    agreement = forms.IntegerField(label="Agreement number", min_value=1)
+    leader = forms.CharField(label="The leader's HR id", max_length=100)
+    colleague = forms.CharField(label="The colleague's HR id", max_length=100)
+    reason = forms.CharField(
+        label="Whose request, and why", max_length=300,
+        help_text="Kept in the audit log with your name.",
+    )  # fmt: skip

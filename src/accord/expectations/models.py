@@ -43,6 +43,16 @@ class Side(models.TextChoices):
     COLLEAGUE = "colleague", "Colleague"
 
 
+# After an acceptance: a few hours, two days, a week, two weeks and four weeks.
+DEFAULT_CADENCE_HOURS = (4, 48, 168, 336, 672)
+# A follow-up not answered by both this long after it fell due is missed.
+FOLLOW_UP_GRACE_HOURS = 48
+
+
+def default_cadence() -> list[int]:
+    return list(DEFAULT_CADENCE_HOURS)
+
+
 class Agreement(models.Model):
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="agreements"
@@ -56,6 +66,9 @@ class Agreement(models.Model):
     status = models.CharField(
         max_length=20, choices=AgreementStatus.choices, default=AgreementStatus.PREPARING
     )
+    # The follow-ups after an acceptance, in hours after it: chosen at the meeting, and
+    # changeable later for the follow-ups still to come.
+    cadence_hours = models.JSONField(default=default_cadence)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -262,12 +275,6 @@ class AgreementAuditEntry(models.Model):
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label}: {self.summary}"
 
 
-# After an acceptance: a few hours, two days, a week, two weeks and four weeks.
-DEFAULT_CADENCE_HOURS = (4, 48, 168, 336, 672)
-# A follow-up not answered by both this long after it fell due is missed.
-FOLLOW_UP_GRACE_HOURS = 48
-
-
 class FollowUp(models.Model):
     """A short check-in on the accepted version: both people answer, per expectation, whether
     it is still on track and still fair."""
@@ -280,10 +287,19 @@ class FollowUp(models.Model):
     answer_by = models.DateTimeField()
     leader_answered_at = models.DateTimeField(null=True, blank=True)
     colleague_answered_at = models.DateTimeField(null=True, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)  # the email when it fell due
 
     class Meta:
         ordering = ["due_at", "pk"]
-        indexes = [models.Index(fields=["agreement", "due_at"], name="follow_up_agreement_due")]
+        indexes = [
+            models.Index(fields=["agreement", "due_at"], name="follow_up_agreement_due"),
+            # The reminder task's question every few minutes: which have fallen due unsent?
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(reminded_at__isnull=True),
+                name="follow_up_to_remind",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(answer_by__gt=models.F("due_at")),
@@ -321,3 +337,90 @@ class FollowUpAnswer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.side} on item {self.item_id}"
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Meeting(models.Model):
+    """The two people meeting about the agreement: a calendar invitation to both with an
+    agenda from the context, the expectations in hand and what is still open from last time;
+    afterwards each side records, in their own words, what is working and what could improve."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField()
+    duration_minutes = models.PositiveSmallIntegerField(default=45)
+    location = models.CharField(max_length=200, blank=True)
+    agenda = models.TextField()
+    status = models.CharField(
+        max_length=10, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    # One calendar event for life; the sequence rises with every change sent (notify.calendar).
+    uid = models.CharField(max_length=100, unique=True)
+    sequence = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-starts_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=MeetingStatus.values), name="meeting_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gte=5, duration_minutes__lte=480),
+                name="meeting_duration_range",
+            ),
+            models.UniqueConstraint(
+                fields=["agreement"],
+                condition=models.Q(status=MeetingStatus.SCHEDULED),
+                name="meeting_one_scheduled_per_agreement",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Meeting on agreement {self.agreement_id}, {self.starts_at:%Y-%m-%d}"
+
+
+class MeetingNote(models.Model):
+    """One side's record of a meeting, in their own words."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notes")
+    side = models.CharField(max_length=10, choices=Side.choices)
+    working = models.TextField()
+    could_improve = models.TextField(blank=True)
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "side"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "side"], name="meeting_note_once_per_side")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.side}'s note on meeting {self.meeting_id}"
+
+
+class ExpectationSettings(models.Model):
+    """An organisation's choices for agreements, set by its program admins."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="expectation_settings"
+    )
+    # A proposal not answered within this many working days shows as waiting.
+    answer_within_days = models.PositiveSmallIntegerField(default=2)
+
+    class Meta:
+        verbose_name_plural = "expectation settings"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(answer_within_days__gte=1, answer_within_days__lte=30),
+                name="expectation_settings_answer_days_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Agreement settings of {self.organisation_id}"

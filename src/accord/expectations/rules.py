@@ -5,6 +5,7 @@ line, and Accord's reading of a preparation. Each check returns every problem it
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -94,6 +95,45 @@ def item_problems(items: list[ItemDraft], *, today: dt.date) -> list[Problem]:
             problems.append((f"{field}.what", f"The same as expectation {seen[key] + 1}."))
         seen.setdefault(key, n)
     return problems
+
+
+# The follow-up cadence, written as people say it: "4h, 2d, 1w, 2w, 4w" -----------------
+
+CADENCE_UNITS = {"h": 1, "d": 24, "w": 168}
+CADENCE_STEP = re.compile(r"^(\d{1,3})\s*([hdw])$")
+MAX_FOLLOW_UPS = 10
+LONGEST_CADENCE_HOURS = 52 * 168
+
+
+def describe_cadence(hours: list[int] | tuple[int, ...]) -> str:
+    """Hours after the acceptance as the shortest whole unit: [4, 48, 168] -> "4h, 2d, 1w"."""
+    parts = []
+    for value in hours:
+        unit = next(u for u in ("w", "d", "h") if value % CADENCE_UNITS[u] == 0)
+        parts.append(f"{value // CADENCE_UNITS[unit]}{unit}")
+    return ", ".join(parts)
+
+
+def parse_cadence(text: str) -> tuple[list[int], list[Problem]]:
+    """The follow-up times in hours after the acceptance, or what is wrong with them."""
+    steps = [step.strip().lower() for step in text.replace(";", ",").split(",") if step.strip()]
+    if not steps:
+        return [], [("cadence", "Give when to follow up, such as “4h, 2d, 1w, 2w, 4w”.")]
+    hours: list[int] = []
+    for step in steps:
+        match = CADENCE_STEP.match(step)
+        if match is None:
+            return [], [("cadence", f"“{step[:20]}” is not a time after the acceptance: write a "
+                                    "number and h, d or w (hours, days, weeks), such as 2d.")]  # fmt: skip
+        hours.append(int(match[1]) * CADENCE_UNITS[match[2]])
+    if len(hours) > MAX_FOLLOW_UPS:
+        return [], [("cadence", f"At most {MAX_FOLLOW_UPS} follow-ups.")]
+    if min(hours) < 1 or max(hours) > LONGEST_CADENCE_HOURS:
+        return [], [("cadence", "Each follow-up falls 1 hour to 52 weeks after the acceptance.")]
+    if any(later <= earlier for earlier, later in itertools.pairwise(hours)):
+        return [], [("cadence", "List the follow-ups from the soonest to the latest, each later "
+                                "than the one before.")]  # fmt: skip
+    return hours, []
 
 
 def why_not_drafted(agreement: Agreement) -> str | None:

@@ -18,13 +18,25 @@ from accord.expectations.models import (
     Agreement,
     AgreementStatus,
     Concern,
+    ExpectationSettings,
     FollowUp,
+    FollowUpAnswer,
+    Item,
+    Meeting,
+    MeetingNote,
+    MeetingStatus,
     Preparation,
     Side,
     Version,
     VersionStatus,
 )
-from accord.expectations.rules import PART_NAMES, Readiness, readiness, why_not_drafted
+from accord.expectations.rules import (
+    PART_NAMES,
+    Readiness,
+    describe_cadence,
+    readiness,
+    why_not_drafted,
+)
 from accord.expectations.visibility import ExpectationScope
 from accord.goals.models import Goal
 from accord.goals.visibility import GoalScope
@@ -137,10 +149,13 @@ def follow_up_state(follow_up: FollowUp, now: dt.datetime) -> str:
     return "missed" if now > follow_up.answer_by else "due"
 
 
-def follow_up_rows(agreement: Agreement, side: str) -> list[FollowUpRow]:
+def follow_up_rows(agreement: Agreement, side: str, version: Version | None) -> list[FollowUpRow]:
+    """The follow-ups of the accepted version in force."""
+    if version is None:
+        return []
     now = timezone.now()
     rows, offered = [], False
-    for follow_up in agreement.follow_ups.all():
+    for follow_up in agreement.follow_ups.filter(version=version):
         state = follow_up_state(follow_up, now)
         mine = not offered and state in ("due", "missed") and not follow_up.answered_by(side)
         offered = offered or mine
@@ -163,6 +178,109 @@ def follow_ups_due(escope: ExpectationScope) -> list[tuple[FollowUp, str]]:
     return found
 
 
+def answer_within_days(organisation_id: int) -> int:
+    """The organisation's working days for answering a proposal before it shows as waiting."""
+    found = ExpectationSettings.objects.filter(organisation_id=organisation_id).first()
+    return found.answer_within_days if found else ExpectationSettings().answer_within_days
+
+
+def waiting_days(agreement: Agreement, version: Version) -> int | None:
+    """Working days a proposal has waited for its answer; None when nothing waits."""
+    if version.status != VersionStatus.PROPOSED or version.proposed_at is None:
+        return None
+    return working_days_since(version.proposed_at, agreement.organisation.time_zone)
+
+
+# What was agreed last time --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CarriedItem:
+    item: Item
+    state: str  # "open" (not yet due), "met" (due, both said on track) or "missed"
+    leader_on_track: bool | None  # each side's latest answer, None before any
+    colleague_on_track: bool | None
+
+
+@dataclass(frozen=True)
+class CarryForward:
+    version: Version
+    same_agreement: bool  # an earlier round of this agreement, or the pair's last agreement
+    items: list[CarriedItem]
+    follow_ups_missed: int
+
+    @property
+    def still_open(self) -> list[CarriedItem]:
+        return [c for c in self.items if c.state != "met"]
+
+
+def last_agreed(agreement: Agreement) -> Version | None:
+    """The version the two agreed last before the current round: an earlier accepted version
+    of this agreement, or else the latest accepted version of another agreement between them."""
+    versions = list(agreement.versions.order_by("-number"))
+    earlier = next((v for v in versions[1:] if v.status == VersionStatus.ACCEPTED), None)
+    if earlier is not None:
+        return earlier
+    pair = (
+        Agreement.objects.filter(organisation=agreement.organisation_id)
+        .filter(
+            Q(leader=agreement.leader_id, colleague=agreement.colleague_id)
+            | Q(leader=agreement.colleague_id, colleague=agreement.leader_id)
+        )
+        .exclude(pk=agreement.pk)
+    )
+    return (
+        Version.objects.filter(agreement__in=pair, status=VersionStatus.ACCEPTED)
+        .select_related("agreement")
+        .order_by("-accepted_at", "-pk")
+        .first()
+    )
+
+
+def carry_forward(agreement: Agreement) -> CarryForward | None:
+    version = last_agreed(agreement)
+    if version is None:
+        return None
+    latest: dict[tuple[int, str], bool] = {}
+    for item_id, side, on_track in (
+        FollowUpAnswer.objects.filter(follow_up__version=version)
+        .order_by("follow_up__due_at", "pk")
+        .values_list("item_id", "side", "on_track")
+    ):
+        latest[(item_id, side)] = on_track
+    today = timezone.localdate()
+    carried = []
+    for item in version.items.all():
+        lead, coll = latest.get((item.pk, Side.LEADER)), latest.get((item.pk, Side.COLLEAGUE))
+        state = "open" if item.due_on >= today else "met" if lead and coll else "missed"
+        carried.append(CarriedItem(item, state, lead, coll))
+    now = timezone.now()
+    missed = sum(
+        follow_up_state(f, now) == "missed" for f in FollowUp.objects.filter(version=version)
+    )
+    return CarryForward(version, version.agreement_id == agreement.pk, carried, missed)
+
+
+# Meetings ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MeetingView:
+    meeting: Meeting
+    notes: list[MeetingNote]
+    mine_to_record: bool  # held or under way, and the viewer has not written their note
+
+
+def meeting_views(agreement: Agreement, side: str) -> list[MeetingView]:
+    now = timezone.now()
+    views = []
+    for meeting in agreement.meetings.prefetch_related("notes").order_by("-starts_at", "-pk"):
+        notes = list(meeting.notes.all())
+        started = meeting.status != MeetingStatus.CANCELLED and meeting.starts_at <= now
+        views.append(MeetingView(meeting, notes, started and all(n.side != side for n in notes)))
+    return views
+
+
 @dataclass(frozen=True)
 class AgreementPage:
     agreement: Agreement
@@ -176,6 +294,24 @@ class AgreementPage:
     can_propose: bool
     can_answer: bool  # accept or propose changes: a version proposed by the other side
     history: list[str]
+    meetings: list[MeetingView]
+    can_schedule: bool  # the leader, no meeting scheduled yet, the agreement still open
+    carried: CarryForward | None
+    cadence: str
+    waiting_days: int | None  # working days the current proposal has waited
+    answer_within_days: int
+    review_due: bool  # every follow-up of the accepted version answered: time to review
+
+    @property
+    def scheduled(self) -> Meeting | None:
+        return next(
+            (m.meeting for m in self.meetings if m.meeting.status == MeetingStatus.SCHEDULED),
+            None,
+        )
+
+    @property
+    def waiting_too_long(self) -> bool:
+        return self.waiting_days is not None and self.waiting_days > self.answer_within_days
 
 
 def agreement_page(escope: ExpectationScope, agreement: Agreement) -> AgreementPage:
@@ -193,11 +329,13 @@ def agreement_page(escope: ExpectationScope, agreement: Agreement) -> AgreementP
         views.append(VersionView(version, lines, changes))
         previous = lines
     current = versions[-1]
-    accepted = next((v for v in versions if v.status == VersionStatus.ACCEPTED), None)
     concerns = concern_rows(
         list(agreement.concerns.select_related("raised_by")), escope.organisation.time_zone
     )
     mine_to_draft = side == Side.LEADER and why_not_drafted(agreement) is None
+    accepted = next((v for v in reversed(versions) if v.status == VersionStatus.ACCEPTED), None)
+    follow_ups = follow_up_rows(agreement, side, accepted)
+    meetings = meeting_views(agreement, side)
     return AgreementPage(
         agreement=agreement,
         side=side,
@@ -205,11 +343,22 @@ def agreement_page(escope: ExpectationScope, agreement: Agreement) -> AgreementP
         current=current,
         accepted=accepted,
         concerns=concerns,
-        follow_ups=follow_up_rows(agreement, side),
+        follow_ups=follow_ups,
         can_edit_draft=mine_to_draft,
         can_propose=side == Side.LEADER and current.status == VersionStatus.DRAFT,
         can_answer=current.status == VersionStatus.PROPOSED and current.author_side != side,
         history=[str(entry) for entry in agreement.audit_entries.all()[:50]],
+        meetings=meetings,
+        can_schedule=side == Side.LEADER
+        and agreement.status != AgreementStatus.CLOSED
+        and all(m.meeting.status != MeetingStatus.SCHEDULED for m in meetings),
+        carried=carry_forward(agreement),
+        cadence=describe_cadence(agreement.cadence_hours),
+        waiting_days=waiting_days(agreement, current),
+        answer_within_days=answer_within_days(agreement.organisation_id),
+        review_due=agreement.status == AgreementStatus.ACCEPTED
+        and bool(follow_ups)
+        and all(r.state in ("done", "missed") for r in follow_ups),
     )
 
 

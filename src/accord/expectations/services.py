@@ -14,18 +14,23 @@ from django.utils import timezone
 
 from accord.access.audit import actor_label
 from accord.access.models import User
-from accord.expectations import rules
+from accord.access.scopes import Scope
+from accord.expectations import rules, tasks
+from accord.expectations.agenda import meeting_agenda
 from accord.expectations.errors import AgreementProblems, ExpectationsError
 from accord.expectations.models import (
-    DEFAULT_CADENCE_HOURS,
     FOLLOW_UP_GRACE_HOURS,
     Agreement,
     AgreementAuditEntry,
     AgreementStatus,
     Concern,
+    ExpectationSettings,
     FollowUp,
     FollowUpAnswer,
     Item,
+    Meeting,
+    MeetingNote,
+    MeetingStatus,
     Preparation,
     Relationship,
     Side,
@@ -36,10 +41,11 @@ from accord.expectations.rules import FollowUpAnswerDraft, ItemDraft
 from accord.expectations.selectors import goals_both_see
 from accord.expectations.visibility import ExpectationScope
 from accord.goals.models import Goal
+from accord.notify.calendar import meeting_time_problem, new_uid, whole_minutes
 
 
-def audit(*, escope: ExpectationScope, actor: User | None, via: str, action: str,
-          agreement: Agreement, summary: str) -> None:  # fmt: skip
+def audit(*, escope: ExpectationScope | Scope, actor: User | None, via: str, action: str,
+          agreement: Agreement | None, summary: str) -> None:  # fmt: skip
     AgreementAuditEntry.objects.create(
         organisation=escope.organisation, actor=actor, actor_label=actor_label(actor, via),
         action=action, agreement=agreement, summary=summary[:300],
@@ -270,15 +276,9 @@ def accept(*, escope: ExpectationScope, actor: User | None, agreement: Agreement
         latest.save(update_fields=["status", "accepted_at"])
         locked.status = AgreementStatus.ACCEPTED
         locked.save(update_fields=["status", "updated_at"])
-        FollowUp.objects.bulk_create(
-            FollowUp(
-                agreement=locked,
-                version=latest,
-                due_at=now + dt.timedelta(hours=hours),
-                answer_by=now + dt.timedelta(hours=hours + FOLLOW_UP_GRACE_HOURS),
-            )
-            for hours in DEFAULT_CADENCE_HOURS
-        )
+        # The version in force changes: the earlier one's follow-ups still to come lapse.
+        locked.follow_ups.filter(due_at__gt=now).exclude(version=latest).delete()
+        _plan_follow_ups(locked, latest, now, locked.cadence_hours)
         audit(escope=escope, actor=actor, via=via, action="version.accept", agreement=locked,
               summary=f"Accepted version {latest.number}")  # fmt: skip
     return latest
@@ -407,3 +407,302 @@ def address_concern(*, escope: ExpectationScope, actor: User | None, concern: Co
         audit(escope=escope, actor=actor, via=via, action="concern.address",
               agreement=locked.agreement, summary=f"Addressed concern {locked.pk}")  # fmt: skip
     return locked
+
+
+def _plan_follow_ups(agreement: Agreement, version: Version, accepted_at: dt.datetime,
+                     cadence_hours: Sequence[int], *, after: dt.datetime | None = None) -> None:  # fmt: skip
+    """The follow-ups of an accepted version, ``cadence_hours`` after its acceptance; with
+    ``after``, only those that fall later than it."""
+    FollowUp.objects.bulk_create(
+        FollowUp(
+            agreement=agreement,
+            version=version,
+            due_at=accepted_at + dt.timedelta(hours=hours),
+            answer_by=accepted_at + dt.timedelta(hours=hours + FOLLOW_UP_GRACE_HOURS),
+        )
+        for hours in cadence_hours
+        if after is None or accepted_at + dt.timedelta(hours=hours) > after
+    )
+
+
+def set_cadence(*, escope: ExpectationScope, actor: User | None, agreement: Agreement,
+                cadence: str, via: str = "") -> list[int]:  # fmt: skip
+    """Choose when to follow up after the acceptance (at the meeting, or later). Once the
+    agreement is accepted, the follow-ups still to come move to the new cadence; those
+    already due or answered stay as they are."""
+    if escope.side(agreement) != Side.LEADER:
+        raise ExpectationsError("The leader sets the follow-up cadence, as agreed at the meeting.")
+    hours, problems = rules.parse_cadence(cadence)
+    if problems:
+        raise AgreementProblems(problems)
+    with transaction.atomic():
+        locked = _locked(agreement)
+        if locked.status == AgreementStatus.CLOSED:
+            raise ExpectationsError("A closed agreement has no follow-ups.")
+        locked.cadence_hours = hours
+        locked.save(update_fields=["cadence_hours", "updated_at"])
+        accepted = locked.versions.filter(status=VersionStatus.ACCEPTED).order_by("-number").first()
+        if locked.status == AgreementStatus.ACCEPTED and accepted is not None:
+            assert accepted.accepted_at is not None
+            now = timezone.now()
+            locked.follow_ups.filter(
+                version=accepted, due_at__gt=now,
+                leader_answered_at__isnull=True, colleague_answered_at__isnull=True,
+            ).delete()  # fmt: skip
+            _plan_follow_ups(locked, accepted, accepted.accepted_at, hours, after=now)
+        audit(escope=escope, actor=actor, via=via, action="agreement.cadence", agreement=locked,
+              summary=f"Set the follow-ups to {rules.describe_cadence(hours)} after acceptance")  # fmt: skip
+    return hours
+
+
+def start_review(
+    *, escope: ExpectationScope, actor: User | None, agreement: Agreement, via: str = ""
+) -> Version:
+    """The leader opens the next round of an accepted agreement: a new draft that starts from
+    the version in force, which stays in force (and frozen) until the new one is accepted."""
+    if escope.side(agreement) != Side.LEADER:
+        raise ExpectationsError("The leader opens a review; raise a concern to ask for one.")
+    with transaction.atomic():
+        locked = _locked(agreement)
+        if locked.status != AgreementStatus.ACCEPTED:
+            raise ExpectationsError("Only an accepted agreement is reviewed.")
+        accepted = _latest(locked)
+        draft = Version.objects.create(
+            agreement=locked, number=accepted.number + 1, author_side=Side.LEADER,
+            why_it_matters=accepted.why_it_matters, how_it_fits=accepted.how_it_fits,
+            opening=accepted.opening,
+        )  # fmt: skip
+        draft.goals.set(accepted.goals.all())
+        today = timezone.localdate()
+        _replace_items(draft, [
+            ItemDraft(i.what, i.measure, i.owner, i.due_on, i.support)
+            for i in accepted.items.all() if i.due_on >= today
+        ])  # fmt: skip
+        locked.status = AgreementStatus.PREPARING
+        locked.save(update_fields=["status", "updated_at"])
+        audit(escope=escope, actor=actor, via=via, action="agreement.review", agreement=locked,
+              summary=f"Opened a review: draft version {draft.number}")  # fmt: skip
+    return draft
+
+
+# Meetings --------------------------------------------------------------------------------
+
+
+def _meeting_fields(starts_at: dt.datetime, duration_minutes: int, location: str
+                    ) -> tuple[dt.datetime, str]:  # fmt: skip
+    problems: list[rules.Problem] = []
+    problem = meeting_time_problem(starts_at, duration_minutes)
+    if problem:
+        problems.append(problem)
+    problems += rules.text_problems("location", location, limit=200, what="a place",
+                                    required=False)  # fmt: skip
+    if problems:
+        raise AgreementProblems(problems)
+    return whole_minutes(starts_at), location.strip()
+
+
+def _queue_invitation(meeting: Meeting) -> None:
+    pk, sequence = meeting.pk, meeting.sequence
+    transaction.on_commit(lambda: tasks.deliver_meeting_invitation(pk, sequence))
+
+
+def schedule_meeting(
+    *,
+    escope: ExpectationScope,
+    actor: User | None,
+    agreement: Agreement,
+    starts_at: dt.datetime,
+    duration_minutes: int = 45,
+    location: str = "",
+    via: str = "",
+    notify: bool = True,
+) -> Meeting:
+    """The leader books the meeting: a calendar invitation to both, with an agenda from the
+    version in hand (the invitation shares a draft with the colleague) and what is still open
+    from last time. ``notify=False`` records it without email (the demo)."""
+    if escope.side(agreement) != Side.LEADER:
+        raise ExpectationsError("The leader schedules the meeting.")
+    starts_at, location = _meeting_fields(starts_at, duration_minutes, location)
+    missing = [p.name for p in (agreement.leader, agreement.colleague) if not p.email]
+    if missing:
+        raise ExpectationsError(
+            f"No email address in the org chart for {' and '.join(missing)}, so Accord cannot "
+            "send the invitation.", field="starts_at",
+        )  # fmt: skip
+    with transaction.atomic():
+        locked = _locked(agreement)
+        if locked.status == AgreementStatus.CLOSED:
+            raise ExpectationsError("This agreement is closed.")
+        if locked.meetings.filter(status=MeetingStatus.SCHEDULED).exists():
+            raise ExpectationsError(
+                "A meeting is already scheduled: move it or cancel it instead.", field="starts_at"
+            )
+        meeting = Meeting.objects.create(
+            agreement=locked, starts_at=starts_at, duration_minutes=duration_minutes,
+            location=location, uid=new_uid(),
+            agenda=meeting_agenda(agreement, _latest(locked), agreement.leader.language),
+        )  # fmt: skip
+        audit(escope=escope, actor=actor, via=via, action="meeting.schedule", agreement=locked,
+              summary=f"Scheduled a meeting for {timezone.localtime(starts_at):%Y-%m-%d %H:%M}")  # fmt: skip
+        if notify:
+            _queue_invitation(meeting)
+    return meeting
+
+
+def _lock_scheduled(meeting: Meeting, doing: str) -> Meeting:
+    locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if locked.status != MeetingStatus.SCHEDULED:
+        raise ExpectationsError(
+            f"This meeting was {locked.get_status_display().lower()}, so it cannot be {doing}."
+        )
+    return locked
+
+
+def reschedule_meeting(
+    *,
+    escope: ExpectationScope,
+    actor: User | None,
+    meeting: Meeting,
+    starts_at: dt.datetime,
+    duration_minutes: int,
+    location: str,
+    via: str = "",
+) -> Meeting:
+    """Move it: both get the update (the same calendar event, a higher sequence)."""
+    if escope.side(meeting.agreement) != Side.LEADER:
+        raise ExpectationsError("The leader moves the meeting; raise a concern to ask.")
+    starts_at, location = _meeting_fields(starts_at, duration_minutes, location)
+    with transaction.atomic():
+        locked = _lock_scheduled(meeting, "moved")
+        if (locked.starts_at, locked.duration_minutes, locked.location) == (
+            starts_at, duration_minutes, location,
+        ):  # fmt: skip
+            raise ExpectationsError(
+                "That is when and where it already is: change the time, length or place.",
+                field="starts_at",
+            )
+        locked.starts_at, locked.duration_minutes, locked.location = (
+            starts_at, duration_minutes, location,
+        )  # fmt: skip
+        locked.sequence += 1
+        locked.save()
+        audit(escope=escope, actor=actor, via=via, action="meeting.reschedule",
+              agreement=meeting.agreement,
+              summary=f"Moved the meeting to {timezone.localtime(starts_at):%Y-%m-%d %H:%M}")  # fmt: skip
+        _queue_invitation(locked)
+    return locked
+
+
+def cancel_meeting(
+    *, escope: ExpectationScope, actor: User | None, meeting: Meeting, via: str = ""
+) -> Meeting:
+    """Call it off: both get a calendar cancellation that removes the event."""
+    if escope.side(meeting.agreement) != Side.LEADER:
+        raise ExpectationsError("The leader cancels the meeting; raise a concern to ask.")
+    with transaction.atomic():
+        locked = _lock_scheduled(meeting, "cancelled")
+        locked.status, locked.cancelled_at = MeetingStatus.CANCELLED, timezone.now()
+        locked.sequence += 1
+        locked.save()
+        audit(escope=escope, actor=actor, via=via, action="meeting.cancel",
+              agreement=meeting.agreement, summary="Cancelled the meeting planned for "
+              f"{timezone.localtime(locked.starts_at):%Y-%m-%d %H:%M}")  # fmt: skip
+        pk, sequence = locked.pk, locked.sequence
+        transaction.on_commit(lambda: tasks.deliver_meeting_cancellation(pk, sequence))
+    return locked
+
+
+def record_meeting(
+    *,
+    escope: ExpectationScope,
+    actor: User | None,
+    meeting: Meeting,
+    working: str,
+    could_improve: str,
+    via: str = "",
+) -> MeetingNote:
+    """One side's record of the meeting, in their own words: what is working, what could
+    improve. Each side writes once; the first note marks the meeting held."""
+    side = escope.side(meeting.agreement)
+    problems = rules.text_problems("working", working, limit=rules.TEXT_LIMIT,
+                                   what="what is working", multiline=True)  # fmt: skip
+    problems += rules.text_problems("could_improve", could_improve, limit=rules.TEXT_LIMIT,
+                                    what="what could improve", required=False, multiline=True)  # fmt: skip
+    if problems:
+        raise AgreementProblems(problems)
+    with transaction.atomic():
+        locked = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if locked.status == MeetingStatus.CANCELLED:
+            raise ExpectationsError("This meeting was cancelled.")
+        if locked.starts_at > timezone.now():
+            raise ExpectationsError(
+                f"The meeting starts {timezone.localtime(locked.starts_at):%-d %B %Y at %H:%M}; "
+                "record it once it has begun."
+            )
+        if locked.notes.filter(side=side).exists():
+            raise ExpectationsError("You have recorded this meeting already.")
+        note = MeetingNote.objects.create(meeting=locked, side=side, working=working.strip(),
+                                          could_improve=could_improve.strip())  # fmt: skip
+        if locked.status == MeetingStatus.SCHEDULED:
+            locked.status = MeetingStatus.HELD
+            locked.save(update_fields=["status"])
+        audit(escope=escope, actor=actor, via=via, action="meeting.record",
+              agreement=meeting.agreement, summary=f"Recorded the meeting of "
+              f"{timezone.localtime(locked.starts_at):%Y-%m-%d}")  # fmt: skip
+    return note
+
+
+# For program admins: settings, and removal on request -------------------------------------
+
+
+def save_settings(*, scope: Scope, actor: User | None, answer_within_days: int,
+                  via: str = "") -> ExpectationSettings:  # fmt: skip
+    scope.require_admin()
+    if not 1 <= answer_within_days <= 30:
+        raise ExpectationsError("Give 1 to 30 working days.", field="answer_within_days")
+    with transaction.atomic():
+        found, _ = ExpectationSettings.objects.update_or_create(
+            organisation=scope.organisation, defaults={"answer_within_days": answer_within_days}
+        )
+        audit(escope=scope, actor=actor, via=via, action="settings.change", agreement=None,
+              summary=f"A proposal now shows as waiting after {answer_within_days} working days")  # fmt: skip
+    return found
+
+
+def remove_agreement(*, scope: Scope, actor: User | None, agreement_id: int, leader_hr_id: str,
+                     colleague_hr_id: str, reason: str, via: str = "") -> None:  # fmt: skip
+    """Delete an agreement with everything in it, at the request of one of its two people.
+    The admin names it by number and by both people's HR ids — so a typo removes nothing —
+    and never reads it; the audit keeps who removed which agreement, when and why."""
+    scope.require_admin()
+    problems = rules.text_problems("reason", reason, limit=300,
+                                   what="whose request this is and why")  # fmt: skip
+    if problems:
+        raise AgreementProblems(problems)
+    with transaction.atomic():
+        found = (
+            Agreement.objects.select_for_update()
+            .filter(organisation=scope.organisation, pk=agreement_id,
+                    leader__external_id__iexact=leader_hr_id.strip(),
+                    colleague__external_id__iexact=colleague_hr_id.strip())
+            .select_related("leader", "colleague")
+            .first()
+            if 0 < agreement_id < 2**63
+            else None
+        )  # fmt: skip
+        if found is None:
+            raise ExpectationsError(
+                f"No agreement {agreement_id} led by {leader_hr_id.strip()!r} with "
+                f"{colleague_hr_id.strip()!r} in this organisation.", field="agreement",
+            )  # fmt: skip
+        summary = (f"Removed agreement {found.pk} between {found.leader.name} and "
+                   f"{found.colleague.name} on request: {reason.strip()}")  # fmt: skip
+        found.delete()
+        audit(
+            escope=scope,
+            actor=actor,
+            via=via,
+            action="agreement.remove",
+            agreement=None,
+            summary=summary,
+        )

@@ -15,6 +15,18 @@ urlpatterns = [
     path("<int:agreement_id>/accept/", views.accept, name="agreement-accept"),
     path("<int:agreement_id>/changes/", views.propose_changes, name="agreement-changes"),
     path("<int:agreement_id>/concerns/", views.concern_add, name="agreement-concern-add"),
+    path("<int:agreement_id>/meeting/", views.meeting_schedule, name="agreement-meeting"),
+    path("<int:agreement_id>/cadence/", views.cadence, name="agreement-cadence"),
+    path("<int:agreement_id>/review/", views.review, name="agreement-review"),
+    path("meetings/<int:meeting_id>/move/", views.meeting_move, name="agreement-meeting-move"),
+    path(
+        "meetings/<int:meeting_id>/cancel/", views.meeting_cancel, name="agreement-meeting-cancel"
+    ),
+    path(
+        "meetings/<int:meeting_id>/record/", views.meeting_record, name="agreement-meeting-record"
+    ),
+    path("settings/", views.settings_edit, name="agreements-settings"),
+    path("remove/", views.remove, name="agreements-remove"),
     path("follow-ups/<int:follow_up_id>/", views.follow_up_answer, name="agreement-follow-up"),
     path(
         "concerns/<int:concern_id>/address/",

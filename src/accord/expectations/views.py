@@ -16,17 +16,22 @@ from accord.expectations import rules, selectors, services
 from accord.expectations.errors import ExpectationsError
 from accord.expectations.forms import (
     AddressForm,
+    CadenceForm,
     ChangesForm,
     ConcernForm,
     DraftForm,
     FollowUpForm,
+    MeetingNoteForm,
     PreparationForm,
+    RemoveForm,
+    SettingsForm,
     StartForm,
 )
 from accord.expectations.models import Agreement
 from accord.expectations.phrases import guide_for
 from accord.expectations.rules import PART_NAMES
 from accord.expectations.visibility import ExpectationScope
+from accord.goals.forms import ScheduleForm
 from accord.refusals import show_refusal
 
 
@@ -50,7 +55,13 @@ def overview(request: HttpRequest, scope: Scope) -> HttpResponse:
     """For leaders of leaders, executives and admins: the numbers, never the content."""
     if scope.role == Role.MEMBER:
         raise NotAllowed("Leaders, executives and program admins see these figures.")
-    return render(request, "expectations/overview.html", {"figures": selectors.aggregates(scope)})
+    admin = scope.role == Role.ADMIN
+    days = selectors.answer_within_days(scope.organisation.pk)
+    return render(
+        request, "expectations/overview.html",
+        {"figures": selectors.aggregates(scope), "admin": admin,
+         "settings_form": SettingsForm(initial={"answer_within_days": days}) if admin else None},
+    )  # fmt: skip
 
 
 @with_scope()
@@ -87,6 +98,9 @@ def _agreement_page(
         or ChangesForm(items=list(page.current.items.all())),
         "follow_up_form": forms_.get("follow_up_form")
         or (FollowUpForm(items=list(page.accepted.items.all())) if page.accepted else None),
+        "note_form": forms_.get("note_form") or MeetingNoteForm(),
+        "cadence_form": forms_.get("cadence_form")
+        or CadenceForm(initial={"cadence": page.cadence}),
     }
     return render(request, "expectations/agreement_detail.html", context, status=status)
 
@@ -284,3 +298,169 @@ def concern_address(
     else:
         messages.error(request, "Say how the concern was addressed.")
     return _to_agreement(scope, concern.agreement)
+
+
+def _time_zone(scope: Scope) -> str:
+    return scope.organisation.time_zone
+
+
+@with_scope()
+def meeting_schedule(
+    request: AuthenticatedHttpRequest, scope: Scope, agreement_id: int
+) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    agreement = escope.agreement_to_lead(agreement_id)
+    form = ScheduleForm(request.POST if request.method == "POST" else None,
+                        time_zone=_time_zone(scope))  # fmt: skip
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.schedule_meeting(
+                escope=escope, actor=request.user, agreement=agreement,
+                starts_at=data["starts_at"], duration_minutes=data["duration_minutes"],
+                location=data["location"],
+            )  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, f"Meeting scheduled: {agreement.colleague.name} and you "
+                                      "will get the invitation by email.")  # fmt: skip
+            return _to_agreement(scope, agreement)
+    return render(request, "expectations/meeting_form.html",
+                  {"agreement": agreement, "form": form, "meeting": None})  # fmt: skip
+
+
+@with_scope()
+def meeting_move(request: AuthenticatedHttpRequest, scope: Scope, meeting_id: int) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    meeting = escope.meeting_of(meeting_id)
+    agreement = meeting.agreement
+    if escope.side(agreement) != "leader":
+        raise NotAllowed("The leader moves the meeting; raise a concern to ask.")
+    form = ScheduleForm(
+        request.POST if request.method == "POST" else None, time_zone=_time_zone(scope),
+        initial=ScheduleForm.initial_from(meeting, _time_zone(scope)),
+    )  # fmt: skip
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.reschedule_meeting(
+                escope=escope, actor=request.user, meeting=meeting, starts_at=data["starts_at"],
+                duration_minutes=data["duration_minutes"], location=data["location"],
+            )  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, "Meeting moved: both of you get the updated invitation.")
+            return _to_agreement(scope, agreement)
+    return render(request, "expectations/meeting_form.html",
+                  {"agreement": agreement, "form": form, "meeting": meeting})  # fmt: skip
+
+
+@require_POST
+@with_scope()
+def meeting_cancel(
+    request: AuthenticatedHttpRequest, scope: Scope, meeting_id: int
+) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    meeting = escope.meeting_of(meeting_id)
+    try:
+        services.cancel_meeting(escope=escope, actor=request.user, meeting=meeting)
+    except ExpectationsError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, "Meeting cancelled: both calendars will drop it.")
+    return _to_agreement(scope, meeting.agreement)
+
+
+@require_POST
+@with_scope()
+def meeting_record(
+    request: AuthenticatedHttpRequest, scope: Scope, meeting_id: int
+) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    meeting = escope.meeting_of(meeting_id)
+    form = MeetingNoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_meeting(
+                escope=escope, actor=request.user, meeting=meeting,
+                working=form.cleaned_data["working"],
+                could_improve=form.cleaned_data["could_improve"],
+            )  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, "Your record of the meeting is saved.")
+            return _to_agreement(scope, meeting.agreement)
+    return _agreement_page(request, escope, meeting.agreement, 400, note_form=form)
+
+
+@require_POST
+@with_scope()
+def cadence(request: AuthenticatedHttpRequest, scope: Scope, agreement_id: int) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    agreement = escope.agreement_to_lead(agreement_id)
+    form = CadenceForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_cadence(escope=escope, actor=request.user, agreement=agreement,
+                                 cadence=form.cleaned_data["cadence"])  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, "Follow-up cadence saved.")
+            return _to_agreement(scope, agreement)
+    return _agreement_page(request, escope, agreement, 400, cadence_form=form)
+
+
+@require_POST
+@with_scope()
+def review(request: AuthenticatedHttpRequest, scope: Scope, agreement_id: int) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    agreement = escope.agreement_to_lead(agreement_id)
+    try:
+        version = services.start_review(escope=escope, actor=request.user, agreement=agreement)
+    except ExpectationsError as error:
+        messages.error(request, str(error))
+        return _to_agreement(scope, agreement)
+    messages.success(request, f"Review opened: version {version.number} is your draft. The "
+                              "accepted version stays in force until the new one is accepted.")  # fmt: skip
+    return redirect("agreement-draft", scope.organisation.slug, agreement.pk)
+
+
+@with_scope(admin_only=True)
+def settings_edit(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
+    form = SettingsForm(request.POST if request.method == "POST" else None,
+                        initial={"answer_within_days": selectors.answer_within_days(scope.organisation.pk)})  # fmt: skip
+    if form.is_valid():
+        try:
+            services.save_settings(scope=scope, actor=request.user,
+                                   answer_within_days=form.cleaned_data["answer_within_days"])  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, "Agreement settings saved.")
+            return redirect("agreements-overview", scope.organisation.slug)
+    return render(request, "expectations/settings.html", {"form": form})
+
+
+@with_scope(admin_only=True)
+def remove(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
+    """Remove an agreement at the request of one of its two people, without reading it."""
+    form = RemoveForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.remove_agreement(
+                scope=scope, actor=request.user, agreement_id=data["agreement"],
+                leader_hr_id=data["leader"], colleague_hr_id=data["colleague"],
+                reason=data["reason"],
+            )  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, f"Agreement {data['agreement']} removed; the audit log "
+                                      "records it.")  # fmt: skip
+            return redirect("agreements-overview", scope.organisation.slug)
+    return render(request, "expectations/remove.html", {"form": form})

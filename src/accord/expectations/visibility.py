@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accord.access.scopes import CapabilityScope, NotAllowed
-from accord.expectations.models import Agreement, Concern, FollowUp, Side
+from accord.expectations.models import Agreement, Concern, FollowUp, Meeting, Side
 from accord.goals.visibility import NOT_IN_ORG_CHART
 from accord.org.models import Person
 
@@ -89,6 +89,19 @@ class ExpectationScope(CapabilityScope):
         )
         if found is None:
             raise Http404("No such follow-up.")
+        return found
+
+    def meeting_of(self, meeting_id: int) -> Meeting:
+        """A meeting on one of the viewer's agreements."""
+        found = (
+            Meeting.objects.filter(pk=meeting_id, agreement__in=self.agreements())
+            .select_related("agreement__leader", "agreement__colleague", "agreement__organisation")
+            .first()
+            if 0 < meeting_id < LARGEST_ID
+            else None
+        )
+        if found is None:
+            raise Http404("No such meeting.")
         return found
 
     def colleagues(self) -> QuerySet[Person]:

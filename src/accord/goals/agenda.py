@@ -7,18 +7,16 @@ way, and what Accord suspects that nobody has declared yet.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from accord.goals.models import Conversation, ConversationStatus, Goal, GoalLink, LinkStatus
 from accord.goals.rules import normalise_metric
 from accord.goals.selectors.conversations import pair_links
 from accord.goals.suggestions import suggest_for_pair
 from accord.goals.visibility import goal_scope_of
+from accord.notify.calendar import Attendee, Invitation
 from accord.org.models import Person
 
 
@@ -113,44 +111,18 @@ def build_agenda(a: Person, b: Person, *, period: str = "") -> str:
     return "\n".join(lines)
 
 
-def invitation_ics(conversation: Conversation) -> bytes:
-    """The calendar file sent with the invitation: one event, both people invited.
-
-    Every version of the event keeps the conversation's UID; a rescheduled one carries a
-    higher SEQUENCE so calendars replace the old time, and a cancelled one is a
-    ``METHOD:CANCEL`` that removes the event (RFC 5546)."""
-    from icalendar import Calendar, Event, vCalAddress, vText
-
-    cancelled = conversation.status == ConversationStatus.CANCELLED
-    calendar = Calendar()
-    calendar.add("prodid", "-//Accord//Alignment conversations//EN")
-    calendar.add("version", "2.0")
-    calendar.add("method", "CANCEL" if cancelled else "REQUEST")
-    event = Event()
-    event.add("uid", conversation.uid)
-    event.add("sequence", conversation.sequence)
-    event.add("dtstamp", timezone.now().astimezone(dt.UTC))
-    start = conversation.starts_at.astimezone(dt.UTC)
-    event.add("dtstart", start)
-    event.add("dtend", start + dt.timedelta(minutes=conversation.duration_minutes))
+def conversation_invitation(conversation: Conversation) -> Invitation:
+    """The conversation as a calendar event for both people (``notify.calendar``)."""
     a, b = conversation.person_a, conversation.person_b
-    event.add("summary", f"Alignment conversation: {a.name} and {b.name}")
-    event.add("description", conversation.agenda)
-    if conversation.location:
-        event.add("location", conversation.location)
-    sender = settings.DEFAULT_FROM_EMAIL
-    address = sender.rsplit("<", 1)[-1].rstrip(">").strip()
-    organizer = vCalAddress(f"mailto:{address}")
-    organizer.params["cn"] = vText("Accord")
-    event.add("organizer", organizer)
-    for person in (a, b):
-        attendee = vCalAddress(f"mailto:{person.email}")
-        attendee.params["cn"] = vText(person.name)
-        attendee.params["role"] = vText("REQ-PARTICIPANT")
-        if not cancelled:
-            attendee.params["partstat"] = vText("NEEDS-ACTION")
-            attendee.params["rsvp"] = vText("TRUE")
-        event.add("attendee", attendee, encode=False)
-    event.add("status", "CANCELLED" if cancelled else "CONFIRMED")
-    calendar.add_component(event)
-    return calendar.to_ical()
+    return Invitation(
+        uid=conversation.uid,
+        sequence=conversation.sequence,
+        starts_at=conversation.starts_at,
+        duration_minutes=conversation.duration_minutes,
+        summary=f"Alignment conversation: {a.name} and {b.name}",
+        description=conversation.agenda,
+        location=conversation.location,
+        attendees=(Attendee(a.name, a.email), Attendee(b.name, b.email)),
+        cancelled=conversation.status == ConversationStatus.CANCELLED,
+        product="Alignment conversations",
+    )

@@ -4,39 +4,26 @@ through ``notify``, Accord's one way to send email, with links to ``ACCORD_BASE_
 
 from __future__ import annotations
 
-import zoneinfo
-
 from django.urls import reverse
-from django.utils import timezone
 
-from accord.goals.agenda import invitation_ics
+from accord.goals.agenda import conversation_invitation
 from accord.goals.models import Conversation
-from accord.notify.services import Attachment, send_email
+from accord.notify.calendar import calendar_attachment, local_when
+from accord.notify.services import send_email
 from accord.site import absolute_url
 
 CALENDAR_FILE = "alignment-conversation.ics"
 
 
 def _when(conversation: Conversation) -> str:
-    zone = conversation.organisation.time_zone
-    try:
-        local = conversation.starts_at.astimezone(zoneinfo.ZoneInfo(zone))
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        local = timezone.localtime(conversation.starts_at)
-    return f"{local:%A %d %B %Y, %H:%M} ({zone}), {conversation.duration_minutes} minutes"
+    return local_when(
+        conversation.starts_at, conversation.duration_minutes, conversation.organisation.time_zone
+    )
 
 
 def _page(conversation: Conversation) -> str:
     return absolute_url(
         reverse("conversation-detail", args=[conversation.organisation.slug, conversation.pk])
-    )
-
-
-def _calendar_file(conversation: Conversation, method: str) -> Attachment:
-    return Attachment(
-        CALENDAR_FILE,
-        invitation_ics(conversation),
-        f"text/calendar; method={method}; charset=utf-8",
     )
 
 
@@ -68,7 +55,7 @@ def send_invitation(conversation: Conversation) -> int:
         to=_to_both(conversation),
         subject=f"Moved: {subject}" if updated else subject,
         body=body,
-        attachments=[_calendar_file(conversation, "REQUEST")],
+        attachments=[calendar_attachment(conversation_invitation(conversation), CALENDAR_FILE)],
     )
 
 
@@ -90,7 +77,7 @@ def send_cancellation(conversation: Conversation) -> int:
         to=_to_both(conversation),
         subject=f"Cancelled: alignment conversation, {a.name} and {b.name}",
         body=body,
-        attachments=[_calendar_file(conversation, "CANCEL")],
+        attachments=[calendar_attachment(conversation_invitation(conversation), CALENDAR_FILE)],
     )
 
 

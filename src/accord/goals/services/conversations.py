@@ -5,7 +5,6 @@ its commitments done."""
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -26,6 +25,7 @@ from accord.goals.models import (
     Team,
 )
 from accord.goals.services.audit import audit, audit_value
+from accord.notify.calendar import meeting_time_problem, new_uid, whole_minutes
 from accord.org.models import Organisation, Person
 
 
@@ -104,7 +104,7 @@ def schedule_conversation(
         organisation=organisation, person_a=person_a, person_b=person_b, team=team,
         starts_at=starts_at, duration_minutes=duration_minutes, location=location,
         agenda=build_agenda(person_a, person_b, period=period),
-        uid=f"{secrets.token_hex(12)}@accord", organised_by=actor,
+        uid=new_uid(), organised_by=actor,
     )  # fmt: skip
     audit(
         organisation=organisation, actor=actor, via=via, action="conversation.schedule",
@@ -121,16 +121,11 @@ def schedule_conversation(
 
 
 def _check_when(starts_at: dt.datetime, duration_minutes: int) -> dt.datetime:
-    if timezone.is_naive(starts_at):
-        raise GoalsError("Give the time with its time zone.", field="starts_at")
-    starts_at = starts_at.replace(second=0, microsecond=0)  # calendars keep whole minutes
-    if starts_at < timezone.now():
-        raise GoalsError("Choose a time in the future.", field="starts_at")
-    if starts_at.date() >= rules.LATEST_DATE:
-        raise GoalsError("Choose a date before 2100-12-31.", field="starts_at")
-    if not 5 <= duration_minutes <= 480:
-        raise GoalsError("A conversation lasts 5 to 480 minutes.", field="duration_minutes")
-    return starts_at
+    problem = meeting_time_problem(starts_at, duration_minutes)
+    if problem:
+        field, message = problem
+        raise GoalsError(message, field=field)
+    return whole_minutes(starts_at)
 
 
 def _check_location(location: str) -> str:

@@ -12,11 +12,12 @@ from accord.access.decorators import with_scope
 from accord.access.requests import AuthenticatedHttpRequest, id_from_query
 from accord.access.scopes import Scope
 from accord.goals import selectors, services
-from accord.goals.agenda import invitation_ics
+from accord.goals.agenda import conversation_invitation
 from accord.goals.forms import CancelForm, RecordForm, ScheduleForm
 from accord.goals.models import ConversationStatus
 from accord.goals.views.common import period_from_query
 from accord.goals.visibility import GoalScope
+from accord.notify.calendar import invitation_ics
 from accord.refusals import show_refusal
 
 SCHEDULE_FIELDS = {"starts_at": "date"}
@@ -211,7 +212,8 @@ def conversation_ics(
 ) -> HttpResponse:
     conversation = GoalScope(scope).get_conversation(conversation_id)
     response = HttpResponse(
-        invitation_ics(conversation), content_type="text/calendar; charset=utf-8"
+        invitation_ics(conversation_invitation(conversation)),
+        content_type="text/calendar; charset=utf-8",
     )
     response["Content-Disposition"] = 'attachment; filename="alignment-conversation.ics"'
     return response
