@@ -393,3 +393,44 @@ def test_expectations_list(shell: Shell) -> None:
         and "People with a current accepted agreement: 0 of" in out
     )
     shell.refused("expectations", "list", "--org", "nowhere", says="--org: no organisation")
+
+
+def _an_agreement(shell: Shell) -> str:
+    """Chad's agreement with Nora, started through the service (no command starts one: the
+    two people do, on their pages). Both get logins first: the colleague needs one."""
+    for hr_id in ("chad", "nora"):
+        shell.ok("grant", f"{hr_id}@riverside.example", "--org", "riverside", "--role", "leader",
+                 "--person", hr_id)  # fmt: skip
+    code = (
+        "from accord.access.models import Membership;"
+        "from accord.access.scopes import Scope;"
+        "from accord.expectations.services import start_agreement;"
+        "from accord.expectations.visibility import ExpectationScope;"
+        "m = Membership.objects.get(user__email='chad@riverside.example');"
+        "a = start_agreement(escope=ExpectationScope(Scope(m)), actor=None,"
+        " colleague_hr_id='nora', relationship='direct_report', topic='Night rota');"
+        "print(a.pk)"
+    )
+    return shell.ok("manage", "shell", "-c", code).strip().splitlines()[-1]
+
+
+def test_expectations_show_remind_and_remove(shell: Shell) -> None:
+    agreement = _an_agreement(shell)
+    out = shell.ok("expectations", "show", "--org", "riverside", "--agreement", agreement)
+    assert "Chad" in out and "Nora" in out and "Being prepared" in out
+    assert "Night rota" not in out  # what it is about stays the two people's
+    shell.refused("expectations", "show", "--org", "riverside", "--agreement", "999999",
+                  says="--agreement: no agreement 999999")  # fmt: skip
+    assert "Sent 0 follow-up reminders." in shell.ok("expectations", "remind", "--org", "riverside")
+    shell.refused("expectations", "remind", "--org", "nowhere", says="--org: no organisation")
+    shell.refused("expectations", "remove", "--org", "riverside", "--agreement", agreement,
+                  "--leader", "nora", "--colleague", "chad", "--reason", "Asked by Nora",
+                  says=f"--agreement: No agreement {agreement} led by 'nora'")  # fmt: skip
+    shell.refused("expectations", "remove", "--org", "riverside", "--agreement", agreement,
+                  "--leader", "chad", "--colleague", "nora", "--reason", " ",
+                  says="--reason:")  # fmt: skip
+    out = shell.ok("expectations", "remove", "--org", "riverside", "--agreement", agreement,
+                   "--leader", "chad", "--colleague", "nora", "--reason", "Asked by Nora")  # fmt: skip
+    assert f"Removed agreement {agreement}" in out
+    shell.refused("expectations", "show", "--org", "riverside", "--agreement", agreement,
+                  says="--agreement: no agreement")  # fmt: skip

@@ -82,6 +82,7 @@ def test_demo_logins_point_at_the_right_people() -> None:
     by_id = {row["external_id"]: row for row in roster.rows}
     logins = roster.logins
     assert by_id[logins.executive]["job_title"] == "Chief Nursing Officer"
+    assert by_id[logins.chief_executive]["job_title"] == "Chief Executive Officer"
     assert by_id[logins.chair]["job_title"] == "Chair of Emergency"
     assert by_id[logins.nurse_manager]["job_title"] == "Nurse Manager"
     assert by_id[logins.nurse_manager]["unit_path"].endswith("/Emergency/ED Nursing")

@@ -1,4 +1,4 @@
-"""`seed_demo` builds the demo through the real import and gives five people logins."""
+"""`seed_demo` builds the demo through the real import and gives six people logins."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ def test_smallest_demo_signs_in_every_role(db: None) -> None:
     logins = seed_demo(people=50, seed=11)
     assert Person.objects.count() == 50
     assert [login.role_label for login in logins] == [
-        "Program admin", "Executive", "Department chair", "Unit nurse manager", "Staff nurse",
+        "Program admin", "Executive", "Chief executive", "Department chair", "Unit nurse manager",
+        "Staff nurse",
     ]  # fmt: skip
     for login in logins:
         client = Client()

@@ -1,7 +1,9 @@
 """The demo's agreements, made through the services as the people would: the chair's with
-his nurse manager, sent and waiting for her; the executive's with the chair, accepted after
-the chair proposed changes, with a concern answered and one left open; and one the chair is
-still preparing. Only the dates are moved back."""
+his nurse manager, sent and waiting for her; the executive's with the chair, met about and
+recorded by both, accepted after the chair proposed changes, with a concern answered and one
+left open; the chief executive's with the executive (both of the executive team), sent with
+the meeting booked; and one the nurse manager is still preparing. Only the dates are moved
+back."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from django.utils import timezone
 from accord.access.models import Membership, Role
 from accord.access.scopes import Scope
 from accord.expectations import services
-from accord.expectations.models import Agreement, Concern, FollowUp, Version
+from accord.expectations.models import Agreement, Concern, FollowUp, Meeting, Version
 from accord.expectations.rules import FollowUpAnswerDraft, ItemDraft
 from accord.expectations.visibility import ExpectationScope
 from accord.org.models import Organisation
@@ -46,6 +48,58 @@ def _followed_up(
             )
 
 
+def _met(agreement: Agreement, leader: ExpectationScope, colleague: ExpectationScope, *,
+         days_ago: int, notes: dict[str, tuple[str, str]]) -> None:  # fmt: skip
+    """A meeting booked through the service (without email), moved back to ``days_ago`` and
+    recorded by both in their own words."""
+    meeting = services.schedule_meeting(
+        escope=leader, actor=None, agreement=agreement, location="Executive office",
+        starts_at=timezone.now() + dt.timedelta(days=1), notify=False, via="demo",
+    )  # fmt: skip
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=timezone.now() - dt.timedelta(days=days_ago)
+    )
+    for escope in (leader, colleague):
+        working, could_improve = notes[escope.side(agreement)]
+        services.record_meeting(escope=escope, actor=None, meeting=meeting, working=working,
+                                could_improve=could_improve, via="demo")  # fmt: skip
+
+
+def _board_staffing(chief: Membership, executive: Membership) -> None:
+    """The chief executive and the chief nursing officer, both of the executive team: sent,
+    with the meeting booked for the day after tomorrow."""
+    as_chief = ExpectationScope(Scope(chief))
+    assert executive.person is not None
+    staffing = services.start_agreement(
+        escope=as_chief, actor=chief.user, colleague_hr_id=executive.person.external_id,
+        relationship="direct_report", topic="The nurse staffing plan for the board", via="demo",
+    )  # fmt: skip
+    services.save_preparation(
+        escope=as_chief, actor=chief.user, agreement=staffing,
+        ratings={"state_of_mind": 3, "belief": 5, "own_part": 3, "clarity": 3, "value_today": 5},
+        notes={"own_part": "I let the board think the plan was finished before she had it."},
+    )  # fmt: skip
+    services.save_draft(
+        escope=as_chief, actor=chief.user, agreement=staffing,
+        why_it_matters="The board decides next year's nursing budget on this plan.",
+        how_it_fits="It carries the system's goal of keeping experienced nurses.",
+        opening="I told the board the plan was nearly done before asking you what it needed.",
+        goal_ids=[], items=[
+            ItemDraft("Present a staffing plan for every hospital",
+                      "done when the board has it two weeks before its March meeting",
+                      "colleague", _in_weeks(10), "I clear two hours of board time for it"),
+            ItemDraft("Name the three units at most risk of losing nurses",
+                      "done when each has a named lead and a date", "colleague", _in_weeks(4)),
+        ], via="demo",
+    )  # fmt: skip
+    services.propose(escope=as_chief, actor=chief.user, agreement=staffing, via="demo")
+    services.schedule_meeting(
+        escope=as_chief, actor=chief.user, agreement=staffing, location="Executive office",
+        starts_at=(timezone.now() + dt.timedelta(days=2)).replace(hour=15, minute=0),
+        notify=False, via="demo",
+    )  # fmt: skip
+
+
 def _in_weeks(weeks: int) -> dt.date:
     return timezone.localdate() + dt.timedelta(weeks=weeks)
 
@@ -53,7 +107,9 @@ def _in_weeks(weeks: int) -> dt.date:
 @transaction.atomic
 def seed_demo_agreements(*, organisation: Organisation) -> None:
     people = Membership.objects.filter(organisation=organisation, person__isnull=False)
-    executive = people.filter(role=Role.EXECUTIVE).select_related("person", "user").first()
+    executives = people.filter(role=Role.EXECUTIVE).select_related("person", "user").order_by("pk")
+    executive = executives.first()  # the chief nursing officer; the chief executive after her
+    chief = executives.exclude(pk=executive.pk).first() if executive else None
     leaders = list(people.filter(role=Role.LEADER).select_related("person", "user").order_by("pk"))
     if executive is None or len(leaders) < 2:
         return
@@ -117,6 +173,11 @@ def seed_demo_agreements(*, organisation: Organisation) -> None:
         escope=as_executive, actor=executive.user, agreement=flow, number=2, via="demo"
     )
     _followed_up(flow, accepted, [(as_executive, executive), (as_chair, chair)])
+    _met(flow, as_executive, as_chair, days_ago=ACCEPTED_DAYS_AGO + 2,
+         notes={"leader": ("You told me plainly what the beds would take.",
+                           "I should have asked before setting the target."),
+                "colleague": ("Hearing why the board asks every month.",
+                              "Agreeing the bed dates in writing, not in the corridor.")})  # fmt: skip
     answered = services.add_concern(
         escope=as_chair, actor=chair.user, agreement=flow, via="demo",
         text="The bed numbers in the flow report do not match ours.",
@@ -133,6 +194,9 @@ def seed_demo_agreements(*, organisation: Organisation) -> None:
     Concern.objects.filter(pk=answered.pk).update(
         raised_at=earlier - dt.timedelta(days=14), addressed_at=earlier - dt.timedelta(days=13)
     )
+
+    if chief is not None and chief.person is not None and executive.person is not None:
+        _board_staffing(chief, executive)
 
     # The nurse manager begins one with the chair (her manager): still being prepared.
     services.start_agreement(

@@ -136,6 +136,7 @@ class DemoLogins:
 
     admin: str = ""
     executive: str = ""
+    chief_executive: str = ""
     chair: str = ""
     nurse_manager: str = ""
     staff_nurse: str = ""
@@ -250,6 +251,7 @@ def generate_demo_roster(
         unit_path=root, unit_kinds=root_kind, profession="Executive", manager="",
         title="Chief Executive Officer", leader=True,
     )  # fmt: skip
+    logins.chief_executive = ceo
     office = (*root, "Executive Office")
     office_kinds = ("system", "department")
     executives: dict[str, str] = {}

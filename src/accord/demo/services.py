@@ -37,7 +37,7 @@ def seed_demo(
     password: str = DEMO_PASSWORD,
     progress: ProgressCallback | None = None,
 ) -> list[DemoLogin]:
-    """Generate the demo organisation through the real import, then give five people logins."""
+    """Generate the demo organisation through the real import, then give six people logins."""
     roster = generate_demo_roster(people=people, seed=seed, system_name=name)
     with transaction.atomic():
         organisation = create_organisation(name=name, slug=slug, time_zone="America/Chicago")
@@ -51,6 +51,7 @@ def seed_demo(
         cast = (
             ("Program admin", roster.logins.admin, Role.ADMIN),
             ("Executive", roster.logins.executive, Role.EXECUTIVE),
+            ("Chief executive", roster.logins.chief_executive, Role.EXECUTIVE),
             ("Department chair", roster.logins.chair, Role.LEADER),
             ("Unit nurse manager", roster.logins.nurse_manager, Role.LEADER),
             ("Staff nurse", roster.logins.staff_nurse, Role.MEMBER),
@@ -88,9 +89,12 @@ def demo_logins(slug: str = "riverside") -> list[DemoLogin]:
     for membership in organisation.memberships.select_related("user", "person").order_by("pk"):
         person = membership.person
         title = person.attributes.get("job_title", "") if person else ""
-        label = labels.get(
-            membership.role,
-            "Unit nurse manager" if "Nurse Manager" in title else "Department chair",
-        )
+        if title == "Chief Executive Officer":
+            label = "Chief executive"
+        else:
+            label = labels.get(
+                membership.role,
+                "Unit nurse manager" if "Nurse Manager" in title else "Department chair",
+            )
         logins.append(DemoLogin(label, membership.user.email, str(membership.user), title))
     return logins

@@ -22,6 +22,15 @@ class Relationship(models.TextChoices):
     OTHER = "other", "Someone else"
 
 
+# The relationship as a third person reads it ("Uma with Nikhil, the leader's direct report").
+RELATIONSHIP_PHRASES = {
+    Relationship.DIRECT_REPORT: "the leader's direct report",
+    Relationship.PEER: "peers",
+    Relationship.MANAGER: "the leader's manager",
+    Relationship.BOARD: "a board member",
+}
+
+
 class AgreementStatus(models.TextChoices):
     PREPARING = "preparing", "Being prepared"
     PROPOSED = "proposed", "Waiting for the colleague"
@@ -96,6 +105,11 @@ class Agreement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.topic} ({self.leader} and {self.colleague})"
+
+    @property
+    def relationship_phrase(self) -> str:
+        """How the colleague stands to the leader, read by either of them."""
+        return RELATIONSHIP_PHRASES.get(self.relationship, "")
 
     def side_of(self, person: Person | None) -> str | None:
         if person is None:
