@@ -707,6 +707,12 @@ ACCESS: dict[str, list[Case]] = {
              web(chair=REDIRECT, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
              riverside(lambda w: expectations_world(w)["agreement"]), "POST"),
     ],
+    "agreement-item-goal": [
+        Case("an expectation of the proposed version: refused to nora with the reason",
+             web(chair=400, nurse_manager=400, everyone=NOT_FOUND),
+             riverside(lambda w: expectations_world(w)["item"]), "POST",
+             lambda w: {}),
+    ],
     "agreements-settings": [
         Case("the admin's settings", web(admin=OK, everyone=FORBIDDEN), riverside()),
     ],
@@ -1449,7 +1455,7 @@ def expectations_world(w: World) -> dict[str, int]:
         starts_at=timezone.now() + dt.timedelta(days=2), notify=False,
     )  # fmt: skip
     made = {"agreement": agreement.pk, "concern": concern.pk, "follow_up": follow_up.pk,
-            "meeting": meeting.pk}  # fmt: skip
+            "meeting": meeting.pk, "item": agreement.versions.get().items.first().pk}  # fmt: skip
     w.expectations = made  # type: ignore[attr-defined]
     return made
 

@@ -6,6 +6,7 @@ a proposal that waits too long, and an admin removing an agreement on request.""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -28,7 +29,7 @@ from accord.expectations.models import (
     Version,
 )
 from accord.expectations.reminders import remind_due_follow_ups
-from accord.expectations.rules import describe_cadence, parse_cadence
+from accord.expectations.rules import FollowUpAnswerDraft, describe_cadence, parse_cadence
 from accord.expectations.selectors import carry_forward
 from accord.org.models import Person
 from tests.cast import Cast
@@ -357,3 +358,81 @@ def test_an_admin_removes_an_agreement_on_request_without_reading_it(cast: Cast)
     assert Person.objects.filter(external_id="nora").exists()
     chair = cast.client_for(cast.chair)
     assert chair.post(url(cast, "agreements-remove"), {}).status_code == 403
+
+
+def test_an_accepted_expectation_becomes_its_owners_goal_in_one_step_and_stays_linked(
+    cast: Cast,
+) -> None:
+    from accord.expectations.models import Item
+    from accord.goals.models import Goal
+
+    agreement = proposed_agreement(cast)
+    chad, nora = escope(cast, cast.chair), escope(cast, cast.nurse_manager)
+    item = Item.objects.filter(version__agreement=agreement).order_by("position").first()
+    assert item is not None
+    with pytest.raises(ExpectationsError, match="Only an accepted expectation"):
+        services.make_goal(escope=nora, actor=None, item=item, metric_name="Huddles held",
+                           baseline=Decimal(0), target=Decimal(90))  # fmt: skip
+    services.accept(escope=nora, actor=None, agreement=agreement, number=1)
+    item.refresh_from_db()
+    with pytest.raises(ExpectationsError, match="Nora Manager's: they make it their goal"):
+        services.make_goal(escope=chad, actor=None, item=item, metric_name="Huddles held",
+                           baseline=Decimal(0), target=Decimal(90))  # fmt: skip
+    client = cast.client_for(cast.nurse_manager)
+    page = client.get(url(cast, "agreement", agreement.pk)).content.decode()
+    assert "Goals from this agreement" in page and "Make it my goal" in page
+    prefix = f"goal-{item.pk}"
+    same = client.post(url(cast, "agreement-item-goal", item.pk), {
+        f"{prefix}-metric_name": "Huddles held", f"{prefix}-baseline": "5",
+        f"{prefix}-target": "5"})  # fmt: skip
+    assert same.status_code == 400 and "differs from the baseline" in same.content.decode()
+    made = client.post(url(cast, "agreement-item-goal", item.pk), {
+        f"{prefix}-metric_name": "Shifts with a huddle (%)", f"{prefix}-baseline": "20",
+        f"{prefix}-target": "90"})  # fmt: skip
+    assert made.status_code == 302
+    item.refresh_from_db()
+    goal = Goal.objects.get(pk=item.goal_id)
+    assert goal.owner == cast.person("nora") and goal.title == item.what
+    assert goal.due_date == item.due_on and goal.target == 90 and goal.direction == "increase"
+    page = client.get(url(cast, "agreement", agreement.pk)).content.decode()
+    assert reverse("goal-detail", args=[cast.riverside.slug, goal.pk]) in page
+    with pytest.raises(ExpectationsError, match="a goal already"):
+        services.make_goal(escope=nora, actor=None, item=item, metric_name="Again",
+                           baseline=Decimal(0), target=Decimal(1))  # fmt: skip
+    # Chad, her manager, sees the goal through the goals app as any goal of hers.
+    assert (
+        cast.client_for(cast.chair)
+        .get(reverse("goal-detail", args=[cast.riverside.slug, goal.pk]))
+        .status_code
+        == 200
+    )
+    assert AgreementAuditEntry.objects.filter(action="item.goal").count() == 1
+
+
+def test_a_follow_up_answered_after_its_time_reads_as_late_not_done(cast: Cast) -> None:
+    agreement = proposed_agreement(cast)
+    nora = escope(cast, cast.nurse_manager)
+    services.accept(escope=nora, actor=None, agreement=agreement, number=1)
+    first = FollowUp.objects.order_by("due_at")[0]
+    now = timezone.now()
+    FollowUp.objects.filter(pk=first.pk).update(
+        due_at=now - dt.timedelta(days=4), answer_by=now - dt.timedelta(days=2),
+        leader_answered_at=now - dt.timedelta(days=3),
+    )  # fmt: skip
+    first.refresh_from_db()
+    answers = [FollowUpAnswerDraft(item.pk, True, True) for item in first.version.items.all()]
+    services.answer_follow_up(escope=nora, actor=None, follow_up=first, answers=answers)
+    page = cast.client_for(cast.chair).get(url(cast, "agreement", agreement.pk)).content.decode()
+    assert "Done late" in page and "Done by both" not in page
+
+
+def test_a_note_with_a_control_character_is_refused_on_the_page_not_a_crash(cast: Cast) -> None:
+    agreement = proposed_agreement(cast)
+    concern = services.add_concern(escope=escope(cast, cast.nurse_manager), actor=None,
+                                   agreement=agreement, text="When?")  # fmt: skip
+    client = cast.client_for(cast.chair)
+    response = client.post(url(cast, "agreement-concern-address", concern.pk),
+                           {"note": "Done\x07"}, follow=True)  # fmt: skip
+    assert response.status_code == 200 and "control character" in response.content.decode()
+    concern.refresh_from_db()
+    assert concern.addressed_at is None

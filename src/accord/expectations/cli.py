@@ -93,7 +93,7 @@ def expectations_show(org: Org, agreement: AgreementId) -> None:
     table.add_row("Meetings", ", ".join(f"{m.starts_at:%Y-%m-%d} {m.status}"
                                         for m in found.meetings.all()) or "none")  # fmt: skip
     table.add_row("Follow-ups", ", ".join(f"{states.count(s)} {s}" for s in
-                                          ("done", "missed", "due", "upcoming") if s in states)
+                                          ("done", "late", "missed", "due", "upcoming") if s in states)
                   or "none")  # fmt: skip
     table.add_row("Concerns open", f"{len(ages)}" + (f", the oldest {max(ages)} working days"
                                                      if ages else ""))  # fmt: skip

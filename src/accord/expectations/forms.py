@@ -210,3 +210,19 @@ class RemoveForm(forms.Form):
         label="Whose request, and why", max_length=300,
         help_text="Kept in the audit log with your name.",
     )  # fmt: skip
+
+
+class GoalForm(forms.Form):
+    """An accepted expectation made a goal: the metric, where it stands and where it should be."""
+
+    metric_name = forms.CharField(label="Metric", max_length=120)
+    baseline = forms.DecimalField(label="Where it stands", max_digits=14, decimal_places=4)
+    target = forms.DecimalField(label="Target", max_digits=14, decimal_places=4)
+
+    def __init__(self, *args: Any, item: Item, **kwargs: Any) -> None:
+        kwargs.setdefault("prefix", f"goal-{item.pk}")
+        kwargs.setdefault(
+            "initial", {"metric_name": item.measure[:120], "baseline": 0, "target": 1}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["metric_name"].help_text = "For a “done when”, 0 to 1 means not done to done."

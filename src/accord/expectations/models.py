@@ -23,7 +23,7 @@ class Relationship(models.TextChoices):
 
 
 # The relationship as a third person reads it ("Uma with Nikhil, the leader's direct report").
-RELATIONSHIP_PHRASES = {
+RELATIONSHIP_PHRASES: dict[str, str] = {
     Relationship.DIRECT_REPORT: "the leader's direct report",
     Relationship.PEER: "peers",
     Relationship.MANAGER: "the leader's manager",
@@ -226,6 +226,10 @@ class Item(models.Model):
     owner = models.CharField(max_length=10, choices=ItemOwner.choices, default=ItemOwner.COLLEAGUE)
     due_on = models.DateField()
     support = models.CharField(max_length=300, blank=True)
+    # Once accepted, an expectation can become a goal in the goals app; the two stay linked.
+    goal = models.ForeignKey(
+        "goals.Goal", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["version", "position"]

@@ -137,13 +137,16 @@ class VersionView:
 @dataclass(frozen=True)
 class FollowUpRow:
     follow_up: FollowUp
-    state: str  # "upcoming", "due", "done" or "missed"
+    state: str  # see follow_up_state
     mine_to_answer: bool  # the earliest one the viewer has yet to answer, once it is due
 
 
 def follow_up_state(follow_up: FollowUp, now: dt.datetime) -> str:
+    """"upcoming", "due", "missed" (unanswered past its time), "done" (both answered in
+    time) or "late" (both answered, one of them after its time)."""
     if follow_up.done:
-        return "done"
+        last = max(follow_up.leader_answered_at, follow_up.colleague_answered_at)  # type: ignore[type-var]
+        return "late" if last > follow_up.answer_by else "done"
     if now < follow_up.due_at:
         return "upcoming"
     return "missed" if now > follow_up.answer_by else "due"
@@ -282,6 +285,23 @@ def meeting_views(agreement: Agreement, side: str) -> list[MeetingView]:
 
 
 @dataclass(frozen=True)
+class GoalRow:
+    item: Item
+    mine_to_make: bool  # accepted, not yet a goal, and the viewer's (or both people's)
+
+
+def goal_rows(accepted: Version | None, side: str) -> list[GoalRow]:
+    """The accepted version's expectations, with their goals or whether the viewer may make
+    one a goal of their own."""
+    if accepted is None:
+        return []
+    return [
+        GoalRow(item, item.goal_id is None and item.owner in (side, "both"))
+        for item in accepted.items.select_related("goal")
+    ]
+
+
+@dataclass(frozen=True)
 class AgreementPage:
     agreement: Agreement
     side: str
@@ -301,6 +321,7 @@ class AgreementPage:
     waiting_days: int | None  # working days the current proposal has waited
     answer_within_days: int
     review_due: bool  # every follow-up of the accepted version answered: time to review
+    goal_rows: list[GoalRow]
 
     @property
     def scheduled(self) -> Meeting | None:
@@ -358,7 +379,8 @@ def agreement_page(escope: ExpectationScope, agreement: Agreement) -> AgreementP
         answer_within_days=answer_within_days(agreement.organisation_id),
         review_due=agreement.status == AgreementStatus.ACCEPTED
         and bool(follow_ups)
-        and all(r.state in ("done", "missed") for r in follow_ups),
+        and all(r.state in ("done", "late", "missed") for r in follow_ups),
+        goal_rows=goal_rows(accepted, side),
     )
 
 

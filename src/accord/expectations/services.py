@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,6 +29,7 @@ from accord.expectations.models import (
     FollowUp,
     FollowUpAnswer,
     Item,
+    ItemOwner,
     Meeting,
     MeetingNote,
     MeetingStatus,
@@ -40,7 +42,9 @@ from accord.expectations.models import (
 from accord.expectations.rules import FollowUpAnswerDraft, ItemDraft
 from accord.expectations.selectors import goals_both_see
 from accord.expectations.visibility import ExpectationScope
-from accord.goals.models import Goal
+from accord.goals.errors import GoalsError
+from accord.goals.models import Direction, Goal, Visibility
+from accord.goals.services import create_goal
 from accord.notify.calendar import meeting_time_problem, new_uid, whole_minutes
 
 
@@ -483,6 +487,45 @@ def start_review(
         audit(escope=escope, actor=actor, via=via, action="agreement.review", agreement=locked,
               summary=f"Opened a review: draft version {draft.number}")  # fmt: skip
     return draft
+
+
+def make_goal(*, escope: ExpectationScope, actor: User | None, item: Item, metric_name: str,
+              baseline: Decimal, target: Decimal, via: str = "") -> Goal:  # fmt: skip
+    """An accepted expectation becomes a goal of the person it belongs to, in the goals app,
+    in one step: its title, the metric named here with a baseline and target, its due date.
+    The expectation keeps the link. Made by the goal's owner (for an expectation owned by
+    both, by either, for themselves)."""
+    agreement = item.version.agreement
+    side = escope.side(agreement)
+    if item.version.status != VersionStatus.ACCEPTED:
+        raise ExpectationsError("Only an accepted expectation becomes a goal.")
+    if item.owner not in (side, ItemOwner.BOTH):
+        other = agreement.colleague if side == Side.LEADER else agreement.leader
+        raise ExpectationsError(f"This expectation is {other.name}'s: they make it their goal.")
+    if baseline == target:
+        raise ExpectationsError("Give a target that differs from the baseline.", field="target")
+    owner = escope.me()
+    with transaction.atomic():
+        locked = Item.objects.select_for_update().get(pk=item.pk)
+        if locked.goal_id is not None:
+            raise ExpectationsError("This expectation is a goal already.")
+        try:
+            goal = create_goal(
+                organisation=escope.organisation, actor=actor, via=via or "agreement",
+                owner=owner, title=locked.what[:200], metric_name=metric_name.strip(),
+                period=f"FY{locked.due_on.year}", baseline=baseline, target=target,
+                direction=Direction.INCREASE if target > baseline else Direction.DECREASE,
+                due_date=locked.due_on, visibility=Visibility.TEAM,
+            )  # fmt: skip
+        except GoalsError as error:
+            raise AgreementProblems([(field or "goal", message)
+                                     for field, message in error.problems]) from None  # fmt: skip
+        locked.goal = goal
+        locked.save(update_fields=["goal"])
+        audit(escope=escope, actor=actor, via=via, action="item.goal", agreement=agreement,
+              summary=f"Made expectation {locked.position + 1} of version "
+              f"{item.version.number} a goal")  # fmt: skip
+    return goal
 
 
 # Meetings --------------------------------------------------------------------------------

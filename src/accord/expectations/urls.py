@@ -25,6 +25,7 @@ urlpatterns = [
     path(
         "meetings/<int:meeting_id>/record/", views.meeting_record, name="agreement-meeting-record"
     ),
+    path("items/<int:item_id>/goal/", views.item_goal, name="agreement-item-goal"),
     path("settings/", views.settings_edit, name="agreements-settings"),
     path("remove/", views.remove, name="agreements-remove"),
     path("follow-ups/<int:follow_up_id>/", views.follow_up_answer, name="agreement-follow-up"),

@@ -21,6 +21,7 @@ from accord.expectations.forms import (
     ConcernForm,
     DraftForm,
     FollowUpForm,
+    GoalForm,
     MeetingNoteForm,
     PreparationForm,
     RemoveForm,
@@ -101,6 +102,10 @@ def _agreement_page(
         "note_form": forms_.get("note_form") or MeetingNoteForm(),
         "cadence_form": forms_.get("cadence_form")
         or CadenceForm(initial={"cadence": page.cadence}),
+        "goal_forms": [
+            (row, forms_.get(f"goal_form_{row.item.pk}") or GoalForm(item=row.item))
+            for row in page.goal_rows
+        ],
     }
     return render(request, "expectations/agreement_detail.html", context, status=status)
 
@@ -292,9 +297,13 @@ def concern_address(
     concern = escope.concern_to_address(concern_id)
     form = AddressForm(request.POST)
     if form.is_valid():
-        services.address_concern(escope=escope, actor=request.user, concern=concern,
-                                 note=form.cleaned_data["note"])  # fmt: skip
-        messages.success(request, "Concern addressed.")
+        try:
+            services.address_concern(escope=escope, actor=request.user, concern=concern,
+                                     note=form.cleaned_data["note"])  # fmt: skip
+        except ExpectationsError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "Concern addressed.")
     else:
         messages.error(request, "Say how the concern was addressed.")
     return _to_agreement(scope, concern.agreement)
@@ -464,3 +473,25 @@ def remove(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
                                       "records it.")  # fmt: skip
             return redirect("agreements-overview", scope.organisation.slug)
     return render(request, "expectations/remove.html", {"form": form})
+
+
+@require_POST
+@with_scope()
+def item_goal(request: AuthenticatedHttpRequest, scope: Scope, item_id: int) -> HttpResponse:
+    escope = ExpectationScope(scope)
+    item = escope.item_of(item_id)
+    agreement = item.version.agreement
+    form = GoalForm(request.POST, item=item)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            goal = services.make_goal(
+                escope=escope, actor=request.user, item=item, metric_name=data["metric_name"],
+                baseline=data["baseline"], target=data["target"],
+            )  # fmt: skip
+        except ExpectationsError as error:
+            show_refusal(form, error)
+        else:
+            messages.success(request, f"“{goal.title}” is now one of your goals, linked here.")
+            return _to_agreement(scope, agreement)
+    return _agreement_page(request, escope, agreement, 400, **{f"goal_form_{item.pk}": form})

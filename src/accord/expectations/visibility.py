@@ -20,7 +20,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accord.access.scopes import CapabilityScope, NotAllowed
-from accord.expectations.models import Agreement, Concern, FollowUp, Meeting, Side
+from accord.expectations.models import Agreement, Concern, FollowUp, Item, Meeting, Side
 from accord.goals.visibility import NOT_IN_ORG_CHART
 from accord.org.models import Person
 
@@ -102,6 +102,19 @@ class ExpectationScope(CapabilityScope):
         )
         if found is None:
             raise Http404("No such meeting.")
+        return found
+
+    def item_of(self, item_id: int) -> Item:
+        """An expectation of one of the viewer's agreements."""
+        found = (
+            Item.objects.filter(pk=item_id, version__agreement__in=self.agreements())
+            .select_related("version__agreement__leader", "version__agreement__colleague")
+            .first()
+            if 0 < item_id < LARGEST_ID
+            else None
+        )
+        if found is None:
+            raise Http404("No such expectation.")
         return found
 
     def colleagues(self) -> QuerySet[Person]:
