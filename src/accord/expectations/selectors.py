@@ -142,8 +142,8 @@ class FollowUpRow:
 
 
 def follow_up_state(follow_up: FollowUp, now: dt.datetime) -> str:
-    """"upcoming", "due", "missed" (unanswered past its time), "done" (both answered in
-    time) or "late" (both answered, one of them after its time)."""
+    """One of: upcoming, due, missed (unanswered past its time), done (both answered in time)
+    or late (both answered, one of them after its time)."""
     if follow_up.done:
         last = max(follow_up.leader_answered_at, follow_up.colleague_answered_at)  # type: ignore[type-var]
         return "late" if last > follow_up.answer_by else "done"
