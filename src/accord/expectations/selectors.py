@@ -144,9 +144,9 @@ class FollowUpRow:
 def follow_up_state(follow_up: FollowUp, now: dt.datetime) -> str:
     """One of: upcoming, due, missed (unanswered past its time), done (both answered in time)
     or late (both answered, one of them after its time)."""
-    if follow_up.done:
-        last = max(follow_up.leader_answered_at, follow_up.colleague_answered_at)  # type: ignore[type-var]
-        return "late" if last > follow_up.answer_by else "done"
+    leader, colleague = follow_up.leader_answered_at, follow_up.colleague_answered_at
+    if leader is not None and colleague is not None:
+        return "late" if max(leader, colleague) > follow_up.answer_by else "done"
     if now < follow_up.due_at:
         return "upcoming"
     return "missed" if now > follow_up.answer_by else "due"
