@@ -436,3 +436,19 @@ def test_a_note_with_a_control_character_is_refused_on_the_page_not_a_crash(cast
     assert response.status_code == 200 and "control character" in response.content.decode()
     concern.refresh_from_db()
     assert concern.addressed_at is None
+
+
+def test_accord_drafts_an_opening_that_owns_the_leaders_part_for_him_to_edit(cast: Cast) -> None:
+    chad = escope(cast, cast.chair)
+    agreement = services.start_agreement(escope=chad, actor=None, colleague_hr_id="nora",
+                                         relationship="direct_report", topic="Night rota")  # fmt: skip
+    draft = url(cast, "agreement-draft", agreement.pk)
+    blank = cast.client_for(cast.chair).get(draft).content.decode()
+    assert "Nora, before we get to what I expect" in blank
+    assert "[what I asked, said or left unsaid]" in blank and "not a verdict on you" in blank
+    services.save_preparation(escope=chad, actor=cast.chair, agreement=agreement, ratings={},
+                              notes={"own_part": "I never said the rota was hers"})  # fmt: skip
+    own = cast.client_for(cast.chair).get(draft).content.decode()
+    assert "how things stand on “Night rota”: I never said the rota was hers." in own
+    assert cast.client_for(cast.nurse_manager).get(draft).status_code == 403
+    assert Version.objects.get(agreement=agreement).opening == ""  # only if he saves it

@@ -62,3 +62,34 @@ class Guide:
 def guide_for(language: str) -> Guide:
     language = language if language in GUIDE else "en"
     return Guide(language, TITLE[language], GUIDE[language])
+
+
+OPENING = {
+    "en": (
+        "{name}, before we get to what I expect, I want to start with my part in how things "
+        "stand on {topic}: {own_part} This is a conversation about how we work together, not "
+        "a verdict on you. I would like us to leave with a few expectations we both think "
+        "are clear and fair, and with the support I will give you."
+    ),
+    "es": (
+        "{name}, antes de hablar de lo que espero, quiero empezar por mi parte en cómo están "
+        "las cosas en {topic}: {own_part} Es una conversación sobre cómo trabajamos juntos, "
+        "no un juicio sobre usted. Me gustaría que saliéramos con unas pocas expectativas que "
+        "ambos veamos claras y justas, y con el apoyo que le daré."
+    ),
+}
+OWN_PART_BLANK = {
+    "en": "[what I asked, said or left unsaid].",
+    "es": "[lo que pedí, dije o dejé sin decir].",
+}
+
+
+def suggested_opening(*, colleague_name: str, topic: str, own_part: str, language: str) -> str:
+    """Accord's draft of the opening, for the leader to edit: it owns the leader's part
+    first — their own words from their preparation when they wrote some, else a blank to
+    fill — and frames the meeting as a process, not a verdict. Shown on the leader's draft
+    form only; it becomes part of the agreement only if the leader saves it."""
+    language = language if language in OPENING else "en"
+    part = own_part.strip().rstrip(".") + "." if own_part.strip() else OWN_PART_BLANK[language]
+    first_name = colleague_name.split()[0] if colleague_name.strip() else colleague_name
+    return OPENING[language].format(name=first_name, topic=f"“{topic}”", own_part=part)

@@ -29,7 +29,7 @@ from accord.expectations.forms import (
     StartForm,
 )
 from accord.expectations.models import Agreement
-from accord.expectations.phrases import guide_for
+from accord.expectations.phrases import guide_for, suggested_opening
 from accord.expectations.rules import PART_NAMES
 from accord.expectations.visibility import ExpectationScope
 from accord.goals.forms import ScheduleForm
@@ -163,12 +163,19 @@ def draft_edit(request: AuthenticatedHttpRequest, scope: Scope, agreement_id: in
         messages.error(request, refusal)
         return _to_agreement(scope, agreement)
     current = page.current
+    opening = current.opening
+    if not opening:  # Accord's draft, from the leader's own preparation, for them to edit
+        own = selectors.preparation_page(escope, agreement).preparation
+        opening = suggested_opening(
+            colleague_name=agreement.colleague.name, topic=agreement.topic,
+            own_part=own.own_part_note if own else "", language=escope.me().language,
+        )  # fmt: skip
     form = DraftForm(
         request.POST if request.method == "POST" else None,
         goal_choices=_goal_choices(escope, agreement),
         items=list(current.items.all()),
         initial={"why_it_matters": current.why_it_matters, "how_it_fits": current.how_it_fits,
-                 "opening": current.opening,
+                 "opening": opening,
                  "goals": [str(pk) for pk in current.goals.values_list("pk", flat=True)]},
     )  # fmt: skip
     if request.method == "POST" and form.is_valid():
