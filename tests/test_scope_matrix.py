@@ -771,6 +771,12 @@ ACCESS: dict[str, list[Case]] = {
         Case("a concern on chad's agreement", api_call(chair=201, nurse_manager=201, everyone=NOT_FOUND),
              lambda w, v: (expectations_world(w)["agreement"],), "POST", lambda w: {"text": "When?"}),
     ],
+    "POST /api/expectations/follow-ups/{follow_up_id}/answers": [
+        Case("a follow-up not yet due: refused to the two with the reason",
+             api_call(chair=422, nurse_manager=422, everyone=NOT_FOUND),
+             lambda w, v: (expectations_world(w)["follow_up"],), "POST",
+             lambda w: {"answers": [{"item_id": 1, "on_track": True, "still_fair": True}]}),
+    ],
     "POST /api/expectations/concerns/{concern_id}/address": [
         Case("nora's concern", api_call(chair=OK, nurse_manager=OK, everyone=NOT_FOUND),
              lambda w, v: (expectations_world(w)["concern"],), "POST", lambda w: {"note": "Soon"}),

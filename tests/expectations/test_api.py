@@ -53,3 +53,39 @@ def test_a_whole_round_through_the_api(cast: Cast) -> None:
     assert addressed.json()["addressed_note"] == "From Monday."
     assert [a["status"] for a in nora.get(f"{BASE}/agreements").json()] == ["accepted"]
     assert api(cast, cast.staff_nurse).get(f"{BASE}/agreements/{agreement}").status_code == 404
+
+
+def test_a_follow_up_is_answered_through_the_api(cast: Cast) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from accord.expectations import services
+    from accord.expectations.models import FollowUp
+    from tests.expectations.world import escope, proposed_agreement
+
+    agreement = proposed_agreement(cast)
+    services.accept(escope=escope(cast, cast.nurse_manager), actor=None, agreement=agreement,
+                    number=1)  # fmt: skip
+    nora = api(cast, cast.nurse_manager)
+    detail = nora.get(f"{BASE}/agreements/{agreement.pk}").json()
+    follow_ups = detail["follow_ups"]
+    assert [f["state"] for f in follow_ups] == ["upcoming"] * 5
+    items = [item["id"] for item in detail["versions"][0]["items"]]
+    json = {"content_type": "application/json"}
+    first = follow_ups[0]["id"]
+    answers = {"answers": [{"item_id": pk, "on_track": True, "still_fair": n == 0}
+                           for n, pk in enumerate(items)]}  # fmt: skip
+    early = nora.post(f"{BASE}/follow-ups/{first}/answers", answers, **json)
+    assert early.status_code == 422 and "This follow-up opens" in early.content.decode()
+    FollowUp.objects.filter(pk=first).update(due_at=timezone.now() - dt.timedelta(minutes=1))
+    partial = nora.post(f"{BASE}/follow-ups/{first}/answers",
+                        {"answers": answers["answers"][:1]}, **json)  # fmt: skip
+    assert partial.status_code == 422 and partial.json()["errors"][0]["field"] == "items.1"
+    done = nora.post(f"{BASE}/follow-ups/{first}/answers", answers, **json)
+    assert done.status_code == 200, done.content
+    assert done.json()["colleague_answered_at"] and done.json()["state"] == "due"
+    again = nora.post(f"{BASE}/follow-ups/{first}/answers", answers, **json)
+    assert again.status_code == 422 and "answered this follow-up already" in again.content.decode()
+    outsider = api(cast, cast.executive)
+    assert outsider.post(f"{BASE}/follow-ups/{first}/answers", answers, **json).status_code == 404

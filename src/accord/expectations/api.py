@@ -6,14 +6,22 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.responses import Status
 
 from accord.access.models import User
 from accord.api_fields import Id, Name, Paragraph, Refusal
 from accord.expectations import selectors, services
-from accord.expectations.models import Agreement, Concern, ItemOwner, Relationship, Version
-from accord.expectations.rules import MAX_ITEMS, PART_NAMES, ItemDraft
+from accord.expectations.models import (
+    Agreement,
+    Concern,
+    FollowUp,
+    ItemOwner,
+    Relationship,
+    Version,
+)
+from accord.expectations.rules import MAX_ITEMS, PART_NAMES, FollowUpAnswerDraft, ItemDraft
 from accord.expectations.visibility import ExpectationScope
 
 router = Router(tags=["expectations"])
@@ -35,6 +43,11 @@ class ItemSchema(Schema):
     support: Paragraph = Field("", max_length=300)
 
 
+class ItemOut(ItemSchema):
+    id: int
+    goal_id: int | None = Field(description="The goal this expectation became, once accepted.")
+
+
 class VersionOut(Schema):
     number: int
     author_side: str = Field(description="leader or colleague")
@@ -44,7 +57,7 @@ class VersionOut(Schema):
     opening: str
     comment: str
     goal_ids: list[int]
-    items: list[ItemSchema]
+    items: list[ItemOut]
     proposed_at: dt.datetime | None
     accepted_at: dt.datetime | None
 
@@ -66,6 +79,24 @@ class ConcernOut(Schema):
     addressed_note: str
 
 
+class FollowUpOut(Schema):
+    id: int
+    version: int = Field(description="The accepted version it checks.")
+    due_at: dt.datetime
+    answer_by: dt.datetime = Field(description="Unanswered by then, it is missed.")
+    state: str = Field(description="upcoming, due, missed, done or late")
+    leader_answered_at: dt.datetime | None
+    colleague_answered_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_version(follow_up: FollowUp) -> int:
+        return follow_up.version.number
+
+    @staticmethod
+    def resolve_state(follow_up: FollowUp) -> str:
+        return selectors.follow_up_state(follow_up, timezone.now())
+
+
 class AgreementOut(Schema):
     id: int
     topic: str
@@ -78,6 +109,7 @@ class AgreementOut(Schema):
 class AgreementDetailOut(AgreementOut):
     versions: list[VersionOut]
     concerns: list[ConcernOut]
+    follow_ups: list[FollowUpOut]
 
     @staticmethod
     def resolve_versions(agreement: Agreement) -> list[Version]:
@@ -86,6 +118,10 @@ class AgreementDetailOut(AgreementOut):
     @staticmethod
     def resolve_concerns(agreement: Agreement) -> list[Concern]:
         return list(agreement.concerns.all())
+
+    @staticmethod
+    def resolve_follow_ups(agreement: Agreement) -> list[FollowUp]:
+        return list(agreement.follow_ups.select_related("version"))
 
 
 class AgreementIn(Schema):
@@ -113,6 +149,17 @@ class ChangesIn(VersionAnswerIn):
 
 class ConcernIn(Schema):
     text: Paragraph = Field(max_length=4000)
+
+
+class AnswerIn(Schema):
+    item_id: Id
+    on_track: bool
+    still_fair: bool
+    note: Name = Field("", max_length=500)
+
+
+class FollowUpAnswersIn(Schema):
+    answers: list[AnswerIn] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class AddressIn(Schema):
@@ -225,6 +272,18 @@ def address_concern(request: HttpRequest, concern_id: int, body: AddressIn) -> A
     concern = escope.concern_to_address(concern_id)
     return services.address_concern(escope=escope, actor=_actor(request), concern=concern,
                                     note=body.note, via="API")  # fmt: skip
+
+
+@router.post("/expectations/follow-ups/{follow_up_id}/answers",
+             response={200: FollowUpOut, 422: Refusal},
+             summary="Answer a follow-up: per expectation, still on track and still fair?")  # fmt: skip
+def answer_follow_up(request: HttpRequest, follow_up_id: int, body: FollowUpAnswersIn) -> Any:
+    escope = _escope(request)
+    follow_up = escope.follow_up_to_answer(follow_up_id)
+    answers = [FollowUpAnswerDraft(a.item_id, a.on_track, a.still_fair, a.note)
+               for a in body.answers]  # fmt: skip
+    return services.answer_follow_up(escope=escope, actor=_actor(request), follow_up=follow_up,
+                                     answers=answers, via="API")  # fmt: skip
 
 
 def _preparation_out(escope: ExpectationScope, agreement: Agreement) -> dict[str, Any]:
