@@ -151,7 +151,7 @@ class ConcernIn(Schema):
     text: Paragraph = Field(max_length=4000)
 
 
-class AnswerIn(Schema):
+class ItemAnswerIn(Schema):
     item_id: Id
     on_track: bool
     still_fair: bool
@@ -159,7 +159,7 @@ class AnswerIn(Schema):
 
 
 class FollowUpAnswersIn(Schema):
-    answers: list[AnswerIn] = Field(min_length=1, max_length=MAX_ITEMS)
+    answers: list[ItemAnswerIn] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class AddressIn(Schema):
