@@ -781,6 +781,79 @@ ACCESS: dict[str, list[Case]] = {
         Case("nora's concern", api_call(chair=OK, nurse_manager=OK, everyone=NOT_FOUND),
              lambda w, v: (expectations_world(w)["concern"],), "POST", lambda w: {"note": "Soon"}),
     ],
+    # Shadowing. The data comes from shadowing_world() below: Sam (the staff nurse) hosts;
+    # Eve (the executive) has a visit to come with him and one that took place, with her
+    # reflection and a commitment Nora (who works in Sam's unit) owns; one shift is open.
+    "shadowing": [Case("the programme's home", web(everyone=OK), riverside())],
+    "shadowing-host": [
+        Case("hosting: clinicians only",
+             web(chair=OK, staff_nurse=OK, everyone=FORBIDDEN), riverside()),
+    ],
+    "shadowing-host-status": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside()),
+        Case("host again: refused with the reason to those who never offered",
+             web(everyone=REDIRECT), riverside(), "POST", lambda w: {"status": "active"}),
+    ],
+    "shadowing-slot-add": [
+        Case("an empty shift: the form again, for clinicians",
+             web(chair=400, staff_nurse=400, everyone=FORBIDDEN), riverside(), "POST"),
+    ],
+    "shadowing-slot-remove": [
+        Case("sam's open shift: refused to anyone else with the reason",
+             web(everyone=REDIRECT), riverside(lambda w: shadowing_world(w)["open_slot"]), "POST"),
+    ],
+    "shadowing-book": [
+        Case("booking: executives and leaders whose work is administration",
+             web(admin=OK, executive=OK, nurse_manager=OK, everyone=FORBIDDEN), riverside()),
+    ],
+    "shadowing-visit": [
+        Case("eve's visit to come with sam", web(executive=OK, staff_nurse=OK, everyone=NOT_FOUND),
+             riverside(lambda w: shadowing_world(w)["visit"])),
+        Case("an id that does not exist", web(everyone=NOT_FOUND), riverside(lambda w: 10**9)),
+    ],
+    "shadowing-visit-answer": [
+        Case("an empty answer: the host's to give",
+             web(executive=FORBIDDEN, staff_nurse=400, everyone=NOT_FOUND),
+             riverside(lambda w: shadowing_world(w)["visit"]), "POST"),
+    ],
+    "shadowing-visit-cancel": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: shadowing_world(w)["visit"])),
+        Case("eve cancels; sam is told it is cancelled already",
+             web(executive=REDIRECT, staff_nurse=REDIRECT, everyone=NOT_FOUND),
+             riverside(lambda w: shadowing_world(w)["visit"]), "POST"),
+    ],
+    "shadowing-visit-move": [
+        Case("the host's form", web(executive=FORBIDDEN, staff_nurse=OK, everyone=NOT_FOUND),
+             riverside(lambda w: shadowing_world(w)["visit"])),
+    ],
+    "shadowing-visit-reflect": [
+        Case("an empty reflection: the visitor's to write",
+             web(executive=400, staff_nurse=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: shadowing_world(w)["past_visit"]), "POST"),
+    ],
+    "shadowing-visit-word": [
+        Case("an empty word: the host's to give",
+             web(executive=FORBIDDEN, staff_nurse=400, everyone=NOT_FOUND),
+             riverside(lambda w: shadowing_world(w)["past_visit"]), "POST"),
+    ],
+    "shadowing-commitment": [
+        Case("nora's commitment: she and the visitor update it, the host and unit read it",
+             web(executive=REDIRECT, nurse_manager=REDIRECT, staff_nurse=FORBIDDEN,
+                 everyone=NOT_FOUND),
+             riverside(lambda w: shadowing_world(w)["commitment"]), "POST"),
+    ],
+    "shadowing-coverage": [
+        Case("the programme's figures", web(admin=OK, executive=OK, everyone=FORBIDDEN),
+             riverside()),
+    ],
+    "shadowing-settings": [
+        Case("the admin's settings", web(admin=OK, everyone=FORBIDDEN), riverside()),
+    ],
+    "shadowing-invite": [
+        Case("unit leaders invite", web(chair=OK, nurse_manager=OK, everyone=FORBIDDEN),
+             riverside()),
+    ],
     # Goals and alignment. The data comes from goals_world() below: chad's and sue's goals in
     # the executive team (ceo leads it; chad and sue are members), nora's goal (she reports to
     # chad), a conflict chad declared on sue's goal, and a conversation between chad and sue.
@@ -1463,6 +1536,30 @@ def expectations_world(w: World) -> dict[str, int]:
     made = {"agreement": agreement.pk, "concern": concern.pk, "follow_up": follow_up.pk,
             "meeting": meeting.pk, "item": agreement.versions.get().items.first().pk}  # fmt: skip
     w.expectations = made  # type: ignore[attr-defined]
+    return made
+
+
+def shadowing_world(w: World) -> dict[str, int]:
+    from accord.shadowing import services
+    from accord.shadowing.rules import CommitmentDraft
+    from tests.shadowing.world import a_night, confirmed_visit, happened, in_days, sscope
+
+    made: dict[str, int] | None = getattr(w, "shadowing", None)
+    if made:
+        return made
+    past = happened(confirmed_visit(w.cast, 2))
+    services.write_reflection(
+        sscope=sscope(w.cast, w.cast.executive), actor=None, visit=past,
+        what_i_saw="Boarding all night.", surprised="", barriers=[("voice", "Not asked")],
+        commitments=[CommitmentDraft("Test a bed line", "nora", in_days(20))],
+    )  # fmt: skip
+    upcoming = services.book_visit(sscope=sscope(w.cast, w.cast.executive), actor=None,
+                                   slot_id=a_night(w.cast, 6).pk)  # fmt: skip
+    services.answer_visit(sscope=sscope(w.cast, w.cast.staff_nurse), actor=None,
+                          visit=upcoming, confirm=True)  # fmt: skip
+    made = {"visit": upcoming.pk, "past_visit": past.pk, "open_slot": a_night(w.cast, 9).pk,
+            "commitment": past.commitments.get().pk}  # fmt: skip
+    w.shadowing = made  # type: ignore[attr-defined]
     return made
 
 

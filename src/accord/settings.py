@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "accord.insights",
     "accord.actions",
     "accord.expectations",
+    "accord.shadowing",
     "accord.api",
     "accord.demo",
 ]

@@ -87,5 +87,6 @@ urlpatterns = [
     path(org + "results/", include("accord.insights.urls")),
     path(org + "actions/", include("accord.actions.urls")),
     path(org + "expectations/", include("accord.expectations.urls")),
+    path(org + "shadowing/", include("accord.shadowing.urls")),
     path("api/", api.urls),
 ]

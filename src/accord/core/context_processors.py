@@ -31,6 +31,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append(("Goals", reverse("goal-home", args=[slug])))
     items.append(("Actions", reverse("action-plans", args=[slug])))
     items.append(("Agreements", reverse("agreements", args=[slug])))
+    items.append(("Shadowing", reverse("shadowing", args=[slug])))
     if scope.is_admin:
         items.append(("Import org chart", reverse("import-upload", args=[slug])))
         items.append(("Logins", reverse("login-list", args=[slug])))

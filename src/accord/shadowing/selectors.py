@@ -1,0 +1,435 @@
+"""Reading the shadowing programme through the viewer's ``ShadowingScope``: the host's page,
+the visitor's, one visit, the shifts open to book with Accord's suggestions, and the
+programme's coverage for executives and program admins — where a host's rating is shown only
+pooled over at least three hosts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import statistics
+import zoneinfo
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from accord.access.models import Role
+from accord.access.scopes import Scope
+from accord.org.models import Person, Unit
+from accord.shadowing.models import (
+    BOOKED,
+    Commitment,
+    CommitmentStatus,
+    Host,
+    HostStatus,
+    HostWord,
+    Reflection,
+    ShiftKind,
+    Slot,
+    Visit,
+    VisitStatus,
+)
+from accord.shadowing.rules import barrier_choices
+from accord.shadowing.visibility import ShadowingScope, programme_settings
+
+# A host's rating is read by anyone but the host only pooled over at least this many hosts.
+MIN_HOSTS_FOR_RATINGS = 3
+DEPARTMENT = "department"
+
+
+def zone_of(organisation_time_zone: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(organisation_time_zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def department_of(path: str, departments: dict[str, Unit]) -> Unit | None:
+    """The department a unit (by its path) belongs to: itself, or the nearest above it."""
+    for department_path, department in departments.items():
+        if path.startswith(department_path):
+            return department
+    return None
+
+
+def departments(organisation_id: int) -> dict[str, Unit]:
+    """The organisation's departments by path, longest path first (the nearest one wins)."""
+    found = Unit.objects.filter(organisation_id=organisation_id, kind__name__iexact=DEPARTMENT)
+    return dict(sorted(((u.path, u) for u in found), key=lambda pair: -len(pair[0])))
+
+
+def reflection_due(visit: Visit, hours: int) -> dt.datetime:
+    return visit.ends_at + dt.timedelta(hours=hours)
+
+
+@dataclass(frozen=True)
+class Ratings:
+    hosts: int
+    useful: float | None  # None: fewer than three hosts, so hidden
+    engaged: float | None
+    would_host_again: float | None  # share, 0-100
+
+
+@dataclass(frozen=True)
+class Coverage:
+    months: list[dt.date]  # the first day of each of the last 12 months
+    executives: list[VisitorCoverage]
+    grid: list[tuple[Unit, list[int]]]  # departments by months: visits
+    never_visited: list[Unit]
+    by_shift: dict[str, int]
+    visits: int
+    reflections_on_time: int
+    reflections_due: int
+    commitments_made: int
+    commitments_done: int
+    commitments_overdue: int
+    median_days_to_done: float | None
+    ratings: Ratings
+
+
+def _months(today: dt.date) -> list[dt.date]:
+    first = today.replace(day=1)
+    months = [first]
+    for _ in range(11):
+        months.append((months[-1] - dt.timedelta(days=1)).replace(day=1))
+    return list(reversed(months))
+
+
+def pooled_ratings(words: QuerySet[HostWord]) -> Ratings:
+    """Ratings pooled over hosts: shown only when at least three hosts rated."""
+    rows = list(words.values_list("visit__host_id", "useful", "engaged", "would_host_again"))
+    hosts = len({row[0] for row in rows})
+    if hosts < MIN_HOSTS_FOR_RATINGS:
+        return Ratings(hosts, None, None, None)
+    return Ratings(
+        hosts,
+        round(statistics.fmean(r[1] for r in rows), 1),
+        round(statistics.fmean(r[2] for r in rows), 1),
+        round(100 * sum(r[3] for r in rows) / len(rows)),
+    )
+
+
+# The host's page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SlotRow:
+    slot: Slot
+    visit: Visit | None  # the booking, if any
+
+
+@dataclass(frozen=True)
+class HostPage:
+    host: Host | None
+    slots: list[SlotRow]  # to come
+    requests: list[Visit]  # waiting for my answer
+    upcoming: list[Visit]  # confirmed, to come
+    to_give_word: list[Visit]  # happened, my word not given yet
+    commitments: list[Commitment]  # made on visits to my unit
+
+
+def host_page(sscope: ShadowingScope) -> HostPage:
+    host = sscope.my_host()
+    now = timezone.now()
+    if host is None:
+        return HostPage(None, [], [], [], [], [])
+    slots = list(host.slots.filter(ends_at__gt=now).order_by("starts_at")[:60])
+    booked = {
+        v.slot_id: v
+        for v in Visit.objects.filter(slot__in=slots, status__in=BOOKED).select_related("visitor")
+    }
+    visits = host.visits.select_related("visitor", "unit")
+    words = HostWord.objects.filter(visit__host=host).values("visit_id")
+    return HostPage(
+        host=host,
+        slots=[SlotRow(slot, booked.get(slot.pk)) for slot in slots],
+        requests=list(visits.filter(status=VisitStatus.REQUESTED, starts_at__gt=now)),
+        upcoming=list(
+            visits.filter(status=VisitStatus.CONFIRMED, ends_at__gt=now).order_by("starts_at")
+        ),
+        to_give_word=list(
+            visits.filter(status=VisitStatus.CONFIRMED, ends_at__lte=now).exclude(pk__in=words)[:20]
+        ),
+        commitments=list(
+            Commitment.objects.filter(visit__unit=host.unit_id)
+            .select_related("owner", "visit__visitor")
+            .order_by("status", "due_on")[:100]
+        ),
+    )
+
+
+# The visitor's page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitRow:
+    visit: Visit
+    reflection_due: dt.datetime | None  # for a visit over and not yet reflected on
+    reflection_overdue: bool
+
+
+@dataclass(frozen=True)
+class VisitorPage:
+    may_book: bool
+    ratings: Ratings
+    upcoming: list[Visit]
+    past: list[VisitRow]
+    commitments: list[Commitment]  # made on my visits, or mine to do
+
+    @property
+    def to_reflect(self) -> list[VisitRow]:
+        return [row for row in self.past if row.reflection_due is not None]
+
+
+def visitor_page(sscope: ShadowingScope) -> VisitorPage:
+    person = sscope.person
+    if person is None:
+        return VisitorPage(False, Ratings(0, None, None, None), [], [], [])
+    now = timezone.now()
+    hours = sscope.settings.reflection_hours
+    mine = Visit.objects.filter(visitor=person).select_related("host__person", "unit")
+    reflected = set(
+        Reflection.objects.filter(visit__visitor=person).values_list("visit", flat=True)
+    )
+    past = []
+    for visit in mine.filter(status=VisitStatus.CONFIRMED, ends_at__lte=now)[:50]:
+        due = None if visit.pk in reflected else reflection_due(visit, hours)
+        past.append(VisitRow(visit, due, due is not None and due < now))
+    return VisitorPage(
+        may_book=sscope.may_book,
+        ratings=pooled_ratings(HostWord.objects.filter(visit__visitor=person)),
+        upcoming=list(mine.filter(status__in=BOOKED, ends_at__gt=now).order_by("starts_at")),
+        past=past,
+        commitments=list(
+            Commitment.objects.filter(Q(visit__visitor=person) | Q(owner=person))
+            .select_related("owner", "visit__unit")
+            .order_by("status", "due_on")[:100]
+        ),
+    )
+
+
+# One visit ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitPage:
+    visit: Visit
+    as_host: bool
+    as_visitor: bool
+    reflection: Reflection | None
+    barriers: list[tuple[str, str]]  # (the driver's name in the reader's language, the note)
+    commitments: list[Commitment]
+    word: HostWord | None  # the host's account: the visitor and the host read it
+    happened: bool
+    reflection_due: dt.datetime
+    reflection_overdue: bool
+    may_answer: bool
+    may_cancel: bool
+    may_reflect: bool
+    may_give_word: bool
+
+
+def visit_page(sscope: ShadowingScope, visit: Visit) -> VisitPage:
+    now = timezone.now()
+    reflection = Reflection.objects.filter(visit=visit).prefetch_related("barriers").first()
+    word = HostWord.objects.filter(visit=visit).first()
+    happened = visit.happened(now)
+    as_host, as_visitor = sscope.is_host(visit), sscope.is_visitor(visit)
+    due = reflection_due(visit, sscope.settings.reflection_hours)
+    names = dict(barrier_choices(sscope.person.language if sscope.person else "en"))
+    barriers = (
+        [(names.get(b.driver, b.driver), b.note) for b in reflection.barriers.all()]
+        if reflection
+        else []
+    )
+    return VisitPage(
+        visit=visit, as_host=as_host, as_visitor=as_visitor, reflection=reflection,
+        barriers=barriers,
+        commitments=list(visit.commitments.select_related("owner")),
+        word=word, happened=happened, reflection_due=due,
+        reflection_overdue=happened and reflection is None and due < now,
+        may_answer=as_host and visit.status == VisitStatus.REQUESTED and visit.starts_at > now,
+        may_cancel=visit.status in BOOKED and visit.starts_at > now,
+        may_reflect=as_visitor and happened and reflection is None,
+        may_give_word=as_host and happened and word is None,
+    )  # fmt: skip
+
+
+# Booking: open shifts and Accord's suggestions ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    slot: Slot
+    reasons: list[str] = field(default_factory=list)
+    score: int = 0
+
+
+def open_slots(sscope: ShadowingScope) -> QuerySet[Slot]:
+    """Shifts still to come of active hosts, not booked, not the viewer's own."""
+    now = timezone.now()
+    slots = Slot.objects.filter(
+        host__organisation=sscope.organisation, host__status=HostStatus.ACTIVE,
+        host__person__is_active=True, starts_at__gt=now,
+    ).exclude(visits__status__in=BOOKED)  # fmt: skip
+    if sscope.person is not None:
+        slots = slots.exclude(host__person=sscope.person)
+    return slots.select_related("host__person", "host__unit").order_by("starts_at")
+
+
+def _full_months(slots: list[Slot], zone: dt.tzinfo) -> set[tuple[int, int, int]]:
+    """(host, year, month) whose hosts' monthly limits are reached."""
+    hosts = {slot.host_id: slot.host for slot in slots}
+    if not hosts:
+        return set()
+    counts: Counter[tuple[int, int, int]] = Counter()
+    for host_id, starts_at in Visit.objects.filter(
+        host__in=list(hosts),
+        status__in=BOOKED,
+        starts_at__gt=timezone.now() - dt.timedelta(days=31),
+    ).values_list("host_id", "starts_at"):
+        local = starts_at.astimezone(zone)
+        counts[(host_id, local.year, local.month)] += 1
+    return {key for key, n in counts.items() if n >= hosts[key[0]].monthly_limit}
+
+
+def suggestions(sscope: ShadowingScope, *, limit: int = 12) -> list[Suggestion]:
+    """Open shifts ranked for the viewer: departments they are responsible for (or whose
+    results they see) and have never visited; departments no one has visited for longest;
+    night and weekend shifts, which fewest visitors see. A host whose month is full is left
+    out, so no one is asked beyond their limit; among equals, the host with fewest visits
+    comes first, to spread the visits fairly."""
+    zone = zone_of(sscope.organisation.time_zone)
+    candidates = list(open_slots(sscope)[:2000])
+    full = _full_months(candidates, zone)
+    by_department = departments(sscope.organisation.pk)
+    person = sscope.person
+    mine_visited: set[int] = set()
+    if person is not None:
+        for path in Unit.objects.filter(shadowing_visits__visitor=person).values_list(
+            "path", flat=True
+        ):
+            department = department_of(path, by_department)
+            if department is not None:
+                mine_visited.add(department.pk)
+    last_visit: dict[int, dt.datetime] = {}
+    for path, last in (
+        Visit.objects.filter(organisation=sscope.organisation, status=VisitStatus.CONFIRMED)
+        .values("unit__path").annotate(last=Max("starts_at")).values_list("unit__path", "last")
+    ):  # fmt: skip
+        department = department_of(path, by_department)
+        if department is not None and last > last_visit.get(department.pk, last - dt.timedelta(1)):
+            last_visit[department.pk] = last
+    responsible = (
+        {u.pk for u in sscope.scope.units()} if sscope.scope.sees_survey_results else set()
+    )
+    host_load = dict(
+        Visit.objects.filter(host__in={s.host_id for s in candidates}, status__in=BOOKED)
+        .values("host_id").annotate(n=Count("pk")).values_list("host_id", "n")
+    )  # fmt: skip
+    now = timezone.now()
+    ranked = []
+    for slot in candidates:
+        local = slot.starts_at.astimezone(zone)
+        if (slot.host_id, local.year, local.month) in full:
+            continue
+        department = department_of(slot.host.unit.path, by_department)
+        reasons, score = [], 0
+        if department is not None:
+            if department.pk in responsible and department.pk not in mine_visited:
+                reasons.append(f"{department.name}: yours to know, and you have not been")
+                score += 4
+            last = last_visit.get(department.pk)
+            if last is None:
+                reasons.append(f"No one has shadowed in {department.name} yet")
+                score += 3
+            elif now - last > dt.timedelta(days=180):
+                reasons.append(
+                    f"No visit to {department.name} for {(now - last).days // 30} months"
+                )
+                score += 2
+        if slot.kind in (ShiftKind.NIGHT, ShiftKind.WEEKEND):
+            reasons.append(f"A {slot.get_kind_display().lower()} shift: few visitors see these")
+            score += 2
+        ranked.append((score, -host_load.get(slot.host_id, 0), -slot.starts_at.timestamp(),
+                       Suggestion(slot, reasons, score)))  # fmt: skip
+    ranked.sort(key=lambda entry: entry[:3], reverse=True)
+    return [entry[3] for entry in ranked[:limit]]
+
+
+# Coverage, for executives and program admins -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VisitorCoverage:
+    person: Person
+    visits: int
+    target: int
+
+
+def coverage(scope: Scope) -> Coverage:
+    """The last 12 months of the programme, in counts: who shadowed against the target, which
+    departments were visited when, shifts, reflections on time and commitments."""
+    organisation = scope.organisation
+    zone = zone_of(organisation.time_zone)
+    settings = programme_settings(organisation.pk)
+    now = timezone.now()
+    months = _months(timezone.localdate())
+    since = dt.datetime.combine(months[0], dt.time(), tzinfo=zone)
+    visits = list(
+        Visit.objects.filter(organisation=organisation, status=VisitStatus.CONFIRMED,
+                             starts_at__gte=since, starts_at__lte=now)
+        .values_list("pk", "visitor_id", "unit_id", "kind", "starts_at", "ends_at")
+    )  # fmt: skip
+    by_department = departments(organisation.pk)
+    unit_paths = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "path"))
+    month_index = {(m.year, m.month): n for n, m in enumerate(months)}
+    grid: dict[int, list[int]] = defaultdict(lambda: [0] * len(months))
+    per_visitor: Counter[int] = Counter()
+    by_shift: Counter[str] = Counter()
+    for _pk, visitor_id, unit_id, kind, starts_at, _ends in visits:
+        per_visitor[visitor_id] += 1
+        by_shift[kind] += 1
+        department = department_of(unit_paths.get(unit_id, ""), by_department)
+        if department is not None:
+            local = starts_at.astimezone(zone)
+            grid[department.pk][month_index[(local.year, local.month)]] += 1
+    executives = [
+        VisitorCoverage(person, per_visitor.get(person.pk, 0), settings.visits_per_executive)
+        for person in Person.objects.filter(
+            membership__organisation=organisation, membership__role=Role.EXECUTIVE
+        )
+    ]
+    ordered = sorted(by_department.values(), key=lambda u: u.full_name)
+    reflected = dict(
+        Reflection.objects.filter(visit__in=[v[0] for v in visits]).values_list(
+            "visit_id", "written_at"
+        )
+    )
+    hours = dt.timedelta(hours=settings.reflection_hours)
+    due = [v for v in visits if v[5] + hours <= now or v[0] in reflected]
+    on_time = sum(1 for v in due if v[0] in reflected and reflected[v[0]] <= v[5] + hours)
+    commitments = list(
+        Commitment.objects.filter(visit__organisation=organisation, created_at__gte=since)
+        .values_list("status", "due_on", "created_at", "done_at")
+    )  # fmt: skip
+    today = timezone.localdate()
+    days_to_done = [(done - made).total_seconds() / 86400
+                    for status, _due, made, done in commitments if done is not None]  # fmt: skip
+    return Coverage(
+        months=months,
+        executives=sorted(executives, key=lambda e: (e.visits, e.person.name)),
+        grid=[(unit, grid.get(unit.pk, [0] * len(months))) for unit in ordered],
+        never_visited=[unit for unit in ordered if unit.pk not in grid],
+        by_shift={kind.value: by_shift.get(kind.value, 0) for kind in ShiftKind},
+        visits=len(visits),
+        reflections_on_time=on_time,
+        reflections_due=len(due),
+        commitments_made=len(commitments),
+        commitments_done=sum(1 for c in commitments if c[0] == CommitmentStatus.DONE),
+        commitments_overdue=sum(1 for c in commitments
+                                if c[0] == CommitmentStatus.IN_PROGRESS and c[1] < today),
+        median_days_to_done=round(statistics.median(days_to_done), 1) if days_to_done else None,
+        ratings=pooled_ratings(HostWord.objects.filter(visit__organisation=organisation)),
+    )  # fmt: skip
