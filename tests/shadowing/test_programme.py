@@ -62,6 +62,10 @@ def test_the_whole_story_through_the_pages(
     slot = Slot.objects.get()
     local = slot.starts_at.astimezone(ZoneInfo(cast.riverside.time_zone))  # the hospital's clock
     assert local.hour == 19 and slot.ends_at - slot.starts_at == dt.timedelta(hours=12)
+    # Pages read times on the organisation's clock, whatever the server's zone.
+    assert (
+        f"{local:%-d %b}, 19:00 to 07:00" in sam.get(url(cast, "shadowing-host")).content.decode()
+    )
 
     # The executive asks Accord for suggestions and books the night shift.
     page = eve.get(url(cast, "shadowing-book")).content.decode()

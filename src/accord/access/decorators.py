@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import functools
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 
 from accord.access.scopes import scope_for
+
+
+def organisation_zone(name: str) -> zoneinfo.ZoneInfo:
+    """The organisation's time zone; UTC for a name this machine does not know."""
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
 
 
 def with_scope(*, admin_only: bool = False) -> Callable[..., Callable[..., HttpResponse]]:
@@ -23,7 +33,9 @@ def with_scope(*, admin_only: bool = False) -> Callable[..., Callable[..., HttpR
             if admin_only:
                 scope.require_admin()
             request.scope = scope  # type: ignore[attr-defined]
-            return view(request, scope, *args, **kwargs)
+            # Times on an organisation's pages read as its people read a clock: in its zone.
+            with timezone.override(organisation_zone(scope.organisation.time_zone)):
+                return view(request, scope, *args, **kwargs)
 
         return wrapped
 

@@ -57,8 +57,11 @@ def _zone(sscope: ShadowingScope) -> zoneinfo.ZoneInfo:
         return zoneinfo.ZoneInfo("UTC")
 
 
-def _after_commit(task: object, *args: object) -> None:
-    transaction.on_commit(lambda: task(*args))  # type: ignore[operator]
+def _after_commit(task: object, *args: object, notify: bool = True) -> None:
+    """Queue ``task`` once the transaction commits; ``notify=False`` records without email
+    (the demo logs a programme's past this way)."""
+    if notify:
+        transaction.on_commit(lambda: task(*args))  # type: ignore[operator]
 
 
 # Hosting ---------------------------------------------------------------------------------
@@ -214,7 +217,8 @@ def booked_in_month(host: Host, moment: dt.datetime, zone: dt.tzinfo) -> int:
     return host.visits.filter(status__in=BOOKED, starts_at__gte=first, starts_at__lt=after).count()
 
 
-def book_visit(*, sscope: ShadowingScope, actor: User | None, slot_id: int, via: str = "") -> Visit:
+def book_visit(*, sscope: ShadowingScope, actor: User | None, slot_id: int, via: str = "",
+               notify: bool = True) -> Visit:  # fmt: skip
     """The visitor books a host's shift; the host is asked to confirm. Two visitors booking
     the same shift at once: one booking, the other is told it has gone."""
     me = sscope.require_booking()
@@ -259,7 +263,7 @@ def book_visit(*, sscope: ShadowingScope, actor: User | None, slot_id: int, via:
                   action="visit.book", visit=visit,
                   summary=f"{me.name} asked to shadow {host.person.name} on "
                   f"{timezone.localtime(slot.starts_at, _zone(sscope)):%Y-%m-%d %H:%M}")  # fmt: skip
-            _after_commit(tasks.deliver_request, visit.pk)
+            _after_commit(tasks.deliver_request, visit.pk, notify=notify)
     except IntegrityError:
         raise ShadowingError(
             "Someone booked this shift a moment ago: choose another.", field="slot"
@@ -268,7 +272,7 @@ def book_visit(*, sscope: ShadowingScope, actor: User | None, slot_id: int, via:
 
 
 def answer_visit(*, sscope: ShadowingScope, actor: User | None, visit: Visit, confirm: bool,
-                 reason: str = "", via: str = "") -> Visit:  # fmt: skip
+                 reason: str = "", via: str = "", notify: bool = True) -> Visit:  # fmt: skip
     """The host confirms (both get the calendar invitation and the briefing) or declines (the
     visitor is told "not this time"; the host's reason stays theirs)."""
     if not sscope.is_host(visit):
@@ -292,10 +296,10 @@ def answer_visit(*, sscope: ShadowingScope, actor: User | None, visit: Visit, co
               summary=f"{'Confirmed' if confirm else 'Declined'} the visit of "
               f"{visit.visitor.name}")  # fmt: skip
         if confirm:
-            _after_commit(tasks.deliver_invitation, locked.pk, locked.sequence)
-            transaction.on_commit(lambda: tasks.schedule_reminder(locked))
+            _after_commit(tasks.deliver_invitation, locked.pk, locked.sequence, notify=notify)
+            _after_commit(tasks.schedule_reminder, locked, notify=notify)
         else:
-            _after_commit(tasks.deliver_decline, locked.pk)
+            _after_commit(tasks.deliver_decline, locked.pk, notify=notify)
     return locked
 
 
@@ -348,7 +352,7 @@ def move_visit(*, sscope: ShadowingScope, actor: User | None, visit: Visit,
               visit=locked, summary=f"Moved the visit to "
               f"{timezone.localtime(starts_at, _zone(sscope)):%Y-%m-%d %H:%M}")  # fmt: skip
         _after_commit(tasks.deliver_invitation, locked.pk, locked.sequence)
-        transaction.on_commit(lambda: tasks.schedule_reminder(locked))
+        _after_commit(tasks.schedule_reminder, locked)
     return locked
 
 
@@ -371,6 +375,7 @@ def write_reflection(
     barriers: Sequence[tuple[str, str]],
     commitments: Sequence[CommitmentDraft],
     via: str = "",
+    notify: bool = True,
 ) -> Reflection:
     """The visitor's reflection: what they saw, the barriers they noticed (each tagged with a
     survey driver or "other"), what surprised them, and what they commit to."""
@@ -421,12 +426,13 @@ def write_reflection(
               summary=f"Reflection with {len(barriers)} barrier(s) and {len(commitments)} "
               "commitment(s)")  # fmt: skip
         if commitments:
-            _after_commit(tasks.deliver_commitments_made, locked.pk)
+            _after_commit(tasks.deliver_commitments_made, locked.pk, notify=notify)
     return reflection
 
 
 def update_commitment(*, sscope: ShadowingScope, actor: User | None, commitment: Commitment,
-                      status: str, reason: str = "", via: str = "") -> Commitment:  # fmt: skip
+                      status: str, reason: str = "", via: str = "",
+                      notify: bool = True) -> Commitment:  # fmt: skip
     """Done, in progress, or can't do (with the reason everyone involved reads). The host is
     told of every change."""
     if status not in CommitmentStatus.values:
@@ -449,7 +455,7 @@ def update_commitment(*, sscope: ShadowingScope, actor: User | None, commitment:
         audit(organisation_id=sscope.organisation.pk, actor=actor, via=via,
               action="commitment.status", visit=locked.visit,
               summary=f"“{locked.what[:120]}”: {before} → {locked.get_status_display()}")  # fmt: skip
-        _after_commit(tasks.deliver_commitment_change, locked.pk)
+        _after_commit(tasks.deliver_commitment_change, locked.pk, notify=notify)
     return locked
 
 
