@@ -843,6 +843,7 @@ ACCESS: dict[str, list[Case]] = {
                  everyone=NOT_FOUND),
              riverside(lambda w: shadowing_world(w)["commitment"]), "POST"),
     ],
+    "shadowing-commitments": [Case("the commitments one follows", web(everyone=OK), riverside())],
     "shadowing-coverage": [
         Case("the programme's figures", web(admin=OK, executive=OK, everyone=FORBIDDEN),
              riverside()),
@@ -853,6 +854,84 @@ ACCESS: dict[str, list[Case]] = {
     "shadowing-invite": [
         Case("unit leaders invite", web(chair=OK, nurse_manager=OK, everyone=FORBIDDEN),
              riverside()),
+    ],
+    "GET /api/shadowing/host": [
+        Case("sam's offer", api_call(staff_nurse=OK, everyone=NOT_FOUND),
+             lambda w, v: (shadowing_world(w),)[1:]),
+    ],
+    "PUT /api/shadowing/host": [
+        Case("an offer to host: clinicians", api_call(chair=OK, staff_nurse=OK, everyone=FORBIDDEN,
+                                                      outsider=FORBIDDEN),
+             lambda w, v: (), "PUT",
+             lambda w: {"service": "ED", "monthly_limit": 2, "shifts": [{"kind": "night"}]}),
+    ],
+    "POST /api/shadowing/host/status": [
+        Case("host again: refused with the reason to those who never offered",
+             api_call(staff_nurse=OK, everyone=422, outsider=FORBIDDEN),
+             lambda w, v: (shadowing_world(w),)[1:], "POST", lambda w: {"status": "active"}),
+    ],
+    "POST /api/shadowing/host/slots": [
+        Case("a night to offer", api_call(staff_nurse=201, chair=422, everyone=FORBIDDEN,
+                                          outsider=FORBIDDEN),
+             lambda w, v: (shadowing_world(w),)[1:], "POST",
+             lambda w: {"kind": "night", "day": (dt.date.today() + dt.timedelta(days=20)).isoformat()}),
+    ],
+    "DELETE /api/shadowing/host/slots/{slot_id}": [
+        Case("sam's open shift", api_call(staff_nurse=204, everyone=422, outsider=422),
+             lambda w, v: (shadowing_world(w)["open_slot"],), "DELETE"),
+    ],
+    **{
+        f"GET /api/shadowing/{path}": [
+            Case("booking: executives and leaders whose work is administration",
+                 api_call(admin=OK, executive=OK, nurse_manager=OK, everyone=FORBIDDEN,
+                          outsider=FORBIDDEN), lambda w, v: (shadowing_world(w),)[1:]),
+        ]
+        for path in ("suggestions", "slots")
+    },
+    "GET /api/shadowing/visits": [Case("one's visits", api_call(everyone=OK, outsider=OK))],
+    "POST /api/shadowing/visits": [
+        Case("sam's open shift: the first asks, the rest are told it has gone",
+             api_call(admin=201, executive=422, nurse_manager=422, everyone=FORBIDDEN,
+                      outsider=FORBIDDEN),
+             lambda w, v: (), "POST", lambda w: {"slot_id": shadowing_world(w)["open_slot"]}),
+    ],
+    "GET /api/shadowing/visits/{visit_id}": [
+        Case("eve's visit with sam", api_call(executive=OK, staff_nurse=OK, everyone=NOT_FOUND),
+             lambda w, v: (shadowing_world(w)["visit"],)),
+    ],
+    "POST /api/shadowing/visits/{visit_id}/answer": [
+        Case("a confirmed visit: the host is told so",
+             api_call(executive=FORBIDDEN, staff_nurse=422, everyone=NOT_FOUND),
+             lambda w, v: (shadowing_world(w)["visit"],), "POST", lambda w: {"confirm": True}),
+    ],
+    "POST /api/shadowing/visits/{visit_id}/cancel": [
+        Case("eve cancels; sam is told it is cancelled already",
+             api_call(executive=OK, staff_nurse=422, everyone=NOT_FOUND),
+             lambda w, v: (shadowing_world(w)["visit"],), "POST"),
+    ],
+    "POST /api/shadowing/visits/{visit_id}/reflection": [
+        Case("written already: the visitor is told so",
+             api_call(executive=422, staff_nurse=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (shadowing_world(w)["past_visit"],), "POST",
+             lambda w: {"what_i_saw": "Again"}),
+    ],
+    "POST /api/shadowing/visits/{visit_id}/host-word": [
+        Case("the host's word", api_call(staff_nurse=201, executive=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (shadowing_world(w)["past_visit"],), "POST",
+             lambda w: {"useful": 5, "engaged": 4, "would_host_again": True}),
+    ],
+    "GET /api/shadowing/commitments": [
+        Case("the commitments one follows", api_call(everyone=OK, outsider=OK)),
+    ],
+    "POST /api/shadowing/commitments/{commitment_id}": [
+        Case("nora's commitment", api_call(executive=OK, nurse_manager=OK, staff_nurse=FORBIDDEN,
+                                           everyone=NOT_FOUND),
+             lambda w, v: (shadowing_world(w)["commitment"],), "POST",
+             lambda w: {"status": "done"}),
+    ],
+    "GET /api/shadowing/coverage": [
+        Case("the programme's figures (an outsider's own organisation's)",
+             api_call(admin=OK, executive=OK, everyone=FORBIDDEN, outsider=OK)),
     ],
     # Goals and alignment. The data comes from goals_world() below: chad's and sue's goals in
     # the executive team (ceo leads it; chad and sue are members), nora's goal (she reports to
@@ -1445,7 +1524,7 @@ def test_each_viewer_gets_only_what_their_scope_allows(cast: Cast, route: str) -
         for viewer in VIEWERS:
             client = _client(world, viewer, api_route=api_route)
             url = _url(route, case.args(world, viewer))
-            if case.method in ("POST", "PATCH", "PUT"):
+            if case.method in ("POST", "PATCH", "PUT", "DELETE"):
                 # The API takes JSON bodies; pages take form posts.
                 json = {"content_type": "application/json"} if api_route else {}
                 response = getattr(client, case.method.lower())(url, case.data(world), **json)

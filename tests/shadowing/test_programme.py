@@ -283,3 +283,32 @@ def test_suggestions_leave_out_a_host_whose_month_is_full(cast: Cast) -> None:
     services.book_visit(sscope=sscope(cast, cast.nurse_manager), actor=None, slot_id=first.pk)
     same_month = first.starts_at.month == other.starts_at.month
     assert (other.pk in {s.slot.pk for s in suggestions(eve)}) is not same_month
+
+
+def test_commitments_are_followed_by_their_owner_and_the_unit_visited_and_no_one_else(
+    cast: Cast,
+) -> None:
+    visit = happened(confirmed_visit(cast))
+    services.write_reflection(
+        sscope=sscope(cast, cast.executive), actor=None, visit=visit, what_i_saw="Boarding.",
+        surprised="", barriers=[], notify=False,
+        commitments=[CommitmentDraft("Test a single bed line", "nora", in_days(20))],
+    )  # fmt: skip
+    commitment = Commitment.objects.get()
+    page = url(cast, "shadowing-commitments")
+    nora = cast.client_for(cast.nurse_manager)  # the owner, and she works in the unit visited
+    assert "Test a single bed line" in nora.get(page).content.decode()
+    assert nora.get(url(cast, "shadowing-visit", visit.pk)).status_code == 404  # not her visit
+    moved = nora.post(url(cast, "shadowing-commitment", commitment.pk), {"status": "done"})
+    assert moved["Location"] == page
+    assert "Test a single bed line" in cast.client_for(cast.staff_nurse).get(page).content.decode()
+    for outsider in (cast.chair, cast.admin):  # another unit; the programme's admin
+        assert "Test a single bed line" not in cast.client_for(outsider).get(page).content.decode()
+        assert (
+            cast.client_for(outsider)
+            .post(url(cast, "shadowing-commitment", commitment.pk), {"status": "in_progress"})
+            .status_code
+            == 404
+        )
+    commitment.refresh_from_db()
+    assert commitment.status == CommitmentStatus.DONE

@@ -24,7 +24,7 @@ def in_days(days: int) -> dt.date:
     return timezone.localdate() + dt.timedelta(days=days)
 
 
-def sam_hosts(cast: Cast, *, limit: int = 2) -> None:
+def sam_hosts(cast: Cast, *, limit: int = 3) -> None:
     services.offer_to_host(
         sscope=sscope(cast, cast.staff_nurse), actor=cast.staff_nurse, service="Adult emergency",
         monthly_limit=limit, visitor_notes="Meet at the nurses' station; closed shoes.",

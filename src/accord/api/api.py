@@ -21,6 +21,7 @@ from accord.goals.api import router as goals_router
 from accord.insights.api import router as insights_router
 from accord.org.api import router as org_router
 from accord.refusals import Refusal as ServiceRefusal
+from accord.shadowing.api import router as shadowing_router
 from accord.surveys.api import router as surveys_router
 
 
@@ -204,5 +205,6 @@ for router in (
     insights_router,
     actions_router,
     expectations_router,
+    shadowing_router,
 ):
     api.add_router("/", router)

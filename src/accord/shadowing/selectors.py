@@ -9,9 +9,10 @@ import datetime as dt
 import statistics
 import zoneinfo
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
 from django.utils import timezone
 
 from accord.access.models import Role
@@ -51,6 +52,33 @@ def department_of(path: str, departments: dict[str, Unit]) -> Unit | None:
         if path.startswith(department_path):
             return department
     return None
+
+
+def department_finder(departments: dict[str, Unit]) -> Callable[[str], Unit | None]:
+    """``department_of`` for many paths: each path answered once, by looking up the paths of
+    its ancestors (longest first) instead of trying every department of the organisation.
+    The same answers: with every department's path shaped "/…/", a department whose path
+    begins ``path`` is one of those ancestors' paths, and the longest one is the nearest."""
+    shaped = all(key.startswith("/") and key.endswith("/") for key in departments)
+    found: dict[str, Unit | None] = {}
+
+    def find(path: str) -> Unit | None:
+        if path in found:
+            return found[path]
+        department = None
+        if shaped:
+            end = path.rfind("/")
+            while end >= 0:
+                if path[: end + 1] in departments:
+                    department = departments[path[: end + 1]]
+                    break
+                end = path.rfind("/", 0, end)
+        else:
+            department = department_of(path, departments)
+        found[path] = department
+        return department
+
+    return find
 
 
 def departments(organisation_id: int) -> dict[str, Unit]:
@@ -278,20 +306,19 @@ def open_slots(sscope: ShadowingScope) -> QuerySet[Slot]:
     return slots.select_related("host__person", "host__unit").order_by("starts_at")
 
 
-def _full_months(slots: list[Slot], zone: dt.tzinfo) -> set[tuple[int, int, int]]:
-    """(host, year, month) whose hosts' monthly limits are reached."""
-    hosts = {slot.host_id: slot.host for slot in slots}
-    if not hosts:
+def _full_months(limits: dict[int, int], zone: dt.tzinfo) -> set[tuple[int, int, int]]:
+    """(host, year, month) whose hosts' monthly limits (``limits``, by host) are reached."""
+    if not limits:
         return set()
     counts: Counter[tuple[int, int, int]] = Counter()
     for host_id, starts_at in Visit.objects.filter(
-        host__in=list(hosts),
+        host__in=list(limits),
         status__in=BOOKED,
         starts_at__gt=timezone.now() - dt.timedelta(days=31),
     ).values_list("host_id", "starts_at"):
         local = starts_at.astimezone(zone)
         counts[(host_id, local.year, local.month)] += 1
-    return {key for key, n in counts.items() if n >= hosts[key[0]].monthly_limit}
+    return {key for key, n in counts.items() if n >= limits[key[0]]}
 
 
 def suggestions(sscope: ShadowingScope, *, limit: int = 12) -> list[Suggestion]:
@@ -301,16 +328,22 @@ def suggestions(sscope: ShadowingScope, *, limit: int = 12) -> list[Suggestion]:
     out, so no one is asked beyond their limit; among equals, the host with fewest visits
     comes first, to spread the visits fairly."""
     zone = zone_of(sscope.organisation.time_zone)
-    candidates = list(open_slots(sscope)[:2000])
-    full = _full_months(candidates, zone)
+    # The candidates as plain rows (the fields the ranking reads); only the shifts suggested
+    # are read as Slot objects, below.
+    candidates = list(
+        open_slots(sscope).values_list("pk", "host_id", "kind", "starts_at",
+                                       "host__unit__path", "host__monthly_limit")[:2000]
+    )  # fmt: skip
+    full = _full_months({row[1]: row[5] for row in candidates}, zone)
     by_department = departments(sscope.organisation.pk)
+    department_at = department_finder(by_department)
     person = sscope.person
     mine_visited: set[int] = set()
     if person is not None:
         for path in Unit.objects.filter(shadowing_visits__visitor=person).values_list(
             "path", flat=True
         ):
-            department = department_of(path, by_department)
+            department = department_at(path)
             if department is not None:
                 mine_visited.add(department.pk)
     last_visit: dict[int, dt.datetime] = {}
@@ -318,23 +351,28 @@ def suggestions(sscope: ShadowingScope, *, limit: int = 12) -> list[Suggestion]:
         Visit.objects.filter(organisation=sscope.organisation, status=VisitStatus.CONFIRMED)
         .values("unit__path").annotate(last=Max("starts_at")).values_list("unit__path", "last")
     ):  # fmt: skip
-        department = department_of(path, by_department)
+        department = department_at(path)
         if department is not None and last > last_visit.get(department.pk, last - dt.timedelta(1)):
             last_visit[department.pk] = last
-    responsible = (
-        {u.pk for u in sscope.scope.units()} if sscope.scope.sees_survey_results else set()
-    )
+    scope = sscope.scope
+    responsible: set[int] = set()
+    if scope.sees_whole_organisation:
+        # Every unit of the organisation, so every department: no need to read them all.
+        responsible = {department.pk for department in by_department.values()}
+    elif scope.sees_survey_results:
+        responsible = set(scope.units().values_list("pk", flat=True))
     host_load = dict(
-        Visit.objects.filter(host__in={s.host_id for s in candidates}, status__in=BOOKED)
+        Visit.objects.filter(host__in={row[1] for row in candidates}, status__in=BOOKED)
         .values("host_id").annotate(n=Count("pk")).values_list("host_id", "n")
     )  # fmt: skip
     now = timezone.now()
+    kinds = dict(ShiftKind.choices)
     ranked = []
-    for slot in candidates:
-        local = slot.starts_at.astimezone(zone)
-        if (slot.host_id, local.year, local.month) in full:
+    for slot_id, host_id, kind, starts_at, unit_path, _limit in candidates:
+        local = starts_at.astimezone(zone)
+        if (host_id, local.year, local.month) in full:
             continue
-        department = department_of(slot.host.unit.path, by_department)
+        department = department_at(unit_path)
         reasons, score = [], 0
         if department is not None:
             if department.pk in responsible and department.pk not in mine_visited:
@@ -349,13 +387,18 @@ def suggestions(sscope: ShadowingScope, *, limit: int = 12) -> list[Suggestion]:
                     f"No visit to {department.name} for {(now - last).days // 30} months"
                 )
                 score += 2
-        if slot.kind in (ShiftKind.NIGHT, ShiftKind.WEEKEND):
-            reasons.append(f"A {slot.get_kind_display().lower()} shift: few visitors see these")
+        if kind in (ShiftKind.NIGHT, ShiftKind.WEEKEND):
+            reasons.append(f"A {kinds.get(kind, kind).lower()} shift: few visitors see these")
             score += 2
-        ranked.append((score, -host_load.get(slot.host_id, 0), -slot.starts_at.timestamp(),
-                       Suggestion(slot, reasons, score)))  # fmt: skip
+        ranked.append((score, -host_load.get(host_id, 0), -starts_at.timestamp(),
+                       (slot_id, reasons, score)))  # fmt: skip
     ranked.sort(key=lambda entry: entry[:3], reverse=True)
-    return [entry[3] for entry in ranked[:limit]]
+    chosen = [entry[3] for entry in ranked[:limit]]
+    slots = Slot.objects.select_related("host__person", "host__unit").in_bulk(
+        [slot_id for slot_id, _reasons, _score in chosen]
+    )
+    return [Suggestion(slots[slot_id], reasons, score) for slot_id, reasons, score in chosen
+            if slot_id in slots]  # fmt: skip
 
 
 # Coverage, for executives and program admins -------------------------------------------------
@@ -377,21 +420,24 @@ def coverage(scope: Scope) -> Coverage:
     now = timezone.now()
     months = _months(timezone.localdate())
     since = dt.datetime.combine(months[0], dt.time(), tzinfo=zone)
-    visits = list(
-        Visit.objects.filter(organisation=organisation, status=VisitStatus.CONFIRMED,
-                             starts_at__gte=since, starts_at__lte=now)
-        .values_list("pk", "visitor_id", "unit_id", "kind", "starts_at", "ends_at")
-    )  # fmt: skip
+    counted = Visit.objects.filter(organisation=organisation, status=VisitStatus.CONFIRMED,
+                                   starts_at__gte=since, starts_at__lte=now)  # fmt: skip
+    visits = list(counted.values_list("visitor_id", "unit_id", "kind", "starts_at"))
     by_department = departments(organisation.pk)
-    unit_paths = dict(Unit.objects.filter(organisation=organisation).values_list("pk", "path"))
+    department_at = department_finder(by_department)
+    # The paths of the units visited, not of every unit in the organisation.
+    unit_paths = dict(
+        Unit.objects.filter(organisation=organisation, pk__in=counted.values("unit_id"))
+        .values_list("pk", "path")
+    )  # fmt: skip
     month_index = {(m.year, m.month): n for n, m in enumerate(months)}
     grid: dict[int, list[int]] = defaultdict(lambda: [0] * len(months))
     per_visitor: Counter[int] = Counter()
     by_shift: Counter[str] = Counter()
-    for _pk, visitor_id, unit_id, kind, starts_at, _ends in visits:
+    for visitor_id, unit_id, kind, starts_at in visits:
         per_visitor[visitor_id] += 1
         by_shift[kind] += 1
-        department = department_of(unit_paths.get(unit_id, ""), by_department)
+        department = department_at(unit_paths.get(unit_id, ""))
         if department is not None:
             local = starts_at.astimezone(zone)
             grid[department.pk][month_index[(local.year, local.month)]] += 1
@@ -402,21 +448,23 @@ def coverage(scope: Scope) -> Coverage:
         )
     ]
     ordered = sorted(by_department.values(), key=lambda u: u.full_name)
-    reflected = dict(
-        Reflection.objects.filter(visit__in=[v[0] for v in visits]).values_list(
-            "visit_id", "written_at"
-        )
-    )
+    # A reflection is due once the deadline has passed, or once written; on time if written
+    # by the deadline. Counted by the database, without reading every visit's times.
     hours = dt.timedelta(hours=settings.reflection_hours)
-    due = [v for v in visits if v[5] + hours <= now or v[0] in reflected]
-    on_time = sum(1 for v in due if v[0] in reflected and reflected[v[0]] <= v[5] + hours)
-    commitments = list(
-        Commitment.objects.filter(visit__organisation=organisation, created_at__gte=since)
-        .values_list("status", "due_on", "created_at", "done_at")
-    )  # fmt: skip
+    reflections = counted.aggregate(
+        due=Count("pk", filter=Q(ends_at__lte=now - hours) | Q(reflection__isnull=False)),
+        on_time=Count("pk", filter=Q(reflection__written_at__lte=F("ends_at") + hours)),
+    )
+    recent = Commitment.objects.filter(visit__organisation=organisation, created_at__gte=since)
     today = timezone.localdate()
-    days_to_done = [(done - made).total_seconds() / 86400
-                    for status, _due, made, done in commitments if done is not None]  # fmt: skip
+    # Counted by the database; of the finished ones, only how long each took is read.
+    commitments = recent.aggregate(
+        made=Count("pk"), done=Count("pk", filter=Q(status=CommitmentStatus.DONE)),
+        overdue=Count("pk", filter=Q(status=CommitmentStatus.IN_PROGRESS, due_on__lt=today)),
+    )  # fmt: skip
+    took = ExpressionWrapper(F("done_at") - F("created_at"), output_field=DurationField())
+    days_to_done = [length.total_seconds() / 86400 for length
+                    in recent.filter(done_at__isnull=False).values_list(took, flat=True)]  # fmt: skip
     return Coverage(
         months=months,
         executives=sorted(executives, key=lambda e: (e.visits, e.person.name)),
@@ -424,12 +472,11 @@ def coverage(scope: Scope) -> Coverage:
         never_visited=[unit for unit in ordered if unit.pk not in grid],
         by_shift={kind.value: by_shift.get(kind.value, 0) for kind in ShiftKind},
         visits=len(visits),
-        reflections_on_time=on_time,
-        reflections_due=len(due),
-        commitments_made=len(commitments),
-        commitments_done=sum(1 for c in commitments if c[0] == CommitmentStatus.DONE),
-        commitments_overdue=sum(1 for c in commitments
-                                if c[0] == CommitmentStatus.IN_PROGRESS and c[1] < today),
+        reflections_on_time=reflections["on_time"],
+        reflections_due=reflections["due"],
+        commitments_made=commitments["made"],
+        commitments_done=commitments["done"],
+        commitments_overdue=commitments["overdue"],
         median_days_to_done=round(statistics.median(days_to_done), 1) if days_to_done else None,
         ratings=pooled_ratings(HostWord.objects.filter(visit__organisation=organisation)),
     )  # fmt: skip

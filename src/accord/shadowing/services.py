@@ -64,6 +64,10 @@ def _after_commit(task: object, *args: object, notify: bool = True) -> None:
         transaction.on_commit(lambda: task(*args))  # type: ignore[operator]
 
 
+def _wall_clock(time: dt.time | None) -> dt.time | None:
+    return time.replace(tzinfo=None, microsecond=0) if time is not None else None
+
+
 # Hosting ---------------------------------------------------------------------------------
 
 
@@ -96,7 +100,7 @@ def offer_to_host(
             problems.append(("shifts", f"{kind!r} is not a shift: day, evening, night or weekend."))
             continue
         usual = USUAL_TIMES[ShiftKind(kind)]
-        starts, ends = starts or usual[0], ends or usual[1]
+        starts, ends = _wall_clock(starts) or usual[0], _wall_clock(ends) or usual[1]
         if starts == ends:
             problems.append((f"shifts.{kind}", "A shift starts and ends at different times."))
         times[kind] = (starts, ends)
@@ -155,6 +159,8 @@ def add_slot(
     """The host offers a dated shift; its times default to the host's times for that kind
     of shift. A night shift ends the next morning."""
     me = sscope.require_hosting()
+    # A time is read on the organisation's clock: an offset sent with it is not ours to keep.
+    starts, ends = _wall_clock(starts), _wall_clock(ends)
     host = sscope.my_host()
     if host is None:
         raise ShadowingError("Offer to host first: your service and the shifts that suit you.")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("visits/<int:visit_id>/move/", views.visit_move, name="shadowing-visit-move"),
     path("visits/<int:visit_id>/reflection/", views.visit_reflect, name="shadowing-visit-reflect"),
     path("visits/<int:visit_id>/host-word/", views.visit_word, name="shadowing-visit-word"),
+    path("commitments/", views.commitments, name="shadowing-commitments"),
     path(
         "commitments/<int:commitment_id>/",
         views.commitment_update,

@@ -293,7 +293,23 @@ def commitment_update(
             _refused(request, error)
         else:
             messages.success(request, "Commitment updated; the host is told.")
-    return _to_visit(scope, commitment.visit)
+    if sscope.visits().filter(pk=commitment.visit_id).exists():
+        return _to_visit(scope, commitment.visit)
+    return redirect("shadowing-commitments", scope.organisation.slug)
+
+
+@with_scope()
+def commitments(request: HttpRequest, scope: Scope) -> HttpResponse:
+    """Every commitment the viewer follows: made on their visits, theirs to do, and made on
+    visits to the unit they work in."""
+    sscope = ShadowingScope(scope)
+    found = (
+        sscope.commitments()
+        .select_related("owner", "visit__visitor", "visit__unit")
+        .order_by("status", "due_on", "pk")[:200]
+    )
+    return render(request, "shadowing/commitments.html",
+                  {"commitments": list(found), "statuses": CommitmentStatus.choices})  # fmt: skip
 
 
 COVERAGE_HEADER = ["Department", *[f"Month {n}" for n in range(1, 13)]]
