@@ -434,3 +434,14 @@ def test_expectations_show_remind_and_remove(shell: Shell) -> None:
     assert f"Removed agreement {agreement}" in out
     shell.refused("expectations", "show", "--org", "riverside", "--agreement", agreement,
                   says="--agreement: no agreement")  # fmt: skip
+
+
+def test_shadowing_coverage_and_remind(shell: Shell) -> None:
+    out = shell.ok("shadowing", "coverage", "--org", "riverside")
+    assert "Visits in the last 12 months: 0" in out and "Departments never visited" in out
+    written = shell.ok("shadowing", "coverage", "--org", "riverside", "--out", "grid.csv")
+    assert "Wrote" in written and (shell.home / "grid.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    shell.refused("shadowing", "coverage", "--org", "riverside", "--out", "grid.pdf",
+                  says="--out: write a .csv or .xlsx file")  # fmt: skip
+    assert "Sent 0 reminders to reflect." in shell.ok("shadowing", "remind", "--org", "riverside")
+    shell.refused("shadowing", "remind", "--org", "nowhere", says="--org: no organisation")

@@ -22,6 +22,7 @@ from accord.expectations.cli import expectations_app
 from accord.goals.cli import goals_app, team_app
 from accord.insights.cli import report_app, survey_publish
 from accord.org.cli import create_org, import_org, profession_app
+from accord.shadowing.cli import shadowing_app
 from accord.surveys.cli import survey_app
 
 app = typer.Typer(
@@ -40,6 +41,7 @@ app.add_typer(goals_app, name="goals")
 app.add_typer(team_app, name="team")
 app.add_typer(actions_app, name="actions")
 app.add_typer(expectations_app, name="expectations")
+app.add_typer(shadowing_app, name="shadowing")
 # Publishing is the insights app's (it computes the first release), filed with the cycle's steps.
 survey_app.command("publish")(survey_publish)
 app.add_typer(survey_app, name="survey")

@@ -12,49 +12,23 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
-from django.db import connection
 
 from accord.expectations import services
 from accord.expectations.errors import ExpectationsError
 from accord.expectations.models import Agreement, AgreementStatus, FollowUp, Version
 from accord.expectations.rules import ItemDraft
 from tests.cast import Cast, build_cast, load_cast
+from tests.concurrency import at_once
 from tests.expectations.world import escope, in_weeks, proposed_agreement
 
 
 @pytest.fixture
 def committed_cast(transactional_db: None) -> Cast:
     return load_cast() or build_cast()
-
-
-def at_once(*actions: Callable[[], Any]) -> list[Any]:
-    """Run each action on its own thread and connection, released together; each result is
-    what it returned or the refusal it raised."""
-    start = threading.Barrier(len(actions))
-    results: list[Any] = [None] * len(actions)
-
-    def run(n: int, action: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            results[n] = action()
-        except ExpectationsError as refusal:
-            results[n] = refusal
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, a)) for n, a in enumerate(actions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 ON_SQLITE = not os.environ.get("DATABASE_URL", "").startswith("postgres")

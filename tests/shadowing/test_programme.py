@@ -312,3 +312,52 @@ def test_commitments_are_followed_by_their_owner_and_the_unit_visited_and_no_one
         )
     commitment.refresh_from_db()
     assert commitment.status == CommitmentStatus.DONE
+
+
+def test_the_commands_report_coverage_and_remind_to_reflect(cast: Cast, tmp_path: Any) -> None:
+    from typer.testing import CliRunner
+
+    from accord.cli import app
+
+    happened(confirmed_visit(cast), hours_ago=3)
+    mail.outbox.clear()
+    result = CliRunner().invoke(app, ["shadowing", "remind", "--org", "riverside"])
+    assert result.exit_code == 0 and "Sent 1 reminder to reflect." in result.output
+    [reminder] = mail.outbox
+    assert reminder.to == ["eve@riverside.example"] and "within 48 hours" in reminder.body
+    again = CliRunner().invoke(app, ["shadowing", "remind", "--org", "riverside"])
+    assert "Sent 0 reminders" in again.output  # once per visit
+    out = tmp_path / "grid.xlsx"
+    shown = CliRunner().invoke(
+        app, ["shadowing", "coverage", "--org", "riverside", "--out", str(out)]
+    )
+    assert shown.exit_code == 0, shown.output
+    assert "Visits in the last 12 months: 1" in shown.output and "night: 1" in shown.output
+    assert "Reflections on time: 0 of 0" in shown.output  # its 48 hours are not over
+    assert "Eve Exec" in shown.output  # the executives against the target
+    assert out.read_bytes()[:2] == b"PK"  # an Excel workbook
+
+
+def test_the_home_page_says_what_waits_in_the_programme(cast: Cast) -> None:
+    sam_hosts(cast)
+    slot = a_night(cast)
+    visit = services.book_visit(sscope=sscope(cast, cast.executive), actor=None, slot_id=slot.pk,
+                                notify=False)  # fmt: skip
+    home = cast.client_for(cast.staff_nurse).get(reverse("org-home", args=["riverside"]),
+                                                 follow=True).content.decode()  # fmt: skip
+    assert "Eve Exec asks to shadow you" in home
+    services.answer_visit(sscope=sscope(cast, cast.staff_nurse), actor=None, visit=visit,
+                          confirm=True, notify=False)  # fmt: skip
+    happened(visit, hours_ago=60)  # past the 48 hours to reflect
+    home = cast.client_for(cast.executive).get(reverse("org-home", args=["riverside"]),
+                                               follow=True).content.decode()  # fmt: skip
+    assert "Overdue: your reflection on shadowing Sam Nurse" in home
+    services.write_reflection(
+        sscope=sscope(cast, cast.executive), actor=None, visit=visit, what_i_saw="Boarding.",
+        surprised="", barriers=[], notify=False,
+        commitments=[CommitmentDraft("Test a single bed line", "nora", in_days(3))],
+    )  # fmt: skip
+    Commitment.objects.update(due_on=in_days(-1))
+    home = cast.client_for(cast.nurse_manager).get(reverse("org-home", args=["riverside"]),
+                                                   follow=True).content.decode()  # fmt: skip
+    assert "Overdue: Test a single bed line" in home

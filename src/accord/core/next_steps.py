@@ -25,6 +25,9 @@ from accord.goals.models import ConversationStatus, GoalLink, LinkKind, LinkStat
 from accord.goals.visibility import GoalScope
 from accord.insights.selectors import released_cycles
 from accord.org.models import OrgImport, Unit
+from accord.shadowing import selectors as shadowing_selectors
+from accord.shadowing.models import CommitmentStatus
+from accord.shadowing.visibility import ShadowingScope
 from accord.surveys.instruments import ACTION_FEEDBACK_ID
 from accord.surveys.models import Cycle
 
@@ -50,7 +53,7 @@ def next_steps(scope: Scope) -> list[NextStep]:
     steps += _conversations_coming_up(scope, gscope)
     if scope.is_admin:
         steps += _imports_waiting(scope) + _cycles_to_run(scope)
-    steps += _agreements_waiting(scope)
+    steps += _agreements_waiting(scope) + _shadowing_waiting(scope)
     steps += _plans_due(scope) + _feedback_to_ask(scope)
     if scope.sees_survey_results:
         steps += _new_results(scope) + _discussions_due(scope)
@@ -251,6 +254,42 @@ def _agreements_waiting(scope: Scope) -> list[NextStep]:
                 reverse("agreement", args=[_slug(scope), concern.agreement_id]),
                 f"Answer the concern on “{concern.agreement.topic}”",
             ))  # fmt: skip
+    return steps
+
+
+def _shadowing_waiting(scope: Scope) -> list[NextStep]:
+    """Visits the viewer hosts that wait for their answer, reflections to write (and overdue
+    ones), and shadowing commitments the viewer owns that are overdue."""
+    sscope = ShadowingScope(scope)
+    if sscope.person is None:
+        return []
+    slug, steps = _slug(scope), []
+    for visit in shadowing_selectors.host_page(sscope).requests[:5] if sscope.may_host else []:
+        steps.append(NextStep(
+            f"{visit.visitor.name} asks to shadow you",
+            f"{visit.get_kind_display()} shift, {timezone.localtime(visit.starts_at):%A %-d %B, %H:%M}. "
+            "Confirm, or decline: they read “not this time”.",
+            reverse("shadowing-visit", args=[slug, visit.pk]), "Answer the request",
+        ))  # fmt: skip
+    for row in shadowing_selectors.visitor_page(sscope).to_reflect[:5]:
+        host = row.visit.host.person.name
+        steps.append(NextStep(
+            f"{'Overdue' if row.reflection_overdue else 'To write'}: your reflection on "
+            f"shadowing {host}",
+            "What you saw, the barriers you noticed, and what you will do about them.",
+            reverse("shadowing-visit", args=[slug, row.visit.pk]),
+            f"Write your reflection on shadowing {host}",
+        ))  # fmt: skip
+    overdue = sscope.commitments().filter(
+        owner=sscope.person, status=CommitmentStatus.IN_PROGRESS, due_on__lt=timezone.localdate()
+    )[:5]  # fmt: skip
+    for commitment in overdue:
+        steps.append(NextStep(
+            f"Overdue: {commitment.what}",
+            f"Committed after shadowing, due {commitment.due_on:%-d %B %Y}. Mark it done, or "
+            "say why it can't be done: the unit visited follows it.",
+            reverse("shadowing-commitments", args=[slug]), "Update your commitment",
+        ))  # fmt: skip
     return steps
 
 

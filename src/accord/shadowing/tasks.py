@@ -11,7 +11,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from accord.org.models import Person
+from accord.org.models import Organisation, Person
 from accord.shadowing import mail
 from accord.shadowing.models import Commitment, Reflection, Visit, VisitStatus
 
@@ -88,13 +88,17 @@ def deliver_host_invitation(person_id: int, leader_id: int) -> int:
     return mail.send_host_invitation(person, leader) if person and leader else 0
 
 
-def remind_to_reflect(now: dt.datetime | None = None) -> int:
+def remind_to_reflect(
+    now: dt.datetime | None = None, organisation: Organisation | None = None
+) -> int:
     """Visits over for an hour with no reflection yet, each reminded once."""
     now = now or timezone.now()
     over = Visit.objects.filter(
         status=VisitStatus.CONFIRMED, ends_at__lte=now - dt.timedelta(hours=1),
         ends_at__gt=now - dt.timedelta(days=14), reflection_reminded_at__isnull=True,
     ).exclude(pk__in=Reflection.objects.values("visit_id"))  # fmt: skip
+    if organisation is not None:
+        over = over.filter(organisation=organisation)
     sent = 0
     for visit in over.select_related("visitor", "host__person", "unit", "organisation"):
         if Visit.objects.filter(pk=visit.pk, reflection_reminded_at__isnull=True).update(
