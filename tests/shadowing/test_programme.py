@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from huey import Huey
 from icalendar import Calendar
 
@@ -361,3 +362,33 @@ def test_the_home_page_says_what_waits_in_the_programme(cast: Cast) -> None:
     home = cast.client_for(cast.nurse_manager).get(reverse("org-home", args=["riverside"]),
                                                    follow=True).content.decode()  # fmt: skip
     assert "Overdue: Test a single bed line" in home
+
+
+def test_the_unit_visited_hears_when_a_commitment_is_done_and_a_feed_can_read_it(
+    cast: Cast,
+) -> None:
+    from accord.shadowing.selectors import commitments_for_units
+
+    visit = happened(confirmed_visit(cast))
+    eve = sscope(cast, cast.executive)
+    services.write_reflection(
+        sscope=eve, actor=None, visit=visit, what_i_saw="Boarding.", surprised="",
+        barriers=[], notify=False,
+        commitments=[CommitmentDraft("Put a bed manager on nights", "eve", in_days(20))],
+    )  # fmt: skip
+    home = reverse("org-home", args=["riverside"])
+    nora = cast.client_for(cast.nurse_manager)  # she works in ED Nursing, the unit visited
+    assert "Put a bed manager on nights" not in nora.get(home, follow=True).content.decode()
+    services.update_commitment(sscope=eve, actor=None, commitment=Commitment.objects.get(),
+                               status=CommitmentStatus.DONE, notify=False)  # fmt: skip
+    told = nora.get(home, follow=True).content.decode()
+    assert "From shadowing in your unit: “Put a bed manager on nights” is done" in told
+    chad = cast.client_for(cast.chair)  # Emergency, the department above: not the unit visited
+    assert "Put a bed manager on nights" not in chad.get(home, follow=True).content.decode()
+    since = timezone.now() - dt.timedelta(days=1)
+    [row] = commitments_for_units(cast.riverside.pk, [visit.unit_id], since)
+    assert (row.what, row.status, row.visitor_name) == ("Put a bed manager on nights", "done",
+                                                         "Eve Exec")  # fmt: skip
+    assert commitments_for_units(cast.riverside.pk, [], since) == []
+    emergency = cast.person("chad").unit  # the department above the unit visited
+    assert commitments_for_units(cast.riverside.pk, [emergency.pk], since) == []

@@ -36,6 +36,8 @@ from accord.surveys.models import Cycle
 RESULTS_ARE_NEW_FOR = dt.timedelta(days=60)
 CONVERSATIONS_AHEAD = dt.timedelta(days=14)
 PLANS_AHEAD = dt.timedelta(days=14)
+# How long a shadowing commitment done or given up stays news for the unit visited.
+NEWS_FOR = dt.timedelta(days=14)
 
 
 @dataclass(frozen=True)
@@ -283,6 +285,20 @@ def _shadowing_waiting(scope: Scope) -> list[NextStep]:
     overdue = sscope.commitments().filter(
         owner=sscope.person, status=CommitmentStatus.IN_PROGRESS, due_on__lt=timezone.localdate()
     )[:5]  # fmt: skip
+    changed = (
+        sscope.commitments()
+        .filter(visit__unit=sscope.person.unit_id, updated_at__gte=timezone.now() - NEWS_FOR,
+                status__in=(CommitmentStatus.DONE, CommitmentStatus.CANT_DO))
+        .exclude(owner=sscope.person).exclude(visit__visitor=sscope.person)
+        .select_related("visit__visitor")[:5]
+    )  # fmt: skip
+    for commitment in changed:
+        steps.append(NextStep(
+            f"From shadowing in your unit: “{commitment.what}” is {commitment.get_status_display().lower()}",
+            f"Committed by {commitment.visit.visitor.name} after shadowing here"
+            + (f"; why not: {commitment.reason}" if commitment.reason else "."),
+            reverse("shadowing-commitments", args=[slug]), "See the commitments",
+        ))  # fmt: skip
     for commitment in overdue:
         steps.append(NextStep(
             f"Overdue: {commitment.what}",

@@ -44,6 +44,7 @@ Decisions on borderline text:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -93,12 +94,15 @@ class _Hit:
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
-    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\b\.?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?"
+    # Spanish, for text written in Spanish: "4 de marzo de 1956".
+    r"|ene(?:ro)?|febrero|marzo|abr|mayo|junio|julio|ago(?:sto)?|septiembre|setiembre"
+    r"|octubre|noviembre|dic(?:iembre)?)\b\.?"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 _GAP = r"\s{1,3}"
 _YEAR4 = r"\d{4}"
-_DAY_MONTH_YEAR = rf"{_DAY}{_GAP}(?:of{_GAP})?{_MONTH},?{_GAP}{_YEAR4}"
+_DAY_MONTH_YEAR = rf"{_DAY}{_GAP}(?:(?:of|de){_GAP})?{_MONTH},?{_GAP}(?:de{_GAP})?{_YEAR4}"
 _MONTH_DAY_YEAR = rf"{_MONTH}{_GAP}{_DAY},?{_GAP}{_YEAR4}"
 _ISO_DATE = r"\d{4}[/.-]\d{1,2}[/.-]\d{1,2}"
 _NUMERIC_DATE = r"\d{1,2}[/.-]\d{1,2}[/.-](?:\d{4}|\d{2})"  # 3/4/1956, 04.03.56
@@ -114,6 +118,7 @@ _YEAR_IN_DATE = re.compile(r"\d{4}")
 # After a birth label any date counts: a two-digit year, a month and year, a day and month.
 _LABELLED_BIRTH_DATE = re.compile(
     r"\b(?:d\.?o\.?b|date\s{1,3}of\s{1,3}birth|birth\s{0,3}(?:date|day)"
+    r"|fecha\s{1,3}de\s{1,3}nacimiento|f\.\s?nac\.?|nacid[oa](?:\s{1,3}el)?"
     r"|born(?:\s{1,3}on)?(?:\s{1,3}the)?)(?![a-z])[\s:.,=-]{0,4}(?:(?:is|was|of|on)\s{1,3})?"
     rf"(?:{_ISO_DATE}|{_NUMERIC_DATE}|{_DAY_MONTH_YEAR}|{_MONTH_DAY_YEAR}|{_MONTH},?{_GAP}"
     rf"{_YEAR4}|{_DAY}{_GAP}(?:of{_GAP})?{_MONTH}|{_MONTH}{_GAP}{_DAY})(?!\d)",
@@ -121,7 +126,8 @@ _LABELLED_BIRTH_DATE = re.compile(
 )
 # Words that make an old full date in the same sentence read as a birth date.
 _BIRTH_WORDS = re.compile(
-    r"\b(?:born|birth\w*|d\.?o\.?b\b|aged?\b|years?[\s-]old|yrs?[\s-]old|y/?o\b)",
+    r"\b(?:born|birth\w*|d\.?o\.?b\b|aged?\b|years?[\s-]old|yrs?[\s-]old|y/?o\b"
+    r"|nacid[oa]|nacimiento|edad|a[ñn]os)",
     re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?](?:\s|$)|\n")
@@ -132,7 +138,8 @@ _EARLIEST_BIRTH_YEAR = 1880
 
 _LABELLED_RECORD = re.compile(
     r"\b(?:m\.?r\.?n\.?|medical\s{1,3}records?(?:\s{1,3}(?:number|num|no\.?|\#))?"
-    r"|(?:hospital|patient|chart|record)\s{1,3}(?:number|num|no\.?|id|\#)|hosp\s{0,2}no\.?)"
+    r"|(?:hospital|patient|chart|record)\s{1,3}(?:number|num|no\.?|id|\#)|hosp\s{0,2}no\.?"
+    r"|nhc|n\.?\s?h\.?\s?c\.?|historia(?:\s{1,3}cl[ií]nica)?|expediente|n[º°o]\.?\s{0,2}historia)"
     r"(?![a-z])[\s:#.=-]{0,4}(?:(?:is|was)\s{1,3})?[a-z]{0,3}-?\d{3,}(?:[-/]\d+)*",
     re.IGNORECASE,
 )
@@ -144,6 +151,8 @@ _LABELLED_NATIONAL_ID = re.compile(
     r"(?:is\s{1,3})?\d{3}[\s-]?\d{2}[\s-]?\d{4})(?!\d)",
     re.IGNORECASE,
 )
+# Spain's DNI (8 digits and a letter) and NIE (X, Y or Z, 7 digits and a letter).
+_SPANISH_ID = re.compile(r"(?<![\w-])(?:\d{8}|[XYZ]\d{7})-?[A-Z](?![\w-])")
 _SOCIAL_SECURITY = re.compile(r"(?<![\d-])\d{3}([\s-])\d{2}\1\d{4}(?![\d-])")
 # Capitals only: in lower case the shape turns up in ordinary text.
 _NATIONAL_INSURANCE = re.compile(
@@ -166,7 +175,9 @@ _PHONE_UK = re.compile(r"(?<![\w+(])(?:\(0\d{2,4}\)|0\d{2,4})[\s.-]?\d{3,4}[\s.-
 _PHONE_DIGITS = range(8, 16)
 _UK_PHONE_DIGITS = (10, 11)
 
-_PLACE = r"(?:room|rm|bed(?:\s?space)?|bay|cubicle|stretcher|trolley)"
+_PLACE = (
+    r"(?:room|rm|bed(?:\s?space)?|bay|cubicle|stretcher|trolley|cama|habitaci[oó]n|hab\.?|camilla)"
+)
 _ONE_PLACE = rf"\b{_PLACE}\.?\s{{0,2}}(?:(?:no\.?|number|\#)\s{{0,2}})?[a-z]?\d{{1,4}}[a-z]?\b"
 # "room 12 bed 3", "bay 3, bed 2" are one place.
 _ROOM_AND_BED = re.compile(
@@ -212,7 +223,7 @@ def _labelled_birth_dates(text: str, today: date) -> Iterator[_Hit]:
 
 
 def _national_ids(text: str, today: date) -> Iterator[_Hit]:
-    for pattern in (_LABELLED_NATIONAL_ID, _SOCIAL_SECURITY, _NATIONAL_INSURANCE):
+    for pattern in (_LABELLED_NATIONAL_ID, _SOCIAL_SECURITY, _NATIONAL_INSURANCE, _SPANISH_ID):
         for match in pattern.finditer(text):
             yield _Hit(match.start(), match.end(), NATIONAL_ID)
 
@@ -309,11 +320,27 @@ _FINDERS: tuple[Finder, ...] = (
 )
 
 
+# Dashes and hyphens a keyboard, a phone or a word processor may put where "-" was meant.
+_DASHES = dict.fromkeys(
+    map(ord, "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d"), "-"
+)
+
+
+def _as_typed(text: str) -> str:
+    """The text as its writer meant it: compatibility forms folded (full-width digits),
+    invisible format characters (zero-width spaces, joiners) dropped, every dash a hyphen —
+    so a phone number written with en dashes, or an MRN split by a zero-width space, is
+    found like the plain one."""
+    folded = unicodedata.normalize("NFKC", text).translate(_DASHES)
+    return "".join(c for c in folded if unicodedata.category(c) != "Cf")
+
+
 def patient_details(text: str, *, today: date | None = None) -> list[PatientDetail]:
     """Everything in ``text`` that looks like it identifies a patient, in order of
     appearance, each kind and text once. ``today`` decides which dates are old enough to be
     birth dates."""
     today = today or date.today()
+    text = _as_typed(text)
     taken = bytearray(len(text))  # 1 where an earlier, more specific match already is
     hits: list[_Hit] = []
     for finder in _FINDERS:

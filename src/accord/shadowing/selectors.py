@@ -138,6 +138,20 @@ def pooled_ratings(words: QuerySet[HostWord]) -> Ratings:
     )
 
 
+def own_ratings(sscope: ShadowingScope, person: Person) -> Ratings:
+    """What hosts said of the viewer's visits, pooled over three hosts or more — and hidden
+    from a viewer who also reads the whole programme's pool when the rest of the programme
+    holds one or two hosts: the two pools apart would give those hosts' ratings away."""
+    words = HostWord.objects.filter(visit__organisation=sscope.organisation)
+    mine = pooled_ratings(words.filter(visit__visitor=person))
+    if mine.useful is None or not sscope.sees_programme:
+        return mine
+    rest = words.exclude(visit__visitor=person).values("visit__host_id").distinct().count()
+    if 0 < rest < MIN_HOSTS_FOR_RATINGS:
+        return Ratings(mine.hosts, None, None, None)
+    return mine
+
+
 # The host's page ---------------------------------------------------------------------------
 
 
@@ -179,8 +193,11 @@ def host_page(sscope: ShadowingScope) -> HostPage:
         to_give_word=list(
             visits.filter(status=VisitStatus.CONFIRMED, ends_at__lte=now).exclude(pk__in=words)[:20]
         ),
+        # The unit the host works in now (they may have moved since offering), read
+        # through the scope like any commitment.
         commitments=list(
-            Commitment.objects.filter(visit__unit=host.unit_id)
+            sscope.commitments()
+            .filter(visit__unit=host.person.unit_id)
             .select_related("owner", "visit__visitor")
             .order_by("status", "due_on")[:100]
         ),
@@ -226,7 +243,7 @@ def visitor_page(sscope: ShadowingScope) -> VisitorPage:
         past.append(VisitRow(visit, due, due is not None and due < now))
     return VisitorPage(
         may_book=sscope.may_book,
-        ratings=pooled_ratings(HostWord.objects.filter(visit__visitor=person)),
+        ratings=own_ratings(sscope, person),
         upcoming=list(mine.filter(status__in=BOOKED, ends_at__gt=now).order_by("starts_at")),
         past=past,
         commitments=list(
@@ -480,3 +497,53 @@ def coverage(scope: Scope) -> Coverage:
         median_days_to_done=round(statistics.median(days_to_done), 1) if days_to_done else None,
         ratings=pooled_ratings(HostWord.objects.filter(visit__organisation=organisation)),
     )  # fmt: skip
+
+
+# For "You said, we did": what visitors committed to for the units a page covers ------------
+
+
+@dataclass(frozen=True)
+class UnitCommitment:
+    """A commitment made after a visit to a unit, as a page about that unit shows it."""
+
+    unit_id: int
+    unit_name: str
+    visitor_name: str
+    visited_on: dt.date
+    what: str
+    status: str  # in_progress, done or cant_do
+    status_label: str
+    reason: str
+    due_on: dt.date
+    updated_at: dt.datetime
+
+
+def commitments_for_units(organisation_id: int, unit_ids: list[int],
+                          since: dt.datetime) -> list[UnitCommitment]:  # fmt: skip
+    """Commitments made after visits to exactly these units and changed since ``since``: the
+    interface a unit's "You said, we did" reads. The people of a unit visited read them
+    already (``ShadowingScope.commitments``); the units above it do not, so a page must ask
+    for the units its reader works in, never a leader's whole subtree."""
+    if not unit_ids:
+        return []
+    found = (
+        Commitment.objects.filter(visit__organisation=organisation_id, visit__unit__in=unit_ids,
+                                  updated_at__gte=since)
+        .select_related("visit__visitor", "visit__unit")
+        .order_by("-updated_at", "pk")
+    )  # fmt: skip
+    return [
+        UnitCommitment(
+            c.visit.unit_id,
+            c.visit.unit.name,
+            c.visit.visitor.name,
+            timezone.localtime(c.visit.starts_at).date(),
+            c.what,
+            c.status,
+            c.get_status_display(),
+            c.reason,
+            c.due_on,
+            c.updated_at,
+        )
+        for c in found
+    ]

@@ -214,6 +214,14 @@ def remove_slot(*, sscope: ShadowingScope, actor: User | None, slot_id: int, via
 
 # Booking ---------------------------------------------------------------------------------
 
+# What became of a visit, as a sentence says it: "This visit was declined already."
+WAS: dict[str, str] = {
+    VisitStatus.REQUESTED: "asked for",
+    VisitStatus.CONFIRMED: "confirmed",
+    VisitStatus.DECLINED: "declined",
+    VisitStatus.CANCELLED: "cancelled",
+}
+
 
 def booked_in_month(host: Host, moment: dt.datetime, zone: dt.tzinfo) -> int:
     """The host's booked visits in the calendar month of ``moment`` (their limit counts these)."""
@@ -262,7 +270,7 @@ def book_visit(*, sscope: ShadowingScope, actor: User | None, slot_id: int, via:
                 raise ShadowingError("You have another visit booked at that time.", field="slot")
             visit = Visit.objects.create(
                 organisation=sscope.organisation, slot=slot, host=host, visitor=me,
-                unit=host.unit, kind=slot.kind, starts_at=slot.starts_at, ends_at=slot.ends_at,
+                unit_id=host.person.unit_id, kind=slot.kind, starts_at=slot.starts_at, ends_at=slot.ends_at,
                 uid=new_uid(),
             )  # fmt: skip
             audit(organisation_id=sscope.organisation.pk, actor=actor, via=via,
@@ -292,7 +300,7 @@ def answer_visit(*, sscope: ShadowingScope, actor: User | None, visit: Visit, co
     with transaction.atomic():
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         if locked.status != VisitStatus.REQUESTED:
-            raise ShadowingError(f"This visit is {locked.get_status_display().lower()} already.")
+            raise ShadowingError(f"This visit was {WAS[locked.status]} already.")
         locked.status = VisitStatus.CONFIRMED if confirm else VisitStatus.DECLINED
         locked.answered_at = timezone.now()
         locked.decline_reason = "" if confirm else reason.strip()
@@ -325,7 +333,9 @@ def cancel_visit(*, sscope: ShadowingScope, actor: User | None, visit: Visit,
     with transaction.atomic():
         locked = Visit.objects.select_for_update().get(pk=visit.pk)
         if locked.status not in BOOKED:
-            raise ShadowingError(f"This visit is {locked.get_status_display().lower()} already.")
+            raise ShadowingError(
+                f"This visit was {WAS[locked.status]}: there is nothing to cancel."
+            )
         if locked.starts_at <= timezone.now():
             raise ShadowingError("This visit has begun; it can no longer be cancelled.")
         _cancel(locked, actor=actor, via=via, why=f"by {me.name}")
