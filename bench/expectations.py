@@ -23,26 +23,13 @@ profile of one request.
 from __future__ import annotations
 
 import argparse
-import atexit
 import datetime as dt
-import os
 import random
-import shutil
-import signal
-import statistics
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-TARGET_MS = 200.0
-
-
-def _out_of_time(signum: int, frame: Any) -> None:
-    raise SystemExit("The benchmark ran out of time (--timeout) and stopped.")
+from bench_support import measure, page, report, start_accord
 
 
 def main() -> None:
@@ -53,75 +40,13 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="a throwaway PostgreSQL database")
     parser.add_argument("--timeout", type=int, default=1200, help="stop after this many seconds")
     args = parser.parse_args()
-    signal.signal(signal.SIGALRM, _out_of_time)
-    signal.alarm(args.timeout)
-    data_dir = tempfile.mkdtemp(prefix="accord-bench-agreements-")
-    atexit.register(shutil.rmtree, data_dir, True)
-    os.environ["ACCORD_DATA_DIR"] = data_dir
-    os.environ["ACCORD_TESTING"] = "1"
-    os.environ.pop("DEBUG", None)
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "accord.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    call_command("migrate", interactive=False, verbosity=0)
+    start_accord(name="agreements", database_url=args.database_url, timeout=args.timeout)
     world = build(args)
     failed = False
     for name, user, url, reference, targeted in world["pages"]:
-        result = measure(user, url, args.repeat, reference)
-        verdict = (
-            ("PASS" if result["median"] < TARGET_MS else "FAIL") if targeted else "(no target)"
-        )
-        failed |= verdict == "FAIL"
-        print(f"  {name:<34} median {result['median']:6.1f} ms, p90 {result['p90']:6.1f} ms, "
-              f"{result['queries']:>2} queries; reference {result['reference']:5.1f} ms "
-              f"({result['median'] / max(result['reference'], 0.01):.1f}x)  {verdict}")  # fmt: skip
+        result = measure(page(user, url), args.repeat, reference)
+        failed |= report(name, result, targeted=targeted, width=34)
     sys.exit(1 if failed else 0)
-
-
-def measure(user: Any, url: str, repeat: int, reference: Any) -> dict[str, float]:
-    from django.db import connection
-    from django.test import Client
-    from django.test.utils import CaptureQueriesContext
-
-    client = Client()
-    client.force_login(user)
-    for _ in range(3):
-        assert client.get(url).status_code == 200, url
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        client.get(url)
-        times.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as captured:
-        client.get(url)
-    queries = list(captured.captured_queries)  # a later request resets the connection's log
-    if os.environ.get("BENCH_PROFILE"):
-        import cProfile
-        import pstats
-
-        profile = cProfile.Profile()
-        profile.runcall(client.get, url)
-        pstats.Stats(profile).sort_stats("tottime").print_stats(8)
-    if os.environ.get("BENCH_SHOW_QUERIES"):
-        for query in sorted(queries, key=lambda q: -float(q["time"]))[:3]:
-            print(f"    {float(query['time']) * 1000:6.1f} ms  {query['sql'][:300]}")
-    references = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        reference()
-        references.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return {"median": statistics.median(times), "p90": times[int(0.9 * (len(times) - 1))],
-            "queries": len(queries), "reference": statistics.median(references)}  # fmt: skip
 
 
 def build(args: argparse.Namespace) -> dict[str, Any]:

@@ -25,29 +25,17 @@ prints each one's slowest queries, BENCH_PROFILE=1 a profile of one request.
 from __future__ import annotations
 
 import argparse
-import atexit
 import datetime as dt
-import os
 import random
-import shutil
-import signal
-import statistics
 import sys
-import tempfile
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
-from pathlib import Path
+from itertools import zip_longest
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "src"))
-TARGET_MS = 200.0
+from bench_support import measure, page, report, start_accord
+
 PASSWORD = "bench-password-1"  # noqa: S105 — a throwaway database's logins
-
-
-def _out_of_time(signum: int, frame: Any) -> None:
-    raise SystemExit("The benchmark ran out of time (--timeout) and stopped.")
 
 
 def main() -> None:
@@ -59,87 +47,12 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="a throwaway PostgreSQL database")
     parser.add_argument("--timeout", type=int, default=1200, help="stop after this many seconds")
     args = parser.parse_args()
-    signal.signal(signal.SIGALRM, _out_of_time)
-    signal.alarm(args.timeout)
-    data_dir = tempfile.mkdtemp(prefix="accord-bench-shadowing-")
-    atexit.register(shutil.rmtree, data_dir, True)
-    os.environ["ACCORD_DATA_DIR"] = data_dir
-    os.environ["ACCORD_TESTING"] = "1"
-    os.environ.pop("DEBUG", None)
-    if args.database_url:
-        os.environ["DATABASE_URL"] = args.database_url
-    else:
-        os.environ.pop("DATABASE_URL", None)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "accord.settings"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    call_command("migrate", interactive=False, verbosity=0)
+    start_accord(name="shadowing", database_url=args.database_url, timeout=args.timeout)
     world = build(args)
     failed = False
     for name, call, reference, targeted in world["timed"]:
-        result = measure(call, args.repeat, reference)
-        verdict = (
-            ("PASS" if result["median"] < TARGET_MS else "FAIL") if targeted else "(no target)"
-        )
-        failed |= verdict == "FAIL"
-        print(f"  {name:<38} median {result['median']:6.1f} ms, p90 {result['p90']:6.1f} ms, "
-              f"{result['queries']:>2} queries; reference {result['reference']:5.1f} ms "
-              f"({result['median'] / max(result['reference'], 0.01):.1f}x)  {verdict}")  # fmt: skip
+        failed |= report(name, measure(call, args.repeat, reference), targeted=targeted)
     sys.exit(1 if failed else 0)
-
-
-def measure(call: Callable[[], object], repeat: int, reference: Any) -> dict[str, float]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(3):
-        call()
-    times = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - started) * 1000)
-    with CaptureQueriesContext(connection) as queries:
-        call()
-    # Read now: the profiled request below starts a request, which empties the query log.
-    captured = list(queries.captured_queries)
-    if os.environ.get("BENCH_PROFILE"):
-        import cProfile
-        import pstats
-
-        profile = cProfile.Profile()
-        profile.runcall(call)
-        pstats.Stats(profile).sort_stats("tottime").print_stats(8)
-    if os.environ.get("BENCH_SHOW_QUERIES"):
-        for query in sorted(captured, key=lambda q: -float(q["time"]))[:3]:
-            print(f"    {float(query['time']) * 1000:6.1f} ms  {query['sql'][:300]}")
-    references = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        reference()
-        references.append((time.perf_counter() - started) * 1000)
-    times.sort()
-    return {"median": statistics.median(times), "p90": times[int(0.9 * (len(times) - 1))],
-            "queries": len(captured), "reference": statistics.median(references)}  # fmt: skip
-
-
-def _page(user: Any, url: str) -> Callable[[], object]:
-    from django.test import Client
-
-    client = Client()
-    client.force_login(user)
-
-    def get() -> object:
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        return response
-
-    return get
 
 
 def build(args: argparse.Namespace) -> dict[str, Any]:
@@ -190,7 +103,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     imported = time.perf_counter() - started
     started = time.perf_counter()
     rng = random.Random(7)
-    zone = selectors.zone_of(organisation.time_zone)
+    zone = organisation.zone
     now = timezone.now()
     today = timezone.localdate(now, zone)
     people = Person.objects.filter(organisation=organisation)
@@ -227,7 +140,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     by_hospital: dict[int, list[int]] = defaultdict(list)
     for department in sorted(clinicians):
         by_hospital[parent_of[department]].append(department)
-    round_robin = [d for row in _zip_longest(list(by_hospital.values())) for d in row]
+    round_robin = [d for row in _one_of_each(list(by_hospital.values())) for d in row]
     chosen: list[int] = []
     while len(chosen) < args.hosts and any(clinicians[d] for d in round_robin):
         for department in round_robin:
@@ -462,18 +375,17 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
 
     return {"timed": [
         ("the coverage page, as the executive",
-         _page(user, reverse("shadowing-coverage", args=["bench"])), figures_read, True),
+         page(user, reverse("shadowing-coverage", args=["bench"])), figures_read, True),
         ("  its figures (selectors.coverage)", figures, figures_read, False),
         ("the booking page, as the executive",
-         _page(user, reverse("shadowing-book", args=["bench"])), shifts_read, True),
+         page(user, reverse("shadowing-book", args=["bench"])), shifts_read, True),
         ("  suggestions alone", suggestions, shifts_read, True),
     ]}  # fmt: skip
 
 
-def _zip_longest(rows: list[list[int]]) -> list[list[int]]:
+def _one_of_each(rows: list[list[int]]) -> list[list[int]]:
     """[[a1, a2], [b1]] → [[a1, b1], [a2]]: one of each in turn."""
-    longest = max((len(row) for row in rows), default=0)
-    return [[row[n] for row in rows if n < len(row)] for n in range(longest)]
+    return [[x for x in column if x is not None] for column in zip_longest(*rows)]
 
 
 def _add_months(first: dt.date, months: int) -> dt.date:

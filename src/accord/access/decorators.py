@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
@@ -12,14 +11,6 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
 from accord.access.scopes import scope_for
-
-
-def organisation_zone(name: str) -> zoneinfo.ZoneInfo:
-    """The organisation's time zone; UTC for a name this machine does not know."""
-    try:
-        return zoneinfo.ZoneInfo(name)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def with_scope(*, admin_only: bool = False) -> Callable[..., Callable[..., HttpResponse]]:
@@ -34,7 +25,7 @@ def with_scope(*, admin_only: bool = False) -> Callable[..., Callable[..., HttpR
                 scope.require_admin()
             request.scope = scope  # type: ignore[attr-defined]
             # Times on an organisation's pages read as its people read a clock: in its zone.
-            with timezone.override(organisation_zone(scope.organisation.time_zone)):
+            with timezone.override(scope.organisation.zone):
                 return view(request, scope, *args, **kwargs)
 
         return wrapped

@@ -266,14 +266,17 @@ def _shadowing_waiting(scope: Scope) -> list[NextStep]:
     if sscope.person is None:
         return []
     slug, steps = _slug(scope), []
-    for visit in shadowing_selectors.host_page(sscope).requests[:5] if sscope.may_host else []:
+    now = timezone.now()
+    hosting = sscope.my_host() if sscope.may_host else None
+    for visit in shadowing_selectors.requests_to_answer(hosting, now)[:5] if hosting else []:
         steps.append(NextStep(
             f"{visit.visitor.name} asks to shadow you",
             f"{visit.get_kind_display()} shift, {timezone.localtime(visit.starts_at):%A %-d %B, %H:%M}. "
             "Confirm, or decline: they read “not this time”.",
             reverse("shadowing-visit", args=[slug, visit.pk]), "Answer the request",
         ))  # fmt: skip
-    for row in shadowing_selectors.visitor_page(sscope).to_reflect[:5]:
+    past = shadowing_selectors.past_visits(sscope, sscope.person, now)
+    for row in [row for row in past if row.reflection_due is not None][:5]:
         host = row.visit.host.person.name
         steps.append(NextStep(
             f"{'Overdue' if row.reflection_overdue else 'To write'}: your reflection on "
@@ -287,7 +290,7 @@ def _shadowing_waiting(scope: Scope) -> list[NextStep]:
     )[:5]  # fmt: skip
     changed = (
         sscope.commitments()
-        .filter(visit__unit=sscope.person.unit_id, updated_at__gte=timezone.now() - NEWS_FOR,
+        .filter(visit__unit=sscope.person.unit_id, updated_at__gte=now - NEWS_FOR,
                 status__in=(CommitmentStatus.DONE, CommitmentStatus.CANT_DO))
         .exclude(owner=sscope.person).exclude(visit__visitor=sscope.person)
         .select_related("visit__visitor")[:5]

@@ -316,10 +316,6 @@ def concern_address(
     return _to_agreement(scope, concern.agreement)
 
 
-def _time_zone(scope: Scope) -> str:
-    return scope.organisation.time_zone
-
-
 @with_scope()
 def meeting_schedule(
     request: AuthenticatedHttpRequest, scope: Scope, agreement_id: int
@@ -327,7 +323,7 @@ def meeting_schedule(
     escope = ExpectationScope(scope)
     agreement = escope.agreement_to_lead(agreement_id)
     form = ScheduleForm(request.POST if request.method == "POST" else None,
-                        time_zone=_time_zone(scope))  # fmt: skip
+                        time_zone=scope.organisation.time_zone)  # fmt: skip
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -354,8 +350,8 @@ def meeting_move(request: AuthenticatedHttpRequest, scope: Scope, meeting_id: in
     if escope.side(agreement) != "leader":
         raise NotAllowed("The leader moves the meeting; raise a concern to ask.")
     form = ScheduleForm(
-        request.POST if request.method == "POST" else None, time_zone=_time_zone(scope),
-        initial=ScheduleForm.initial_from(meeting, _time_zone(scope)),
+        request.POST if request.method == "POST" else None, time_zone=scope.organisation.time_zone,
+        initial=ScheduleForm.initial_from(meeting, scope.organisation.time_zone),
     )  # fmt: skip
     if form.is_valid():
         data = form.cleaned_data

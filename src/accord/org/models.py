@@ -7,6 +7,8 @@ single indexed prefix query, at any depth.
 
 from __future__ import annotations
 
+import zoneinfo
+
 from django.db import models
 from django.db.models.functions import Lower
 
@@ -53,6 +55,14 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The organisation's time zone; UTC for a name this machine does not know."""
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
 
 class UnitKind(models.Model):

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import statistics
-import zoneinfo
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet
@@ -17,7 +15,7 @@ from django.utils import timezone
 
 from accord.access.models import Role
 from accord.access.scopes import Scope
-from accord.org.models import Person, Unit
+from accord.org.models import Person, Unit, ids_on_path
 from accord.shadowing.models import (
     BOOKED,
     Commitment,
@@ -39,52 +37,15 @@ MIN_HOSTS_FOR_RATINGS = 3
 DEPARTMENT = "department"
 
 
-def zone_of(organisation_time_zone: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(organisation_time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def department_of(path: str, departments: dict[str, Unit]) -> Unit | None:
-    """The department a unit (by its path) belongs to: itself, or the nearest above it."""
-    for department_path, department in departments.items():
-        if path.startswith(department_path):
-            return department
-    return None
-
-
-def department_finder(departments: dict[str, Unit]) -> Callable[[str], Unit | None]:
-    """``department_of`` for many paths: each path answered once, by looking up the paths of
-    its ancestors (longest first) instead of trying every department of the organisation.
-    The same answers: with every department's path shaped "/…/", a department whose path
-    begins ``path`` is one of those ancestors' paths, and the longest one is the nearest."""
-    shaped = all(key.startswith("/") and key.endswith("/") for key in departments)
-    found: dict[str, Unit | None] = {}
-
-    def find(path: str) -> Unit | None:
-        if path in found:
-            return found[path]
-        department = None
-        if shaped:
-            end = path.rfind("/")
-            while end >= 0:
-                if path[: end + 1] in departments:
-                    department = departments[path[: end + 1]]
-                    break
-                end = path.rfind("/", 0, end)
-        else:
-            department = department_of(path, departments)
-        found[path] = department
-        return department
-
-    return find
-
-
-def departments(organisation_id: int) -> dict[str, Unit]:
-    """The organisation's departments by path, longest path first (the nearest one wins)."""
+def departments(organisation_id: int) -> dict[int, Unit]:
+    """The organisation's departments by id."""
     found = Unit.objects.filter(organisation_id=organisation_id, kind__name__iexact=DEPARTMENT)
-    return dict(sorted(((u.path, u) for u in found), key=lambda pair: -len(pair[0])))
+    return {unit.pk: unit for unit in found}
+
+
+def department_of(path: str, departments: dict[int, Unit]) -> Unit | None:
+    """The department a unit (by its path) belongs to: itself, or the nearest above it."""
+    return next((departments[pk] for pk in reversed(ids_on_path(path)) if pk in departments), None)
 
 
 def reflection_due(visit: Visit, hours: int) -> dt.datetime:
@@ -171,6 +132,15 @@ class HostPage:
     commitments: list[Commitment]  # made on visits to my unit
 
 
+def requests_to_answer(host: Host, now: dt.datetime) -> list[Visit]:
+    """Visits asked of the host, still to come, waiting for their answer."""
+    return list(
+        host.visits.filter(status=VisitStatus.REQUESTED, starts_at__gt=now).select_related(
+            "visitor", "unit"
+        )
+    )
+
+
 def host_page(sscope: ShadowingScope) -> HostPage:
     host = sscope.my_host()
     now = timezone.now()
@@ -186,7 +156,7 @@ def host_page(sscope: ShadowingScope) -> HostPage:
     return HostPage(
         host=host,
         slots=[SlotRow(slot, booked.get(slot.pk)) for slot in slots],
-        requests=list(visits.filter(status=VisitStatus.REQUESTED, starts_at__gt=now)),
+        requests=requests_to_answer(host, now),
         upcoming=list(
             visits.filter(status=VisitStatus.CONFIRMED, ends_at__gt=now).order_by("starts_at")
         ),
@@ -227,20 +197,30 @@ class VisitorPage:
         return [row for row in self.past if row.reflection_due is not None]
 
 
+def past_visits(sscope: ShadowingScope, person: Person, now: dt.datetime) -> list[VisitRow]:
+    """The person's visits that took place, latest first, each with when its reflection is
+    due if it is not written yet."""
+    hours = sscope.settings.reflection_hours
+    reflected = set(
+        Reflection.objects.filter(visit__visitor=person).values_list("visit", flat=True)
+    )
+    rows = []
+    for visit in (
+        Visit.objects.filter(visitor=person, status=VisitStatus.CONFIRMED, ends_at__lte=now)
+        .select_related("host__person", "unit")[:50]
+    ):  # fmt: skip
+        due = None if visit.pk in reflected else reflection_due(visit, hours)
+        rows.append(VisitRow(visit, due, due is not None and due < now))
+    return rows
+
+
 def visitor_page(sscope: ShadowingScope) -> VisitorPage:
     person = sscope.person
     if person is None:
         return VisitorPage(False, Ratings(0, None, None, None), [], [], [])
     now = timezone.now()
-    hours = sscope.settings.reflection_hours
     mine = Visit.objects.filter(visitor=person).select_related("host__person", "unit")
-    reflected = set(
-        Reflection.objects.filter(visit__visitor=person).values_list("visit", flat=True)
-    )
-    past = []
-    for visit in mine.filter(status=VisitStatus.CONFIRMED, ends_at__lte=now)[:50]:
-        due = None if visit.pk in reflected else reflection_due(visit, hours)
-        past.append(VisitRow(visit, due, due is not None and due < now))
+    past = past_visits(sscope, person, now)
     return VisitorPage(
         may_book=sscope.may_book,
         ratings=own_ratings(sscope, person),
@@ -344,7 +324,7 @@ def suggestions(sscope: ShadowingScope, *, limit: int = 12) -> list[Suggestion]:
     night and weekend shifts, which fewest visitors see. A host whose month is full is left
     out, so no one is asked beyond their limit; among equals, the host with fewest visits
     comes first, to spread the visits fairly."""
-    zone = zone_of(sscope.organisation.time_zone)
+    zone = sscope.organisation.zone
     # The candidates as plain rows (the fields the ranking reads); only the shifts suggested
     # are read as Slot objects, below.
     candidates = list(
@@ -353,14 +333,13 @@ def suggestions(sscope: ShadowingScope, *, limit: int = 12) -> list[Suggestion]:
     )  # fmt: skip
     full = _full_months({row[1]: row[5] for row in candidates}, zone)
     by_department = departments(sscope.organisation.pk)
-    department_at = department_finder(by_department)
     person = sscope.person
     mine_visited: set[int] = set()
     if person is not None:
         for path in Unit.objects.filter(shadowing_visits__visitor=person).values_list(
             "path", flat=True
         ):
-            department = department_at(path)
+            department = department_of(path, by_department)
             if department is not None:
                 mine_visited.add(department.pk)
     last_visit: dict[int, dt.datetime] = {}
@@ -368,7 +347,7 @@ def suggestions(sscope: ShadowingScope, *, limit: int = 12) -> list[Suggestion]:
         Visit.objects.filter(organisation=sscope.organisation, status=VisitStatus.CONFIRMED)
         .values("unit__path").annotate(last=Max("starts_at")).values_list("unit__path", "last")
     ):  # fmt: skip
-        department = department_at(path)
+        department = department_of(path, by_department)
         if department is not None and last > last_visit.get(department.pk, last - dt.timedelta(1)):
             last_visit[department.pk] = last
     scope = sscope.scope
@@ -389,7 +368,7 @@ def suggestions(sscope: ShadowingScope, *, limit: int = 12) -> list[Suggestion]:
         local = starts_at.astimezone(zone)
         if (host_id, local.year, local.month) in full:
             continue
-        department = department_at(unit_path)
+        department = department_of(unit_path, by_department)
         reasons, score = [], 0
         if department is not None:
             if department.pk in responsible and department.pk not in mine_visited:
@@ -432,7 +411,7 @@ def coverage(scope: Scope) -> Coverage:
     """The last 12 months of the programme, in counts: who shadowed against the target, which
     departments were visited when, shifts, reflections on time and commitments."""
     organisation = scope.organisation
-    zone = zone_of(organisation.time_zone)
+    zone = organisation.zone
     settings = programme_settings(organisation.pk)
     now = timezone.now()
     months = _months(timezone.localdate())
@@ -441,7 +420,6 @@ def coverage(scope: Scope) -> Coverage:
                                    starts_at__gte=since, starts_at__lte=now)  # fmt: skip
     visits = list(counted.values_list("visitor_id", "unit_id", "kind", "starts_at"))
     by_department = departments(organisation.pk)
-    department_at = department_finder(by_department)
     # The paths of the units visited, not of every unit in the organisation.
     unit_paths = dict(
         Unit.objects.filter(organisation=organisation, pk__in=counted.values("unit_id"))
@@ -454,7 +432,7 @@ def coverage(scope: Scope) -> Coverage:
     for visitor_id, unit_id, kind, starts_at in visits:
         per_visitor[visitor_id] += 1
         by_shift[kind] += 1
-        department = department_at(unit_paths.get(unit_id, ""))
+        department = department_of(unit_paths.get(unit_id, ""), by_department)
         if department is not None:
             local = starts_at.astimezone(zone)
             grid[department.pk][month_index[(local.year, local.month)]] += 1

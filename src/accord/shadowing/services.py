@@ -7,7 +7,6 @@ transaction has committed."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Sequence
 
 from django.db import IntegrityError, transaction
@@ -48,13 +47,6 @@ def audit(*, organisation_id: int, actor: User | None, via: str, action: str,
         organisation_id=organisation_id, actor=actor, actor_label=actor_label(actor, via),
         action=action, visit=visit, summary=summary[:300],
     )  # fmt: skip
-
-
-def _zone(sscope: ShadowingScope) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(sscope.organisation.time_zone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
 
 
 def _after_commit(task: object, *args: object, notify: bool = True) -> None:
@@ -174,7 +166,7 @@ def add_slot(
         starts, ends = starts or usual[0], ends or usual[1]
         if day is not None:
             first, last = rules.shift_end(day, starts, ends)
-            zone = _zone(sscope)
+            zone = sscope.organisation.zone
             starts_at = dt.datetime.combine(first, starts, tzinfo=zone)
             ends_at = dt.datetime.combine(last, ends, tzinfo=zone)
     problems += rules.slot_problems(kind, starts_at, ends_at, now=timezone.now())
@@ -185,7 +177,7 @@ def add_slot(
         Host.objects.select_for_update().get(pk=host.pk)  # one slot at a time per host
         overlapping = host.slots.filter(starts_at__lt=ends_at, ends_at__gt=starts_at).first()
         if overlapping is not None:
-            local = timezone.localtime(overlapping.starts_at, _zone(sscope))
+            local = timezone.localtime(overlapping.starts_at, sscope.organisation.zone)
             raise ShadowingError(
                 f"You offer a {overlapping.get_kind_display().lower()} shift then already "
                 f"({local:%-d %B, %H:%M}).", field="starts_at",
@@ -193,7 +185,7 @@ def add_slot(
         slot = Slot.objects.create(host=host, kind=kind, starts_at=starts_at, ends_at=ends_at)
         audit(organisation_id=sscope.organisation.pk, actor=actor, via=via, action="slot.add",
               summary=f"{me.name} offered a {slot.get_kind_display().lower()} shift on "
-              f"{timezone.localtime(starts_at, _zone(sscope)):%Y-%m-%d %H:%M}")  # fmt: skip
+              f"{timezone.localtime(starts_at, sscope.organisation.zone):%Y-%m-%d %H:%M}")  # fmt: skip
     return slot
 
 
@@ -258,7 +250,10 @@ def book_visit(*, sscope: ShadowingScope, actor: User | None, slot_id: int, via:
             if slot.visits.filter(status__in=BOOKED).exists():
                 raise ShadowingError("Someone has booked this shift: choose another.",
                                      field="slot")  # fmt: skip
-            if booked_in_month(host, slot.starts_at, _zone(sscope)) >= host.monthly_limit:
+            if (
+                booked_in_month(host, slot.starts_at, sscope.organisation.zone)
+                >= host.monthly_limit
+            ):
                 raise ShadowingError(
                     f"{host.person.name} hosts at most {host.monthly_limit} visit"
                     f"{'s' if host.monthly_limit != 1 else ''} a month, and that month is full: "
@@ -276,7 +271,7 @@ def book_visit(*, sscope: ShadowingScope, actor: User | None, slot_id: int, via:
             audit(organisation_id=sscope.organisation.pk, actor=actor, via=via,
                   action="visit.book", visit=visit,
                   summary=f"{me.name} asked to shadow {host.person.name} on "
-                  f"{timezone.localtime(slot.starts_at, _zone(sscope)):%Y-%m-%d %H:%M}")  # fmt: skip
+                  f"{timezone.localtime(slot.starts_at, sscope.organisation.zone):%Y-%m-%d %H:%M}")  # fmt: skip
             _after_commit(tasks.deliver_request, visit.pk, notify=notify)
     except IntegrityError:
         raise ShadowingError(
@@ -366,7 +361,7 @@ def move_visit(*, sscope: ShadowingScope, actor: User | None, visit: Visit,
         locked.save(update_fields=["starts_at", "ends_at", "sequence"])
         audit(organisation_id=sscope.organisation.pk, actor=actor, via=via, action="visit.move",
               visit=locked, summary=f"Moved the visit to "
-              f"{timezone.localtime(starts_at, _zone(sscope)):%Y-%m-%d %H:%M}")  # fmt: skip
+              f"{timezone.localtime(starts_at, sscope.organisation.zone):%Y-%m-%d %H:%M}")  # fmt: skip
         _after_commit(tasks.deliver_invitation, locked.pk, locked.sequence)
         _after_commit(tasks.schedule_reminder, locked)
     return locked

@@ -30,7 +30,6 @@ from accord.shadowing.forms import (
     SlotForm,
 )
 from accord.shadowing.models import CommitmentStatus, HostStatus, Visit
-from accord.shadowing.selectors import zone_of
 from accord.shadowing.visibility import ShadowingScope
 from accord.text import table_csv, table_xlsx
 
@@ -205,7 +204,7 @@ def visit_cancel(request: AuthenticatedHttpRequest, scope: Scope, visit_id: int)
 def visit_move(request: AuthenticatedHttpRequest, scope: Scope, visit_id: int) -> HttpResponse:
     sscope = ShadowingScope(scope)
     visit = sscope.visit_to_host(visit_id)
-    zone = zone_of(scope.organisation.time_zone)
+    zone = scope.organisation.zone
     local = visit.starts_at.astimezone(zone)
     form = MoveForm(
         request.POST if request.method == "POST" else None,
