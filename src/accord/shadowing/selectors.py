@@ -420,11 +420,13 @@ def coverage(scope: Scope) -> Coverage:
                                    starts_at__gte=since, starts_at__lte=now)  # fmt: skip
     visits = list(counted.values_list("visitor_id", "unit_id", "kind", "starts_at"))
     by_department = departments(organisation.pk)
-    # The paths of the units visited, not of every unit in the organisation.
-    unit_paths = dict(
-        Unit.objects.filter(organisation=organisation, pk__in=counted.values("unit_id"))
-        .values_list("pk", "path")
-    )  # fmt: skip
+    # The department of each unit visited, once per unit (not per visit, nor for every unit).
+    department_of_unit = {
+        pk: department_of(path, by_department)
+        for pk, path in Unit.objects.filter(
+            organisation=organisation, pk__in=counted.values("unit_id")
+        ).values_list("pk", "path")
+    }
     month_index = {(m.year, m.month): n for n, m in enumerate(months)}
     grid: dict[int, list[int]] = defaultdict(lambda: [0] * len(months))
     per_visitor: Counter[int] = Counter()
@@ -432,7 +434,7 @@ def coverage(scope: Scope) -> Coverage:
     for visitor_id, unit_id, kind, starts_at in visits:
         per_visitor[visitor_id] += 1
         by_shift[kind] += 1
-        department = department_of(unit_paths.get(unit_id, ""), by_department)
+        department = department_of_unit.get(unit_id)
         if department is not None:
             local = starts_at.astimezone(zone)
             grid[department.pk][month_index[(local.year, local.month)]] += 1
