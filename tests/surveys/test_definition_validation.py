@@ -84,7 +84,7 @@ CASES: list[tuple[Breaker, str | None, str, str]] = [
     (burnout_without_favourable, "burnout", "favourable", "is required for a burnout5 item"),
     (burnout_with_four_options, "burnout", "options", "exactly 5 options"),
     (favourable_outside_scale, "say", "favourable", "6 is not an answer code"),
-    (unknown_role, "say", "role", "must be outcome or driver"),
+    (unknown_role, "say", "role", "must be outcome, driver or behaviour"),
     (unknown_item_field, "say", "weight", "unknown field"),
     (version_as_text, None, "version", "must be a whole number"),
     (version_as_fraction, None, "version", "must be a whole number"),

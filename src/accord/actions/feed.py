@@ -129,7 +129,8 @@ def invitation_news(cycle: Cycle, invitations: Sequence[Invitation]) -> dict[int
     if cycle.instrument_id == ACTION_FEEDBACK_ID:
         return {}  # a plan's own two questions
     previous = (
-        Cycle.objects.filter(
+        Cycle.objects.pulses()
+        .filter(
             organisation_id=cycle.organisation_id,
             instrument_id=cycle.instrument_id,
             status=Cycle.Status.PUBLISHED,

@@ -135,7 +135,8 @@ def next_published_cycle(cycle: Cycle) -> Cycle | None:
     """The first published cycle of the same instrument that closed after ``cycle``: where
     its plans are re-measured."""
     return (
-        Cycle.objects.filter(
+        Cycle.objects.pulses()
+        .filter(
             organisation_id=cycle.organisation_id,
             instrument_id=cycle.instrument_id,
             status=Cycle.Status.PUBLISHED,
@@ -228,7 +229,8 @@ class Releases:
         cycle = plan.cycle
         if cycle.pk not in self._coming:
             coming = (
-                Cycle.objects.filter(
+                Cycle.objects.pulses()
+                .filter(
                     organisation_id=plan.organisation_id,
                     instrument_id=cycle.instrument_id,
                     status__in=(Cycle.Status.SCHEDULED, Cycle.Status.OPEN),

@@ -389,12 +389,16 @@ def feedback_due_on(plan: ActionPlan) -> dt.date | None:
 def _asked_now(plan: ActionPlan, now: dt.datetime) -> Cycle | None:
     """A cycle open now whose audience takes in some of the plan's unit."""
     above = set(ids_on_path(plan.unit.path))
-    open_now = Cycle.objects.filter(
-        organisation_id=plan.organisation_id,
-        status=Cycle.Status.OPEN,
-        opens_at__lte=now,
-        closes_at__gt=now,
-    ).prefetch_related("audience_units")
+    open_now = (
+        Cycle.objects.pulses()
+        .filter(
+            organisation_id=plan.organisation_id,
+            status=Cycle.Status.OPEN,
+            opens_at__lte=now,
+            closes_at__gt=now,
+        )
+        .prefetch_related("audience_units")
+    )
     for cycle in open_now:
         audience = list(cycle.audience_units.all())
         if not audience or any(

@@ -164,9 +164,13 @@ def _imports_waiting(scope: Scope) -> list[NextStep]:
 
 def _cycles_to_run(scope: Scope) -> list[NextStep]:
     """Survey cycles that wait for the admin: drafts to schedule, closed ones to publish."""
-    cycles = Cycle.objects.filter(
-        organisation=scope.organisation, status__in=[Cycle.Status.DRAFT, Cycle.Status.CLOSED]
-    ).order_by("opens_at", "pk")[:5]
+    cycles = (
+        Cycle.objects.pulses()
+        .filter(
+            organisation=scope.organisation, status__in=[Cycle.Status.DRAFT, Cycle.Status.CLOSED]
+        )
+        .order_by("opens_at", "pk")[:5]
+    )
     steps = []
     for cycle in cycles:
         url = reverse("survey-cycle", args=[_slug(scope), cycle.pk])

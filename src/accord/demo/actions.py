@@ -60,9 +60,13 @@ def seed_demo_plans(*, organisation: Organisation) -> None:
         return
     ascope = ActionScope(Scope(chair))
     unit = chair.person.unit
-    published = Cycle.objects.filter(
-        organisation=organisation, status=Cycle.Status.PUBLISHED, audience_units__isnull=True
-    ).order_by("closes_at")
+    published = (
+        Cycle.objects.pulses()
+        .filter(
+            organisation=organisation, status=Cycle.Status.PUBLISHED, audience_units__isnull=True
+        )
+        .order_by("closes_at")
+    )
     for cycle, plans, due in zip(published, (WINTER, SUMMER), (DUE_AFTER, None), strict=False):
         _plans_for(ascope, chair, cycle, unit, plans, due)
 

@@ -48,7 +48,7 @@ def publish_now(*, cycle: Cycle, by: User | None = None) -> Cycle:
 @db_task()
 def publish_cycle_soon(cycle_id: int, user_id: int | None) -> None:
     """Queued by "Publish results" on a large cycle: computes and stores its first release."""
-    cycle = Cycle.objects.filter(pk=cycle_id).first()
+    cycle = Cycle.objects.pulses().filter(pk=cycle_id).first()
     if cycle is None or cycle.status != Cycle.Status.CLOSED:
         return  # already published (a second click), or gone
     try:

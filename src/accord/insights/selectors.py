@@ -38,7 +38,8 @@ def released_cycles(scope: Scope) -> QuerySet[Cycle]:
     """Published cycles with a release, newest first."""
     _require_results_viewer(scope)
     return (
-        Cycle.objects.filter(organisation=scope.organisation, status=Cycle.Status.PUBLISHED)
+        Cycle.objects.pulses()
+        .filter(organisation=scope.organisation, status=Cycle.Status.PUBLISHED)
         .filter(releases__isnull=False)
         .distinct()
         .order_by("-closes_at", "-pk")

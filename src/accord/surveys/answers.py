@@ -15,6 +15,7 @@ from typing import Any
 from accord.surveys.instruments import SCALES, Instrument, Item
 
 SKIPPED = 255
+NOT_OBSERVED = 0  # a 360's "not observed", on scales that offer it: no rating, not a skip
 MAX_COMMENT_LENGTH = 2000
 ANSWER_CODE = re.compile(r"[0-9]{1,2}")
 
@@ -25,6 +26,12 @@ def scored_items(instrument: Instrument) -> tuple[Item, ...]:
 
 def comment_items(instrument: Instrument) -> tuple[Item, ...]:
     return tuple(item for item in instrument.items if SCALES[item.scale].is_open_text)
+
+
+def answer_codes(item: Item) -> tuple[int, ...]:
+    """The codes a form may send for ``item``: its scale's, and "not observed" where offered."""
+    scale = SCALES[item.scale]
+    return (*scale.codes, NOT_OBSERVED) if scale.not_observed else scale.codes
 
 
 @dataclass
@@ -54,7 +61,7 @@ def parse_answers(instrument: Instrument, data: Mapping[str, Any]) -> ParsedAnsw
         raw = (value(item.id) or "").strip()
         if not raw:
             continue
-        codes = SCALES[item.scale].codes
+        codes = answer_codes(item)
         code = int(raw) if ANSWER_CODE.fullmatch(raw) else None
         if code is None or code not in codes:
             parsed.errors[item.id] = "That is not one of the answers offered; choose one again."

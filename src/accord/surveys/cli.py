@@ -100,7 +100,7 @@ def survey_list(org: Org) -> None:
     table.add_column("name", overflow="fold")
     for column in ("status", "opens", "closes", "answered"):
         table.add_column(column, no_wrap=True)
-    for cycle in organisation.survey_cycles.order_by("-opens_at", "name"):
+    for cycle in organisation.survey_cycles.pulses().order_by("-opens_at", "name"):
         table.add_row(
             str(cycle.pk),
             cycle.name,

@@ -8,6 +8,7 @@ from django import forms
 
 from accord.org.models import Organisation, RoleGroup, Unit
 from accord.surveys.models import Cycle
+from accord.surveys.instruments import PULSE
 from accord.surveys.selectors import organisation_instruments
 from accord.surveys.services import CycleSettings
 
@@ -68,6 +69,7 @@ class CycleForm(forms.Form):
                 f"{i.title.en} ({i.id} version {i.version}, {len(i.items)} questions)",
             )
             for i in organisation_instruments(organisation).all()
+            if i.purpose == PULSE
         ]
 
     def _local(self, value: dt.datetime) -> dt.datetime:

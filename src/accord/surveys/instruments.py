@@ -27,10 +27,19 @@ import yaml
 LANGUAGES = ("en", "es")
 LANGUAGE_NAMES = {"en": "English", "es": "Spanish"}
 ROLES = ("outcome", "driver")
+# What an instrument is for: a pulse of the whole workforce, or a leader's 360 (the
+# framework of behaviours raters see; its checks are in ``_Validator.leadership_rules``).
+PULSE = "pulse"
+LEADERSHIP_360 = "leadership-360"
+PURPOSES = (PULSE, LEADERSHIP_360)
+BEHAVIOUR = "behaviour"  # the role of every item of a 360 framework
+BEHAVIOURS_PER_COMPETENCY = (4, 6)
+COMPETENCIES = (2, 8)
+OPEN_QUESTIONS_360 = 2
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 MAX_ITEMS = 200
 
-TOP_LEVEL_FIELDS = ("id", "version", "title", "constructs", "items")
+TOP_LEVEL_FIELDS = ("id", "version", "title", "purpose", "constructs", "items")
 ITEM_FIELDS = (
     "id",
     "construct",
@@ -43,7 +52,7 @@ ITEM_FIELDS = (
     "options",
 )
 
-Role = Literal["outcome", "driver"]
+Role = Literal["outcome", "driver", "behaviour"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +67,9 @@ class Scale:
     favourable_required: bool
     favourable_allowed: bool
     options_required: bool  # the file itself gives the option labels
+    # A 360's "not observed": answer code 0 is offered after the scale's own answers and
+    # counts as no rating of the behaviour (never as a score).
+    not_observed: bool = False
 
     @property
     def is_open_text(self) -> bool:
@@ -106,6 +118,17 @@ SCALES: dict[str, Scale] = {
             favourable_required=False,
             favourable_allowed=True,
             options_required=False,
+        ),
+        Scale(
+            id="frequency5",
+            codes=(1, 2, 3, 4, 5),
+            labels=("never", "rarely", "sometimes", "often", "always"),
+            reversible=False,
+            default_favourable=(4, 5),
+            favourable_required=False,
+            favourable_allowed=True,
+            options_required=False,
+            not_observed=True,
         ),
         Scale(
             id="comment",
@@ -169,6 +192,7 @@ class Instrument:
     title: Text
     constructs: tuple[Construct, ...]
     items: tuple[Item, ...]
+    purpose: str = PULSE
 
     @property
     def key(self) -> tuple[str, int]:
@@ -272,6 +296,14 @@ def action_feedback_instrument() -> Instrument:
     return _shipped("accord-action-feedback-v1.yaml")
 
 
+LEADERSHIP_FRAMEWORK_ID = "accord-relational-leadership"
+
+
+def leadership_framework() -> Instrument:
+    """Accord's own relational-leadership framework, the one a 360 asks by default."""
+    return _shipped("accord-relational-leadership-v1.yaml")
+
+
 class InstrumentRegistry:
     """Instruments by ``(id, version)``. A registered version is never replaced."""
 
@@ -321,6 +353,7 @@ def default_registry() -> InstrumentRegistry:
     registry = InstrumentRegistry()
     registry.register(core_instrument())
     registry.register(action_feedback_instrument())
+    registry.register(leadership_framework())
     return registry
 
 
@@ -346,13 +379,90 @@ class _Validator:
         instrument_id = self.slug(None, "id", data.get("id"))
         version = self.version(data.get("version"))
         title = self.text(None, "title", data.get("title"))
+        purpose = data.get("purpose", PULSE)
+        if purpose not in PURPOSES:
+            self.problem(None, "purpose", f"must be {' or '.join(PURPOSES)}, not {purpose!r}")
         constructs = self.constructs(data.get("constructs"))
         items = self.items(data.get("items"), {construct.id for construct in constructs})
+        if not self.problems:
+            if purpose == LEADERSHIP_360:
+                self.leadership_rules(constructs, items)
+            else:
+                self.pulse_rules(items)
 
         if self.problems:
             raise InstrumentError(self.problems)
         assert instrument_id is not None and version is not None and title is not None
-        return Instrument(instrument_id, version, title, tuple(constructs), tuple(items))
+        return Instrument(
+            instrument_id, version, title, tuple(constructs), tuple(items), purpose=purpose
+        )
+
+    def pulse_rules(self, items: list[Item]) -> None:
+        for item in items:
+            if item.role == BEHAVIOUR:
+                self.problem(
+                    item.id,
+                    "role",
+                    "behaviour is for a 360 framework (purpose: "
+                    f"{LEADERSHIP_360}); a pulse item is an outcome or a driver",
+                )
+            if SCALES[item.scale].not_observed:
+                self.problem(
+                    item.id,
+                    "scale",
+                    f"{item.scale} is for a 360 framework (purpose: {LEADERSHIP_360})",
+                )
+
+    def leadership_rules(self, constructs: list[Construct], items: list[Item]) -> None:
+        """A 360 framework: competencies of 4-6 behaviours rated on how often they are seen,
+        and two open questions (strengths; what to develop)."""
+        low, high = BEHAVIOURS_PER_COMPETENCY
+        open_questions = [item for item in items if SCALES[item.scale].is_open_text]
+        rated = [item for item in items if not SCALES[item.scale].is_open_text]
+        for item in items:
+            if item.role != BEHAVIOUR:
+                self.problem(
+                    item.id,
+                    "role",
+                    f"every item of a 360 framework has role {BEHAVIOUR}, not {item.role}",
+                )
+        for item in rated:
+            if item.scale != "frequency5":
+                self.problem(
+                    item.id,
+                    "scale",
+                    "a behaviour is rated on frequency5 (how often it is seen, with not observed)",
+                )
+        competencies = [c for c in constructs if any(i.construct == c.id for i in rated)]
+        if not COMPETENCIES[0] <= len(competencies) <= COMPETENCIES[1]:
+            self.problem(
+                None,
+                "constructs",
+                f"a 360 framework has {COMPETENCIES[0]} to "
+                f"{COMPETENCIES[1]} competencies with behaviours, not {len(competencies)}",
+            )
+        for competency in competencies:
+            count = sum(item.construct == competency.id for item in rated)
+            if not low <= count <= high:
+                self.problem(
+                    None,
+                    f"constructs.{competency.id}",
+                    f"a competency has {low} to {high} behaviours, not {count}",
+                )
+        for item in open_questions:
+            if item.construct in {c.id for c in competencies}:
+                self.problem(
+                    item.id,
+                    "construct",
+                    "an open question belongs to a construct of its own, not to a competency",
+                )
+        if len(open_questions) != OPEN_QUESTIONS_360:
+            self.problem(
+                None,
+                "items",
+                f"a 360 framework asks {OPEN_QUESTIONS_360} open "
+                f"questions (strengths; what to develop), not {len(open_questions)}",
+            )
 
     def slug(self, item: str | None, field: str, value: Any) -> str | None:
         if value is None:
@@ -466,8 +576,8 @@ class _Validator:
             )
 
         role = raw.get("role")
-        if role not in ROLES:
-            self.problem(label, "role", f"must be outcome or driver, not {role!r}")
+        if role not in (*ROLES, BEHAVIOUR):
+            self.problem(label, "role", f"must be outcome, driver or behaviour, not {role!r}")
 
         text = self.text(label, "text", raw.get("text"))
         optional = self.flag(label, "optional", raw.get("optional", False))

@@ -38,6 +38,8 @@ from accord.surveys.selectors import instrument_for
 from accord.surveys.tokens import display_token, new_token, receipt_mark, token_digest
 
 BATCH = 200
+# The one rater group of a 360 shown as one person's: the leader's manager.
+MANAGER_GROUP = "manager"
 TOKEN_BATCH = 1000
 # Up to this many questions the invitation speaks of a minute, not of five.
 SHORT_PULSE_QUESTIONS = 5
@@ -99,7 +101,7 @@ def deliver_batch(cycle_id: int, now: dt.datetime | None = None) -> int | None:
         return None
     rows = list(
         PendingEmail.objects.filter(claim=claim).select_related(
-            "invitation__person__unit", "cycle__organisation"
+            "invitation__person__unit", "cycle__organisation", "cycle__about"
         )
     )
     if not rows or rows[0].cycle.status != Cycle.Status.OPEN:
@@ -129,6 +131,7 @@ def deliver_batch(cycle_id: int, now: dt.datetime | None = None) -> int | None:
             token=tokens[invitation],
             news=news.get(invitation.pk, ()),
             questions=questions,
+            rater_group=invitation.rater_group,
         )
         emails.append(compose_email(to=[invitation.person.email], subject=subject, body=body))
     send_emails(emails)  # raises if the server refuses: the claim lapses and the batch returns
@@ -188,11 +191,16 @@ def render_survey_email(
     token: str,
     news: Sequence[str] = (),
     questions: int = 0,
+    rater_group: str = "",
 ) -> tuple[str, str]:
     """``news``: what changed since the last survey, for an invitation; ``questions``: how
-    many the survey asks (a short pulse is introduced as one)."""
+    many the survey asks (a short pulse is introduced as one); ``rater_group``: in a 360,
+    whether the rater is the leader's manager (whose ratings are shown as theirs)."""
     language = language if language in ("en", "es") else "en"
+    prefix = "rater_" if cycle.purpose == Cycle.Purpose.LEADERSHIP_360 else ""
     context = {
+        "about": cycle.about.name if cycle.about else "",
+        "as_manager": rater_group == MANAGER_GROUP,
         "news": news,
         "short": 0 < questions <= SHORT_PULSE_QUESTIONS,
         "questions": questions,
@@ -206,6 +214,6 @@ def render_survey_email(
         "minimum": cycle.min_group_size,
         "comment_minimum": cycle.min_comment_group_size,
     }
-    text = render_to_string(f"surveys/email/{kind}_{language}.txt", context)
+    text = render_to_string(f"surveys/email/{prefix}{kind}_{language}.txt", context)
     subject, _, body = text.partition("\n")
     return subject.strip(), body.lstrip("\n")

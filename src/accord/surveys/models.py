@@ -20,7 +20,19 @@ from django.conf import settings
 from django.db import models
 
 
+class CycleQuerySet(models.QuerySet["Cycle"]):
+    def pulses(self) -> CycleQuerySet:
+        """Workforce surveys: what the cycle pages, results and the loop work with. A leader's
+        360 is a cycle too (same invitations, tokens and unlinkable answers), but it belongs
+        to the leadership app and is never listed, released or counted as a pulse."""
+        return self.filter(purpose=Cycle.Purpose.PULSE)
+
+
 class Cycle(models.Model):
+    class Purpose(models.TextChoices):
+        PULSE = "pulse", "Pulse survey"
+        LEADERSHIP_360 = "leadership-360", "Leadership 360"
+
     class Status(models.TextChoices):
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
@@ -32,6 +44,11 @@ class Cycle(models.Model):
         "org.Organisation", on_delete=models.CASCADE, related_name="survey_cycles"
     )
     name = models.CharField(max_length=200)
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.PULSE)
+    # Whom a leader's 360 is about: raters see the name on the form and in the email.
+    about = models.ForeignKey(
+        "org.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
     instrument_id = models.CharField(max_length=60)
     instrument_version = models.PositiveIntegerField()
     # The content digest of the definition when the cycle was created: a cycle keeps
@@ -60,8 +77,11 @@ class Cycle(models.Model):
     # detected and refused instead of letting someone answer twice.
     receipt_key_check = models.CharField(max_length=64, blank=True)
 
+    objects = CycleQuerySet.as_manager()
+
     class Meta:
         ordering = ["-opens_at", "name"]
+        indexes = [models.Index(fields=["organisation", "purpose"], name="cycle_org_purpose")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(closes_at__gt=models.F("opens_at")),
@@ -97,6 +117,8 @@ class Invitation(models.Model):
     role_group = models.CharField(max_length=20, blank=True)
     profession = models.CharField(max_length=100, blank=True)
     tenure_band = models.CharField(max_length=40, blank=True)
+    # A 360's rater group (peer, direct report…); "" in a pulse.
+    rater_group = models.CharField(max_length=20, blank=True)
 
     class Meta:
         constraints = [
@@ -148,6 +170,7 @@ class AnswerFields(models.Model):
     role_group = models.CharField(max_length=20, blank=True)
     profession = models.CharField(max_length=100, blank=True)
     tenure_band = models.CharField(max_length=40, blank=True)
+    rater_group = models.CharField(max_length=20, blank=True)
     # One byte per scored item in instrument order: the answer code, 255 when skipped.
     answers = models.BinaryField()
 
@@ -174,7 +197,8 @@ class Response(AnswerFields):
 
 
 class Comment(models.Model):
-    """An open comment, stored apart from the scores of the person who wrote it."""
+    """An open comment, stored apart from the scores of the person who wrote it. It carries
+    no rater group: a 360's comments are shown per question, never per group."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from accord.surveys import form as survey_form
 from accord.surveys.answers import parse_answers
+from accord.surveys.mail import MANAGER_GROUP
 from accord.surveys.models import Invitation
 from accord.surveys.selectors import accepting_answers, has_answered, instrument_for
 from accord.surveys.services import (
@@ -158,7 +159,13 @@ def answer(request: HttpRequest) -> HttpResponse:
             return _after_submission(request, outcome, language)
 
     words = survey_form.WORDS[language]
+    about = cycle.about.name if cycle.about else ""
     context: dict[str, Any] = {
+        "about": about,
+        "title": words["feedback_for"].format(name=about) if about else cycle.name,
+        "heading": survey_form.page_heading(instrument, all_pages[page - 1], language),
+        "rater_privacy": _rater_privacy(words, invitation, about),
+        "rate_how_often": words["rate_how_often"].format(name=about),
         "cycle": cycle,
         "lang": language,
         "words": words,
@@ -178,6 +185,21 @@ def answer(request: HttpRequest) -> HttpResponse:
     }
     status = 400 if parsed.errors and move else 200
     return render(request, "surveys/respond/form.html", context, status=status)
+
+
+def _rater_privacy(words: dict[str, str], invitation: Invitation, about: str) -> list[str]:
+    """What a 360's rater is told about who sees their answers; [] in a pulse."""
+    if not about:
+        return []
+    cycle = invitation.cycle
+    minimum = {"name": about, "minimum": cycle.min_group_size}
+    first = (
+        [words["rater_privacy_manager"].format(name=about)]
+        if invitation.rater_group == MANAGER_GROUP
+        else [words["rater_privacy_1"], words["rater_privacy_2"].format(**minimum)]
+    )
+    comments = words["rater_privacy_3"].format(comment_minimum=cycle.min_comment_group_size)
+    return [*first, comments, words["privacy_3"]]
 
 
 def _page_number(raw: object, count: int) -> int:

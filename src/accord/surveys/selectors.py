@@ -96,7 +96,7 @@ def cycles_in_view(scope: Scope) -> QuerySet[Cycle]:
     """Admins, executives and leaders follow cycles; members answer them through their links."""
     if scope.role == Role.MEMBER:
         raise PermissionDenied("Survey cycles are followed by leaders, executives and admins.")
-    return Cycle.objects.filter(organisation=scope.organisation)
+    return Cycle.objects.pulses().filter(organisation=scope.organisation)
 
 
 def get_cycle(scope: Scope, cycle_id: int) -> Cycle:

@@ -25,7 +25,7 @@ from accord.access.models import User
 from accord.org.models import Organisation, Person, RoleGroup, Unit
 from accord.surveys import audience
 from accord.surveys.answers import ParsedAnswers, pack
-from accord.surveys.instruments import Instrument, InstrumentError, load_instrument
+from accord.surveys.instruments import PULSE, Instrument, InstrumentError, load_instrument
 from accord.surveys.mail import mint_tokens, queue_survey_emails
 from accord.surveys.models import (
     Comment,
@@ -92,9 +92,15 @@ def check_cycle_settings(organisation: Organisation, settings: CycleSettings) ->
     elif len(settings.name) > 200:
         errors["name"] = "A name can be at most 200 characters."
     key = (settings.instrument_id, settings.instrument_version)
-    if key not in organisation_instruments(organisation):
+    registry = organisation_instruments(organisation)
+    if key not in registry:
         errors["instrument"] = (
             f"No instrument {settings.instrument_id!r} version {settings.instrument_version}."
+        )
+    elif registry.get(*key).purpose != PULSE:
+        errors["instrument"] = (
+            f"{settings.instrument_id!r} is a 360 framework: a leader's 360 asks it "
+            "(accord leadership), not a survey cycle."
         )
     if settings.closes_at <= settings.opens_at:
         errors["closes_at"] = "The closing time must be after the opening time."
@@ -397,6 +403,8 @@ def mark_published(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
     """A closed cycle becomes published. Only the insights app calls this, in the same
     transaction as the cycle's first release (``insights.publishing.publish_cycle``)."""
     cycle = lock_cycle(cycle)
+    if cycle.purpose != Cycle.Purpose.PULSE:
+        raise CycleError("A 360's report is released by the leadership app, not published.")
     if cycle.status != Status.CLOSED:
         raise CycleError("Results can be published once the cycle has closed.")
     cycle.status = Status.PUBLISHED
@@ -492,6 +500,7 @@ def _pooled(
         role_group=invitation.role_group,
         profession=invitation.profession,
         tenure_band=invitation.tenure_band,
+        rater_group=invitation.rater_group,
         answers=pack(instrument, answers.scores),
         comments=answers.comments,
     )
@@ -544,7 +553,10 @@ def flush_pool(*, cycle: Cycle, minimum: int) -> int:
             return 0
         shuffle = random.SystemRandom().shuffle
         shuffle(pending)
-        fields = ("submitted_on", "reporting_unit_id", "role_group", "profession", "tenure_band")
+        fields = (
+            "submitted_on", "reporting_unit_id", "role_group", "profession", "tenure_band",
+            "rater_group",
+        )  # fmt: skip
         Response.objects.bulk_create(
             [
                 Response(cycle_id=cycle.pk, answers=p.answers, **{f: getattr(p, f) for f in fields})
