@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from accord.org.models import Organisation, RoleGroup, Unit
-from accord.surveys.models import Cycle
 from accord.surveys.instruments import PULSE
+from accord.surveys.models import Cycle
 from accord.surveys.selectors import organisation_instruments
 from accord.surveys.services import CycleSettings
 
