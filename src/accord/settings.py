@@ -95,6 +95,7 @@ INSTALLED_APPS = [
     "accord.actions",
     "accord.expectations",
     "accord.shadowing",
+    "accord.leadership",
     "accord.api",
     "accord.demo",
 ]

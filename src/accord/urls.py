@@ -88,5 +88,6 @@ urlpatterns = [
     path(org + "actions/", include("accord.actions.urls")),
     path(org + "expectations/", include("accord.expectations.urls")),
     path(org + "shadowing/", include("accord.shadowing.urls")),
+    path(org + "leadership/", include("accord.leadership.urls")),
     path("api/", api.urls),
 ]

@@ -326,3 +326,26 @@ class _ExactRowSpace:
     def contains(self, vector: np.ndarray) -> bool:
         row = [Fraction(int(x)) for x in vector]
         return not any(self._reduce(row, self.basis, self.pivots))
+
+
+def audit_sets(sets: Sequence[np.ndarray], k: int) -> list[tuple[tuple[int, ...], int]]:
+    """Released sets of people (indicator rows over the same people, one per released
+    number's group) attacked by complete search: every group of 1 to k-1 people that some
+    combination of the sets isolates, as (people, size). People who appear in exactly the
+    same sets are one cell — nothing released tells them apart — so the search runs over
+    unions of cells. For small releases such as one question of a leader's 360."""
+    if not len(sets):
+        return []
+    matrix = np.array(sets, dtype=np.int64)
+    patterns, cell_of = np.unique(matrix.T, axis=0, return_inverse=True)
+    sizes = np.bincount(cell_of.ravel(), minlength=len(patterns))
+    inside = [c for c in range(len(patterns)) if patterns[c].any()]
+    cell_matrix = patterns.T  # (sets, cells)
+    candidates = []
+    for r in range(1, len(inside) + 1):
+        for cells in itertools.combinations(inside, r):
+            people = int(sizes[list(cells)].sum())
+            if 1 <= people < k:
+                candidates.append((cells, f"{people} people"))
+    leaks = _derivable(cell_matrix.astype(np.float64), candidates)
+    return [(cells, int(sizes[list(cells)].sum())) for cells, _ in leaks]

@@ -28,6 +28,7 @@ from accord.insights.engine import (
     release_results,
 )
 from accord.insights.ledger import ReleaseRecord
+from accord.insights.suppression import releasable_groups
 
 __all__ = [
     "MISSING",
@@ -49,5 +50,6 @@ __all__ = [
     "Report",
     "UnitInfo",
     "UnitTree",
+    "releasable_groups",
     "release_results",
 ]

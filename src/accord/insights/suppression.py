@@ -1131,3 +1131,26 @@ def primary_state(
         for size, mask in zip(filter_size, offered, strict=True)
     ]
     return ReleaseState(units, filters)
+
+
+def releasable_groups(
+    parent: IntArray, members: IntArray, minimum: IntArray, k: int
+) -> tuple[BoolArray, IntArray]:
+    """Which groups of a forest of nested groups may be shown, and each group's size.
+
+    A node's people are those placed directly in it (``members``: one node per person) and
+    everyone in its children. ``minimum`` is the least number of people each node is shown
+    with (a total may need more than ``k``; a node never shown, such as a forest's common
+    root, takes a number above everyone). Groups below their minimum are hidden, then the
+    closure hides more until every class holds 0 or at least ``k`` people, so no group of 1
+    to k-1 can be worked out by subtracting shown groups from one another. A leader's 360
+    uses it for its rater groups, one small tree per competency and behaviour.
+    """
+    index = TreeIndex.build(np.asarray(parent, dtype=np.int64))
+    cells, _ = Cells.from_rows(np.asarray(members, dtype=np.int64), [], [])
+    direct = np.bincount(cells.unit, weights=cells.size, minlength=index.size)
+    size = index.subtree_sum(direct).astype(np.int64)
+    closure = Closure(index, cells, (), size, [])
+    primary = ReleaseState((size >= np.maximum(minimum, k)) & (size > 0), [])
+    state, _ = closure.close(primary, k)
+    return state.units, size

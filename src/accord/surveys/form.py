@@ -56,6 +56,7 @@ WORDS: dict[str, dict[str, str]] = {
         "language": "Language",
         "likelihood_hint": "0 means not at all likely, 10 extremely likely.",
         "feedback_for": "Feedback for {name}",
+        "decline": "I can't give feedback on {name}",
         "rate_how_often": "How often do you see {name} do each of these? Choose “Not observed” "
         "when you have not had the chance to see it.",
         "rater_privacy_1": "Your ratings are stored without your name, email, link or the "
@@ -88,6 +89,7 @@ WORDS: dict[str, dict[str, str]] = {
         "language": "Idioma",
         "likelihood_hint": "0 significa nada probable; 10, muy probable.",
         "feedback_for": "Su opinión sobre {name}",
+        "decline": "No puedo opinar sobre {name}",
         "rate_how_often": "¿Con qué frecuencia ve a {name} hacer cada una de estas cosas? Elija "
         "«No lo he observado» si no ha tenido ocasión de verlo.",
         "rater_privacy_1": "Sus valoraciones se guardan sin su nombre, correo, enlace ni la "

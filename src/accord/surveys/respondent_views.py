@@ -23,10 +23,12 @@ from accord.surveys.mail import MANAGER_GROUP
 from accord.surveys.models import Invitation
 from accord.surveys.selectors import accepting_answers, has_answered, instrument_for
 from accord.surveys.services import (
+    CycleError,
     Outcome,
     invitation_for,
     new_form_nonce,
     submit_response,
+    withdraw_invitation,
 )
 from accord.surveys.tokens import normalise_token
 
@@ -74,12 +76,12 @@ def _language(request: HttpRequest, invitation: Invitation | None) -> str:
 
 
 def _unavailable(
-    request: HttpRequest, reason: str, language: str, status: int = 200
+    request: HttpRequest, reason: str, language: str, status: int = 200, about: str = ""
 ) -> HttpResponse:
     response = render(
         request,
         "surveys/respond/unavailable.html",
-        {"reason": reason, "lang": language},
+        {"reason": reason, "lang": language, "about": about},
         status=status,
     )
     return _forget_token(response)
@@ -144,6 +146,16 @@ def answer(request: HttpRequest) -> HttpResponse:
     page = _page_number(data.get("page"), len(all_pages))
     move = data.get("nav", "")
 
+    if request.method == "POST" and data.get("decline") and cycle.about is not None:
+        if data.get("decline") != "confirm":
+            return render(request, "surveys/respond/decline.html", {
+                "lang": language, "about": cycle.about.name,
+            })  # fmt: skip
+        try:
+            withdraw_invitation(invitation=invitation)
+        except CycleError:
+            return _unavailable(request, "answered", language)
+        return _unavailable(request, "declined", language, about=cycle.about.name)
     if request.method == "POST" and "switch_language" not in data:
         if parsed.errors:
             first = min(survey_form.page_of(instrument, item_id) for item_id in parsed.errors)
@@ -166,6 +178,7 @@ def answer(request: HttpRequest) -> HttpResponse:
         "heading": survey_form.page_heading(instrument, all_pages[page - 1], language),
         "rater_privacy": _rater_privacy(words, invitation, about),
         "rate_how_often": words["rate_how_often"].format(name=about),
+        "decline_label": words["decline"].format(name=about),
         "cycle": cycle,
         "lang": language,
         "words": words,

@@ -11,13 +11,14 @@ import datetime as dt
 import enum
 import random
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from huey.contrib.djhuey import db_task
 
@@ -337,6 +338,88 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
                 ).values_list("pk", flat=True),
             )
     return cycle
+
+
+@transaction.atomic
+def open_named_round(
+    *,
+    organisation: Organisation,
+    name: str,
+    about: Person,
+    instrument: Instrument,
+    raters: Sequence[tuple[Person, str]],
+    closes_at: dt.datetime,
+    minimum: int,
+    reminder_days: Sequence[int],
+    created_by: User | None,
+    now: dt.datetime | None = None,
+) -> Cycle:
+    """Open a cycle that asks named people about one person — a leader's 360 raters, each
+    with their rater group — and send the invitations. Everything else is a pulse's: one-time
+    tokens, keyed receipts, the mixing pool, answers with no link to the rater, reminders to
+    non-respondents and closing on time by ``advance_cycles``. Every answer is reported under
+    the leader's unit and the rater's group only, never the rater's own unit or profession."""
+    now = now or timezone.now()
+    if instrument.purpose != Cycle.Purpose.LEADERSHIP_360:
+        raise CycleError(f"{instrument.id!r} is not a 360 framework.")
+    if closes_at <= now:
+        raise CycleError("The round must close in the future.")
+    days = (closes_at - now).total_seconds() / 86400
+    cycle = Cycle.objects.create(
+        organisation=organisation,
+        name=name[:200],
+        purpose=Cycle.Purpose.LEADERSHIP_360,
+        about=about,
+        instrument_id=instrument.id,
+        instrument_version=instrument.version,
+        instrument_digest=instrument.content_digest(),
+        status=Status.OPEN,
+        opens_at=now,
+        closes_at=closes_at,
+        min_group_size=minimum,
+        min_comment_group_size=minimum,
+        reminder_days=sorted({d for d in reminder_days if 1 <= d < days}),
+        created_by=created_by,
+        opened_at=now,
+        invited_count=len(raters),
+    )
+    cycle.receipt_key_check = key_check(cycle.pk)
+    cycle.save(update_fields=["receipt_key_check"])
+    Invitation.objects.bulk_create(
+        Invitation(
+            cycle=cycle,
+            person=person,
+            channel=Invitation.Channel.EMAIL if person.email else Invitation.Channel.CODE,
+            language=person.language,
+            reporting_unit_id=about.unit_id,
+            rater_group=group,
+        )
+        for person, group in raters
+    )
+    queue_survey_emails(
+        cycle=cycle,
+        invitation_ids=Invitation.objects.filter(
+            cycle=cycle, channel=Invitation.Channel.EMAIL
+        ).values_list("pk", flat=True),
+    )
+    return cycle
+
+
+@transaction.atomic
+def withdraw_invitation(*, invitation: Invitation) -> None:
+    """Someone asked declines before answering: their invitation, its tokens and any email
+    still to send go. An answer already given cannot be taken back — nothing links it to
+    the invitation — so that is refused."""
+    cycle = lock_cycle(invitation.cycle)
+    if cycle.status != Status.OPEN:
+        raise CycleError("Answers are no longer being collected.")
+    if Receipt.objects.filter(mark=receipt_mark(cycle.pk, invitation.pk)).exists():
+        raise CycleError(
+            "You have already answered. Your answers cannot be withdrawn: nothing links them "
+            "to you."
+        )
+    Invitation.objects.filter(pk=invitation.pk).delete()
+    Cycle.objects.filter(pk=cycle.pk).update(invited_count=F("invited_count") - 1)
 
 
 @transaction.atomic

@@ -1,0 +1,200 @@
+"""Forms of the 360 pages: a cohort, a leader's own 360, raters (chosen from suggestions or
+typed by email or HR id), and a coach. Each names the field and the line that is wrong."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.db.models import Q
+
+from accord.access.models import Membership, User
+from accord.leadership.models import GROUP_MINIMUM, Nomination, RaterGroup
+from accord.leadership.rules import Rater
+from accord.leadership.services import MAX_MINIMUM
+from accord.org.models import Organisation, Person, UnitKind
+
+MAX_LINES = 200
+# What people type for a group, in English and Spanish.
+GROUP_WORDS = {
+    "manager": RaterGroup.MANAGER, "boss": RaterGroup.MANAGER, "jefe": RaterGroup.MANAGER,
+    "jefa": RaterGroup.MANAGER, "peer": RaterGroup.PEER, "peers": RaterGroup.PEER,
+    "colleague": RaterGroup.PEER, "colega": RaterGroup.PEER,
+    "direct report": RaterGroup.DIRECT_REPORT, "direct reports": RaterGroup.DIRECT_REPORT,
+    "direct_report": RaterGroup.DIRECT_REPORT, "report": RaterGroup.DIRECT_REPORT,
+    "partner": RaterGroup.PARTNER, "clinical partner": RaterGroup.PARTNER,
+    "partners": RaterGroup.PARTNER, "other": RaterGroup.OTHER, "others": RaterGroup.OTHER,
+    "otro": RaterGroup.OTHER, "otra": RaterGroup.OTHER,
+}  # fmt: skip
+
+
+def _find(organisation: Organisation, text: str) -> Person | None:
+    text = text.strip()
+    found = Person.objects.filter(organisation=organisation, is_active=True).filter(
+        Q(email__iexact=text) | Q(external_id=text)
+    )
+    return found.first()
+
+
+def _end_of_day(day: dt.date, organisation: Organisation) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(23, 59), tzinfo=ZoneInfo(organisation.time_zone))
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(max_length=200, help_text="For example “Department chairs 2027”.")
+    leaders_of_kind = forms.ModelChoiceField(
+        queryset=UnitKind.objects.none(), required=False, label="Every leader of units of kind",
+        help_text="Everyone flagged as a leader in a unit of this kind (every department, say).",
+    )  # fmt: skip
+    people = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, label="And these leaders",
+        help_text="One per line: an email address or an HR id.",
+    )  # fmt: skip
+    answer_by = forms.DateField(widget=DateInput, label="Raters answer by")
+    min_group_size = forms.IntegerField(
+        min_value=GROUP_MINIMUM, max_value=MAX_MINIMUM, initial=GROUP_MINIMUM,
+        label="Fewest raters a group is shown with",
+        help_text=f"At least {GROUP_MINIMUM}; raise it for more protection, never lower.",
+    )  # fmt: skip
+    coached = forms.BooleanField(
+        required=False, label="Coached: each report goes to the leader's coach first",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        field = self.fields["leaders_of_kind"]
+        field.queryset = UnitKind.objects.filter(organisation=organisation)  # type: ignore[attr-defined]
+
+    def clean_people(self) -> list[Person]:
+        lines = [line.strip() for line in self.cleaned_data["people"].splitlines() if line.strip()]
+        if len(lines) > MAX_LINES:
+            raise forms.ValidationError(f"At most {MAX_LINES} lines; this has {len(lines)}.")
+        found, missing = [], []
+        for number, line in enumerate(lines, start=1):
+            person = _find(self.organisation, line)
+            if person is None:
+                missing.append(f"Line {number}: no one in the org chart has the email or HR id “{line}”.")
+            else:
+                found.append(person)
+        if missing:
+            raise forms.ValidationError(missing[:5])
+        return found
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        kind = data.get("leaders_of_kind")
+        people = list(data.get("people") or [])
+        if kind is not None:
+            people += list(
+                Person.objects.filter(
+                    organisation=self.organisation, is_active=True, is_leader=True, unit__kind=kind
+                ).order_by("name")
+            )
+        data["subjects"] = list({p.pk: p for p in people}.values())
+        if not data["subjects"] and not self.errors:
+            self.add_error("people", "Choose a kind of unit or list at least one leader.")
+        if data.get("answer_by"):
+            data["answer_by_at"] = _end_of_day(data["answer_by"], self.organisation)
+        return data
+
+
+class OwnReviewForm(forms.Form):
+    answer_by = forms.DateField(widget=DateInput, label="Raters answer by")
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def answer_by_at(self) -> dt.datetime:
+        return _end_of_day(self.cleaned_data["answer_by"], self.organisation)
+
+
+class RatersForm(forms.Form):
+    """Raters ticked among the suggestions and the list so far (``rater`` = "person:group"),
+    and more typed one per line: "email or HR id, group"."""
+
+    more = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}), required=False, label="Anyone else",
+        help_text="One per line: an email address or an HR id, a comma, and the group — "
+        "manager, peer, direct report, partner (a clinician you work with) or other.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def raters(self) -> list[Rater]:
+        chosen: list[Rater] = []
+        ids: dict[int, str] = {}
+        for value in self.data.getlist("rater") if hasattr(self.data, "getlist") else []:
+            pid, _, group = str(value).partition(":")
+            if pid.isdigit() and group in RaterGroup.values:
+                ids.setdefault(int(pid), group)
+        people = Person.objects.filter(organisation=self.organisation, pk__in=list(ids))
+        chosen += [Rater(p, ids[p.pk]) for p in people]
+        return chosen + self.cleaned_data.get("typed", [])
+
+    def clean_more(self) -> str:
+        text: str = self.cleaned_data["more"]
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if len(lines) > MAX_LINES:
+            raise forms.ValidationError(f"At most {MAX_LINES} lines; this has {len(lines)}.")
+        typed, problems = [], []
+        for number, line in enumerate(lines, start=1):
+            who, _, group_text = line.rpartition(",")
+            if not who:
+                problems.append(f"Line {number}: add a comma and the group, e.g. “{line}, peer”.")
+                continue
+            group = GROUP_WORDS.get(" ".join(group_text.lower().split()))
+            person = _find(self.organisation, who)
+            if group is None:
+                problems.append(
+                    f"Line {number}: “{group_text.strip()}” is not a group; use manager, peer, "
+                    "direct report, partner or other."
+                )
+            elif person is None:
+                problems.append(f"Line {number}: no one in the org chart has the email or HR id “{who.strip()}”.")
+            else:
+                typed.append(Rater(person, group))
+        if problems:
+            raise forms.ValidationError(problems[:5])
+        self.cleaned_data["typed"] = typed
+        return text
+
+
+def ticked(nominations: list[Nomination]) -> set[str]:
+    return {f"{n.person_id}:{n.group}" for n in nominations}
+
+
+class CoachForm(forms.Form):
+    coach = forms.EmailField(
+        required=False, label="Coach's email",
+        help_text="Someone with a login in this organisation; leave empty for no coach.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_coach(self) -> User | None:
+        email = self.cleaned_data["coach"].strip()
+        if not email:
+            return None
+        membership = (
+            Membership.objects.filter(organisation=self.organisation, user__email__iexact=email)
+            .select_related("user")
+            .first()
+        )
+        if membership is None:
+            raise forms.ValidationError(
+                f"No login in this organisation has the email {email}; give the coach a login "
+                "first (Logins)."
+            )
+        return membership.user

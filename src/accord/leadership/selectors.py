@@ -1,0 +1,374 @@
+"""Read queries for 360s: the viewer's own, those they approve or coach, the raters they may
+suggest, a review's page as each person may see it, a cohort's progress, and the report
+worded for the page. Nothing here reads who answered: only how many, and only from the
+minimum up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from accord.leadership.loading import instrument_of
+from accord.leadership.models import (
+    RATER_GROUP_SINGULAR,
+    Cohort,
+    Nomination,
+    RaterGroup,
+    Review,
+    ReviewStatus,
+)
+from accord.leadership.report import COLUMNS
+from accord.leadership.rules import Rater, nomination_warnings
+from accord.leadership.visibility import LeadershipScope
+from accord.org.models import Person, RoleGroup
+from accord.surveys.answers import unpack
+from accord.surveys.form import Question, question
+from accord.surveys.instruments import Instrument
+from accord.surveys.models import Cycle, Invitation
+from accord.surveys.selectors import accepting_answers, has_answered, responses_received
+
+SUGGESTIONS_PER_GROUP = 12
+OPEN = (ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL, ReviewStatus.COLLECTING)
+
+
+def my_reviews(lscope: LeadershipScope) -> QuerySet[Review]:
+    if lscope.person is None:
+        return Review.objects.none()
+    return lscope.readable().filter(subject=lscope.person)
+
+
+def to_approve(lscope: LeadershipScope) -> list[Review]:
+    waiting = lscope.readable().filter(status=ReviewStatus.AWAITING_APPROVAL)
+    return [review for review in waiting if lscope.is_approver(review)]
+
+
+def coaching(lscope: LeadershipScope) -> QuerySet[Review]:
+    return lscope.readable().filter(coach=lscope.user).exclude(status=ReviewStatus.CANCELLED)
+
+
+@dataclass(frozen=True)
+class FeedbackRequest:
+    review_id: int
+    cycle_id: int
+    leader: str
+    answer_by: Any
+    answered: bool
+
+
+def feedback_requests(lscope: LeadershipScope) -> list[FeedbackRequest]:
+    """The 360s the viewer is asked to rate, open now. Only the person themselves is told
+    whether they have answered."""
+    if lscope.person is None:
+        return []
+    invitations = Invitation.objects.filter(
+        person=lscope.person,
+        cycle__purpose=Cycle.Purpose.LEADERSHIP_360,
+        cycle__organisation=lscope.organisation,
+        cycle__status=Cycle.Status.OPEN,
+    ).select_related("cycle__about")
+    reviews = dict(
+        Review.objects.filter(cycle__in=[i.cycle_id for i in invitations]).values_list(
+            "cycle_id", "pk"
+        )
+    )
+    return [
+        FeedbackRequest(
+            reviews[inv.cycle_id],
+            inv.cycle_id,
+            inv.cycle.about.name if inv.cycle.about else "",
+            inv.cycle.closes_at,
+            has_answered(inv),
+        )
+        for inv in invitations
+        if inv.cycle_id in reviews and accepting_answers(inv.cycle)
+    ]
+
+
+def suggestions(review: Review) -> dict[str, list[Person]]:
+    """People the org chart suggests per group: the manager, peers (who share the manager),
+    direct reports, and clinicians of the leader's unit as clinical partners."""
+    subject = review.subject
+    people = (
+        Person.objects.filter(organisation_id=subject.organisation_id, is_active=True)
+        .exclude(pk=subject.pk)
+        .exclude(email="")
+        .select_related("unit")
+        .order_by("name")
+    )
+    found: dict[str, list[Person]] = {}
+    if subject.manager_id:
+        found[RaterGroup.MANAGER] = list(people.filter(pk=subject.manager_id))
+        found[RaterGroup.PEER] = list(
+            people.filter(manager_id=subject.manager_id)[:SUGGESTIONS_PER_GROUP]
+        )
+    reports = list(people.filter(manager=subject)[:SUGGESTIONS_PER_GROUP])
+    found[RaterGroup.DIRECT_REPORT] = reports
+    taken = {p.pk for group in found.values() for p in group}
+    found[RaterGroup.PARTNER] = [
+        p for p in people.filter(unit_id=subject.unit_id, role_group=RoleGroup.CLINICIAN)[
+            : SUGGESTIONS_PER_GROUP * 2
+        ] if p.pk not in taken
+    ][:SUGGESTIONS_PER_GROUP]  # fmt: skip
+    return {group: found.get(group, []) for group in RaterGroup.values if found.get(group)}
+
+
+@dataclass
+class NominationLine:
+    nomination: Nomination
+    declined: bool
+
+
+@dataclass
+class ReviewPage:
+    review: Review
+    is_subject: bool
+    is_approver: bool
+    is_coach: bool
+    is_admin: bool
+    # Who was asked: the leader, the approver and the coach; an admin sees counts only.
+    nominations: list[NominationLine] = field(default_factory=list)
+    asked: int = 0
+    declined: int = 0
+    answered: int | None = None  # None: fewer than the minimum so far (or nothing open)
+    warnings: list[str] = field(default_factory=list)
+    self_assessed: bool = False
+    sees_report: bool = False
+
+
+def review_page(lscope: LeadershipScope, review: Review) -> ReviewPage:
+    page = ReviewPage(
+        review=review,
+        is_subject=lscope.is_subject(review),
+        is_approver=lscope.is_approver(review),
+        is_coach=lscope.is_coach(review),
+        is_admin=lscope.is_admin,
+        sees_report=lscope.sees_report(review),
+    )
+    nominations = list(review.nominations.select_related("person__unit"))
+    invited: set[int] = set()
+    if review.cycle_id is not None:
+        invited = set(
+            Invitation.objects.filter(cycle_id=review.cycle_id).values_list("person_id", flat=True)
+        )
+    lines = [
+        NominationLine(n, review.cycle_id is not None and n.person_id not in invited)
+        for n in nominations
+    ]
+    page.asked = sum(not line.declined for line in lines)
+    page.declined = sum(line.declined for line in lines)
+    if page.is_subject or page.is_coach or (page.is_approver and not page.is_admin):
+        page.nominations = lines
+    elif page.is_approver and review.status == ReviewStatus.AWAITING_APPROVAL:
+        page.nominations = lines  # the admin approves when the leader has no manager to
+    if review.status in (ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL):
+        page.warnings = nomination_warnings(
+            [Rater(n.person, n.group) for n in nominations], review.min_group_size
+        )
+    if review.cycle is not None and review.status == ReviewStatus.COLLECTING:
+        received = responses_received(review.cycle)
+        page.answered = received if received >= review.min_group_size else None
+    page.self_assessed = bool(
+        getattr(review, "self_assessment", None) and review.self_assessment.submitted_at
+    ) if page.is_subject else False  # fmt: skip
+    return page
+
+
+@dataclass(frozen=True)
+class CohortLine:
+    review: Review
+    asked: int
+    answered: int | None
+
+
+def cohorts(lscope: LeadershipScope) -> QuerySet[Cohort]:
+    lscope.require_admin()
+    return (
+        Cohort.objects.filter(organisation=lscope.organisation)
+        .annotate(
+            leaders=Count("reviews"),
+            released=Count("reviews", filter=Q(reviews__status=ReviewStatus.RELEASED)),
+        )
+        .order_by("-created_at")
+    )
+
+
+def cohort_progress(lscope: LeadershipScope, cohort: Cohort) -> list[CohortLine]:
+    """Each leader's step, how many raters were asked and — from the minimum up — how many
+    have answered. Never who."""
+    lscope.require_admin()
+    reviews = list(
+        cohort.reviews.select_related("subject__unit", "cycle", "coach")
+        .annotate(asked=Count("nominations"))
+        .order_by("subject__name")
+    )
+    lines = []
+    for review in reviews:
+        answered = None
+        if review.cycle is not None:
+            received = responses_received(review.cycle)
+            answered = received if received >= review.min_group_size else None
+            asked = review.cycle.invited_count
+        else:
+            asked = review.asked  # type: ignore[attr-defined]
+        lines.append(CohortLine(review, asked, answered))
+    return lines
+
+
+# The self-assessment form ------------------------------------------------------------------
+
+
+def self_questions(
+    review: Review, language: str
+) -> tuple[Instrument, list[tuple[str, list[Question]]]]:
+    """The framework's behaviours by competency, and the open questions, as form questions."""
+    instrument = instrument_of(review)
+    sections: list[tuple[str, list[Question]]] = []
+    for construct in instrument.constructs:
+        items = [q for q in instrument.items if q.construct == construct.id]
+        if items:
+            sections.append(
+                (getattr(construct.name, language), [question(item, language) for item in items])
+            )
+    return instrument, sections
+
+
+def self_values(review: Review) -> dict[str, str]:
+    found = getattr(review, "self_assessment", None)
+    if found is None or not found.submitted_at:
+        return {}
+    instrument = instrument_of(review)
+    values = {
+        f"q_{item}": str(code) for item, code in unpack(instrument, bytes(found.answers)).items()
+    }
+    values.update({f"q_{item}": text for item, text in found.comments.items()})
+    return values
+
+
+# The report as a page ----------------------------------------------------------------------
+
+COLUMN_LABELS = {
+    "self": "You",
+    "manager": "Manager",
+    "peer": "Peers",
+    "direct_report": "Direct reports",
+    "partner": "Clinical partners",
+    "others": "Others (pooled)",
+    "all_others": "All others",
+}
+HIDDEN_WORDS = {
+    "none": "—",
+    "few": "Too few raters",
+    "protect": "Hidden to protect a smaller group",
+}
+FREQUENCY = ("Never", "Rarely", "Sometimes", "Often", "Always")
+
+
+@dataclass
+class ReportCell:
+    column: str
+    n: int | None
+    mean: float | None
+    hidden: str
+    dist: list[tuple[str, int, int]]  # (answer, count, % of ratings)
+    not_observed: int
+
+
+@dataclass
+class ReportRow:
+    id: str
+    text: str
+    cells: list[ReportCell]
+    flag: str = ""
+
+
+@dataclass
+class ReportSection:
+    name: str
+    summary: ReportRow
+    behaviours: list[ReportRow]
+
+
+@dataclass
+class ReportView:
+    review: Review
+    columns: list[tuple[str, str]]
+    sections: list[ReportSection]
+    groups: list[dict[str, Any]]
+    comments: list[tuple[str, int | None, list[str]]]
+    self_comments: list[tuple[str, str]]
+    blind_spots: list[ReportRow]
+    hidden_strengths: list[ReportRow]
+    minimum: int
+    all_others_minimum: int
+    gap: float
+
+
+def _cell(column: str, raw: dict[str, Any]) -> ReportCell:
+    dist = raw.get("dist") or []
+    rated = sum(dist)
+    return ReportCell(
+        column=column,
+        n=raw.get("n"),
+        mean=raw.get("mean"),
+        hidden=HIDDEN_WORDS.get(raw.get("hidden", ""), "") if raw.get("hidden") else "",
+        dist=[
+            (FREQUENCY[i], count, round(100 * count / rated) if rated else 0)
+            for i, count in enumerate(dist)
+        ],
+        not_observed=int(raw.get("not_observed", 0)),
+    )
+
+
+def report_view(review: Review, language: str = "en") -> ReportView:
+    report = review.report or {}
+    instrument = instrument_of(review)
+    texts = {item.id: getattr(item.text, language) for item in instrument.items}
+    names = {c.id: getattr(c.name, language) for c in instrument.constructs}
+    columns = [c for c in COLUMNS if c in report.get("columns", [])]
+    sections = []
+    spots: list[ReportRow] = []
+    strengths: list[ReportRow] = []
+    for competency in report.get("competencies", []):
+        summary = ReportRow(
+            competency["id"], names[competency["id"]],
+            [_cell(c, competency["cells"].get(c, {"hidden": "none"})) for c in columns],
+        )  # fmt: skip
+        rows = []
+        for behaviour in competency["behaviours"]:
+            row = ReportRow(
+                behaviour["id"], texts[behaviour["id"]],
+                [_cell(c, behaviour["cells"].get(c, {"hidden": "none"})) for c in columns],
+                behaviour["flag"],
+            )  # fmt: skip
+            rows.append(row)
+            if row.flag == "blind_spot":
+                spots.append(row)
+            elif row.flag == "hidden_strength":
+                strengths.append(row)
+        sections.append(ReportSection(names[competency["id"]], summary, rows))
+    comments = [
+        (texts[c["question"]], c["writers"], c["sentences"]) for c in report.get("comments", [])
+    ]
+    own = report.get("self_comments", {})
+    return ReportView(
+        review=review,
+        columns=[(c, COLUMN_LABELS[c]) for c in columns],
+        sections=sections,
+        groups=[
+            {
+                **g,
+                "label": RaterGroup(g["group"]).label,
+                "one": RATER_GROUP_SINGULAR[RaterGroup(g["group"])],
+            }
+            for g in report.get("groups", [])
+        ],
+        comments=comments,
+        self_comments=[(texts[q], text) for q, text in own.items() if q in texts],
+        blind_spots=spots,
+        hidden_strengths=strengths,
+        minimum=report.get("minimum", review.min_group_size),
+        all_others_minimum=report.get("all_others_minimum", 4),
+        gap=report.get("gap", 1.0),
+    )

@@ -1,0 +1,425 @@
+"""Every change to a 360: one function per user action, called alike by the pages, the API
+and the command line. Each takes the viewer's ``LeadershipScope`` to decide what they may do,
+checks its fields with ``rules``, and writes its audit entry (the step, never a rating) in the
+same transaction; email leaves through the queue once the transaction has committed.
+
+The raters' round is a surveys cycle opened by ``surveys.services.open_named_round``: this
+app never sees who answered or what any one rater said."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from accord.access.audit import actor_label
+from accord.access.models import Membership, User
+from accord.leadership import loading, tasks
+from accord.leadership.closing import finish_reviews
+from accord.leadership.errors import LeadershipError, LeadershipProblems
+from accord.leadership.models import (
+    DEFAULT_REMINDER_DAYS,
+    GROUP_MINIMUM,
+    Cohort,
+    LeadershipAuditEntry,
+    Nomination,
+    NominationStatus,
+    Review,
+    ReviewStatus,
+    SelfAssessment,
+)
+from accord.leadership.rules import Rater, nomination_problems
+from accord.leadership.visibility import LeadershipScope
+from accord.org.models import Organisation, Person
+from accord.surveys.answers import ParsedAnswers, pack
+from accord.surveys.instruments import LEADERSHIP_360, LEADERSHIP_FRAMEWORK_ID, Instrument
+from accord.surveys.models import Comment, Cycle, Invitation, Response
+from accord.surveys.selectors import organisation_instruments
+from accord.surveys.services import CycleError, close_now, open_named_round, withdraw_invitation
+
+MAX_MINIMUM = 10
+LONGEST_ROUND = dt.timedelta(days=90)
+
+
+def audit(
+    *,
+    organisation_id: int,
+    actor: User | None,
+    via: str = "",
+    action: str,
+    review: Review | None = None,
+    cohort: Cohort | None = None,
+    **detail: object,
+) -> None:
+    LeadershipAuditEntry.objects.create(
+        organisation_id=organisation_id, actor=actor_label(actor, via), action=action,
+        review=review, cohort=cohort, detail=detail,
+    )  # fmt: skip
+
+
+def _after_commit(task: object, *args: object) -> None:
+    transaction.on_commit(lambda: task(*args))  # type: ignore[operator]
+
+
+def framework_for(organisation: Organisation, key: tuple[str, int] | None) -> Instrument:
+    """The framework a 360 asks: Accord's own unless the organisation loaded another."""
+    registry = organisation_instruments(organisation)
+    if key is None:
+        return registry.latest(LEADERSHIP_FRAMEWORK_ID)
+    if key not in registry:
+        raise LeadershipError(f"No framework {key[0]!r} version {key[1]}.", field="framework")
+    instrument = registry.get(*key)
+    if instrument.purpose != LEADERSHIP_360:
+        raise LeadershipError(
+            f"{key[0]!r} is a survey instrument, not a 360 framework.", field="framework"
+        )
+    return instrument
+
+
+def _check_round(answer_by: dt.datetime, minimum: int, now: dt.datetime) -> None:
+    problems = []
+    if answer_by <= now + dt.timedelta(days=2):
+        problems.append(("answer_by", "Give raters at least two days: choose a later date."))
+    elif answer_by > now + LONGEST_ROUND:
+        problems.append(("answer_by", "A round lasts at most 90 days: choose an earlier date."))
+    if not GROUP_MINIMUM <= minimum <= MAX_MINIMUM:
+        problems.append(
+            ("min_group_size", f"Each rater group is shown with at least {GROUP_MINIMUM} raters "
+             f"(it can be raised, up to {MAX_MINIMUM}, never lowered).")
+        )  # fmt: skip
+    if problems:
+        raise LeadershipProblems(problems)
+
+
+def _approver(subject: Person) -> Person | None:
+    """The leader's manager when they can sign in to approve; otherwise a program admin does."""
+    manager = subject.manager
+    if manager is None or not manager.is_active:
+        return None
+    if not Membership.objects.filter(person=manager, organisation=subject.organisation_id).exists():
+        return None
+    return manager
+
+
+def _new_review(
+    *, subject: Person, instrument: Instrument, answer_by: dt.datetime, minimum: int,
+    cohort: Cohort | None, coach: User | None,
+) -> Review:  # fmt: skip
+    if not subject.is_active:
+        raise LeadershipError(f"{subject.name} has left the org chart.", field="subjects")
+    return Review.objects.create(
+        organisation_id=subject.organisation_id, cohort=cohort, subject=subject,
+        approver=_approver(subject), coach=coach, instrument_id=instrument.id,
+        instrument_version=instrument.version, min_group_size=minimum, answer_by=answer_by,
+    )  # fmt: skip
+
+
+# Starting ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def start_cohort(
+    *,
+    lscope: LeadershipScope,
+    actor: User | None,
+    name: str,
+    subjects: Sequence[Person],
+    answer_by: dt.datetime,
+    minimum: int = GROUP_MINIMUM,
+    coached: bool = False,
+    framework: tuple[str, int] | None = None,
+    via: str = "",
+    now: dt.datetime | None = None,
+) -> Cohort:
+    """An admin starts a 360 for each of several leaders (every department chair, say): each
+    is asked to choose their raters."""
+    lscope.require_admin()
+    now = now or timezone.now()
+    name = " ".join(name.split())
+    problems = []
+    if not name:
+        problems.append(("name", "Give the cohort a name, e.g. “Department chairs 2027”."))
+    elif len(name) > 200:
+        problems.append(("name", "A name can be at most 200 characters."))
+    elif Cohort.objects.filter(organisation=lscope.organisation, name=name).exists():
+        problems.append(("name", f"There is already a cohort named “{name}”."))
+    if not subjects:
+        problems.append(("subjects", "Choose at least one leader."))
+    if len({p.pk for p in subjects}) != len(subjects):
+        problems.append(("subjects", "A leader is listed twice."))
+    if problems:
+        raise LeadershipProblems(problems)
+    _check_round(answer_by, minimum, now)
+    instrument = framework_for(lscope.organisation, framework)
+    cohort = Cohort.objects.create(
+        organisation=lscope.organisation, name=name, instrument_id=instrument.id,
+        instrument_version=instrument.version, min_group_size=minimum, coached=coached,
+        answer_by=answer_by, created_by=actor,
+    )  # fmt: skip
+    for subject in subjects:
+        if subject.organisation_id != lscope.organisation.pk:
+            raise LeadershipError("A leader of another organisation.", field="subjects")
+        review = _new_review(
+            subject=subject, instrument=instrument, answer_by=answer_by, minimum=minimum,
+            cohort=cohort, coach=None,
+        )  # fmt: skip
+        _after_commit(tasks.deliver_started, review.pk)
+    audit(organisation_id=lscope.organisation.pk, actor=actor, via=via, action="cohort started",
+          cohort=cohort, leaders=len(subjects))  # fmt: skip
+    return cohort
+
+
+@transaction.atomic
+def start_own_review(
+    *,
+    lscope: LeadershipScope,
+    actor: User | None,
+    answer_by: dt.datetime,
+    minimum: int = GROUP_MINIMUM,
+    via: str = "",
+    now: dt.datetime | None = None,
+) -> Review:
+    """A leader asks for their own 360, outside any cohort."""
+    me = lscope.me()
+    now = now or timezone.now()
+    _check_round(answer_by, minimum, now)
+    running = Review.objects.filter(subject=me).exclude(
+        status__in=(ReviewStatus.RELEASED, ReviewStatus.CANCELLED)
+    )
+    if running.exists():
+        raise LeadershipError("You have a 360 under way already; finish it first.")
+    review = _new_review(
+        subject=me, instrument=framework_for(lscope.organisation, None), answer_by=answer_by,
+        minimum=minimum, cohort=None, coach=None,
+    )  # fmt: skip
+    audit(organisation_id=review.organisation_id, actor=actor, via=via, action="started",
+          review=review)  # fmt: skip
+    return review
+
+
+# Nominating and approving --------------------------------------------------------------------
+
+
+def _replace_raters(review: Review, raters: Sequence[Rater], *, by_approver: bool) -> None:
+    problems = nomination_problems(review.subject, raters)
+    if problems:
+        raise LeadershipProblems(problems)
+    before = set(review.nominations.values_list("person_id", flat=True))
+    review.nominations.all().delete()
+    Nomination.objects.bulk_create(
+        Nomination(review=review, person=r.person, group=r.group,
+                   added_by_approver=by_approver and r.person.pk not in before)
+        for r in raters
+    )  # fmt: skip
+
+
+@transaction.atomic
+def set_raters(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, raters: Sequence[Rater],
+    via: str = "",
+) -> Review:  # fmt: skip
+    """The leader's list of raters, replaced as a whole while they are choosing."""
+    review = lscope.review_to_nominate(review_id)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if review.status != ReviewStatus.NOMINATING:
+        raise LeadershipError("The raters were sent for approval already.")
+    _replace_raters(review, raters, by_approver=False)
+    audit(organisation_id=review.organisation_id, actor=actor, via=via, action="raters chosen",
+          review=review, raters=len(raters))  # fmt: skip
+    return review
+
+
+@transaction.atomic
+def submit_raters(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, via: str = "",
+    now: dt.datetime | None = None,
+) -> Review:  # fmt: skip
+    """The leader sends their raters to the approver."""
+    review = lscope.review_to_nominate(review_id)
+    review = Review.objects.select_for_update().get(pk=review.pk)
+    if not review.nominations.exists():
+        raise LeadershipError("Choose your raters first.", field="raters")
+    review.status = ReviewStatus.AWAITING_APPROVAL
+    review.submitted_at = now or timezone.now()
+    review.approver = _approver(review.subject)
+    review.save(update_fields=["status", "submitted_at", "approver"])
+    audit(organisation_id=review.organisation_id, actor=actor, via=via,
+          action="sent for approval", review=review)  # fmt: skip
+    _after_commit(tasks.deliver_approval_request, review.pk)
+    return review
+
+
+@transaction.atomic
+def approve_raters(
+    *,
+    lscope: LeadershipScope,
+    actor: User | None,
+    review_id: int,
+    raters: Sequence[Rater] | None = None,
+    via: str = "",
+    now: dt.datetime | None = None,
+) -> Review:
+    """The approver accepts the raters (or a changed list) and the round opens: each rater
+    gets their one-time link."""
+    review = lscope.review_to_approve(review_id)
+    review = Review.objects.select_for_update().select_related("subject__unit").get(pk=review.pk)
+    if review.status != ReviewStatus.AWAITING_APPROVAL:
+        raise LeadershipError("These raters are not waiting for approval.")
+    now = now or timezone.now()
+    if raters is not None:
+        _replace_raters(review, raters, by_approver=True)
+    nominations = list(review.nominations.select_related("person"))
+    if not nominations:
+        raise LeadershipError("A 360 needs at least one rater.", field="raters")
+    if review.answer_by <= now + dt.timedelta(days=1):
+        review.answer_by = now + dt.timedelta(days=7)  # approved late: raters still get a week
+    instrument = loading.instrument_of(review)
+    try:
+        cycle = open_named_round(
+            organisation=review.organisation, name=f"360 feedback for {review.subject.name}",
+            about=review.subject, instrument=instrument,
+            raters=[(n.person, n.group) for n in nominations], closes_at=review.answer_by,
+            minimum=review.min_group_size, reminder_days=DEFAULT_REMINDER_DAYS,
+            created_by=actor, now=now,
+        )  # fmt: skip
+    except CycleError as error:
+        raise LeadershipError(str(error)) from None
+    review.nominations.update(status=NominationStatus.APPROVED)
+    review.cycle = cycle
+    review.status = ReviewStatus.COLLECTING
+    review.approved_at = now
+    review.save(update_fields=["cycle", "status", "approved_at", "answer_by"])
+    audit(organisation_id=review.organisation_id, actor=actor, via=via, action="raters approved",
+          review=review, raters=len(nominations), changed=raters is not None)  # fmt: skip
+    return review
+
+
+@transaction.atomic
+def decline_to_rate(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, via: str = ""
+) -> None:
+    """A rater with a login declines to rate a leader, before answering."""
+    me = lscope.me()
+    invitation = (
+        Invitation.objects.select_related("cycle")
+        .filter(person=me, cycle__purpose=Cycle.Purpose.LEADERSHIP_360,
+                cycle__organisation=lscope.organisation)
+        .filter(cycle__pk=Review.objects.filter(pk=review_id).values("cycle_id")[:1])
+        .first()
+    )  # fmt: skip
+    if invitation is None:
+        raise LeadershipError("You are not asked to rate this leader (or declined already).")
+    try:
+        withdraw_invitation(invitation=invitation)
+    except CycleError as error:
+        raise LeadershipError(str(error)) from None
+
+
+# The leader's own ratings ------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_self_assessment(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, answers: ParsedAnswers,
+    now: dt.datetime | None = None,
+) -> SelfAssessment:  # fmt: skip
+    review = lscope.review_to_rate_self(review_id)
+    if answers.errors:
+        raise LeadershipProblems(
+            [(f"q_{item}", message) for item, message in answers.errors.items()]
+        )
+    instrument = loading.instrument_of(review)
+    found, _ = SelfAssessment.objects.select_for_update().get_or_create(
+        review=review, defaults={"answers": b""}
+    )
+    found.answers = pack(instrument, answers.scores)
+    found.comments = answers.comments
+    found.submitted_at = now or timezone.now()
+    found.save()
+    return found
+
+
+# Closing and releasing ---------------------------------------------------------------------
+
+
+def close_round_now(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, via: str = ""
+) -> Review:
+    """An admin closes a round before its date (everyone who will answer has)."""
+    review = lscope.review_to_run(review_id)
+    if review.status != ReviewStatus.COLLECTING or review.cycle is None:
+        raise LeadershipError("Only a round that is collecting answers can be closed.")
+    close_now(cycle=review.cycle)
+    with transaction.atomic():
+        audit(organisation_id=review.organisation_id, actor=actor, via=via,
+              action="round closed early", review=review)  # fmt: skip
+    for finished in finish_reviews(
+        list(Review.objects.filter(pk=review.pk).select_related("cycle", "organisation"))
+    ):
+        tasks.deliver_report_ready(finished)
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def release_to_leader(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, via: str = "",
+    now: dt.datetime | None = None,
+) -> Review:  # fmt: skip
+    """The coach, after their first conversation, releases the report to the leader."""
+    review = lscope.review_to_release(review_id)
+    updated = Review.objects.filter(pk=review.pk, status=ReviewStatus.WITH_COACH).update(
+        status=ReviewStatus.RELEASED, released_at=now or timezone.now()
+    )
+    if not updated:
+        raise LeadershipError("This report is not waiting for its coach.")
+    audit(organisation_id=review.organisation_id, actor=actor, via=via,
+          action="released to the leader", review=review)  # fmt: skip
+    _after_commit(tasks.deliver_report_ready, review.pk)
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def assign_coach(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, coach: User | None,
+    via: str = "",
+) -> Review:  # fmt: skip
+    """An admin names the coach of a 360 (or none), before its report is computed."""
+    review = lscope.review_to_run(review_id)
+    if review.status in (ReviewStatus.WITH_COACH, ReviewStatus.RELEASED, ReviewStatus.CANCELLED):
+        raise LeadershipError("The report has gone out already; the coach can no longer change.")
+    if (
+        coach is not None
+        and not Membership.objects.filter(user=coach, organisation=lscope.organisation).exists()
+    ):
+        raise LeadershipError("A coach needs a login in this organisation.", field="coach")
+    if coach is not None and coach.memberships.filter(person=review.subject).exists():
+        raise LeadershipError("A leader cannot coach themself.", field="coach")
+    Review.objects.filter(pk=review.pk).update(coach=coach)
+    audit(organisation_id=review.organisation_id, actor=actor, via=via, action="coach assigned",
+          review=review, coach=coach.email if coach else "")  # fmt: skip
+    review.refresh_from_db()
+    return review
+
+
+@transaction.atomic
+def cancel_review(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, via: str = ""
+) -> Review:
+    review = lscope.review_to_run(review_id)
+    if review.status in (ReviewStatus.WITH_COACH, ReviewStatus.RELEASED):
+        raise LeadershipError("The report is out; a finished 360 is not cancelled.")
+    if review.cycle is not None:
+        if review.cycle.status == Cycle.Status.OPEN:
+            close_now(cycle=review.cycle)
+        # Nobody will read them: a cancelled 360 keeps no answers.
+        Response.objects.filter(cycle=review.cycle).delete()
+        Comment.objects.filter(cycle=review.cycle).delete()
+    Review.objects.filter(pk=review.pk).update(status=ReviewStatus.CANCELLED, report=None)
+    audit(organisation_id=review.organisation_id, actor=actor, via=via, action="cancelled",
+          review=review)  # fmt: skip
+    review.refresh_from_db()
+    return review

@@ -1,0 +1,22 @@
+"""The 360 pages, under /o/<org>/leadership/ (included from accord.urls)."""
+
+from django.urls import path
+
+from accord.leadership import views
+
+urlpatterns = [
+    path("", views.home, name="leadership"),
+    path("start/", views.start_own, name="leadership-start"),
+    path("reviews/<int:review_id>/", views.review_detail, name="leadership-review"),
+    path("reviews/<int:review_id>/raters/", views.raters, name="leadership-raters"),
+    path("reviews/<int:review_id>/approve/", views.approve, name="leadership-approve"),
+    path("reviews/<int:review_id>/self/", views.self_assessment, name="leadership-self"),
+    path("reviews/<int:review_id>/report/", views.report, name="leadership-report"),
+    path("reviews/<int:review_id>/release/", views.release, name="leadership-release"),
+    path("reviews/<int:review_id>/decline/", views.decline, name="leadership-decline"),
+    path("reviews/<int:review_id>/close/", views.close, name="leadership-close"),
+    path("reviews/<int:review_id>/cancel/", views.cancel, name="leadership-cancel"),
+    path("reviews/<int:review_id>/coach/", views.coach, name="leadership-coach"),
+    path("cohorts/", views.cohorts, name="leadership-cohorts"),
+    path("cohorts/<int:cohort_id>/", views.cohort_detail, name="leadership-cohort"),
+]
