@@ -855,6 +855,73 @@ ACCESS: dict[str, list[Case]] = {
         Case("unit leaders invite", web(chair=OK, nurse_manager=OK, everyone=FORBIDDEN),
              riverside()),
     ],
+    # Leadership 360s. The data comes from leadership_world() below: Nora's 360 (approved by
+    # Chad, her manager) has closed and its report is released to her; Chad's waits for a
+    # program admin's approval (his manager has no login); Eve is choosing her raters.
+    "leadership": [Case("the 360s' home", web(everyone=OK), riverside())],
+    "leadership-start": [
+        Case("asked for with GET", for_all(NOT_ALLOWED), riverside()),
+        Case("an empty date: the form again", web(everyone=400), riverside(), "POST"),
+    ],
+    "leadership-review": [
+        Case("nora's 360: hers, her approver's, and the admin's to follow",
+             web(admin=OK, chair=OK, nurse_manager=OK, everyone=NOT_FOUND),
+             riverside(lambda w: leadership_world(w)["released"])),
+        Case("an id that does not exist", web(everyone=NOT_FOUND), riverside(lambda w: 10**9)),
+    ],
+    "leadership-raters": [
+        Case("eve chooses her raters", web(executive=OK, admin=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: leadership_world(w)["nominating"])),
+    ],
+    "leadership-approve": [
+        Case("chad's raters: a program admin approves (his manager has no login)",
+             web(admin=OK, chair=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: leadership_world(w)["awaiting"])),
+    ],
+    "leadership-self": [
+        Case("eve rates herself", web(executive=OK, admin=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: leadership_world(w)["nominating"])),
+    ],
+    "leadership-report": [
+        Case("nora's report: hers alone",
+             web(nurse_manager=OK, admin=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: leadership_world(w)["released"])),
+    ],
+    "leadership-release": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: leadership_world(w)["released"])),
+        Case("released already: the coach's step, refused to those who may see the 360",
+             web(admin=FORBIDDEN, chair=FORBIDDEN, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: leadership_world(w)["released"]), "POST"),
+    ],
+    "leadership-decline": [
+        Case("a closed round: nobody can decline any more",
+             web(everyone=REDIRECT), riverside(lambda w: leadership_world(w)["released"]),
+             "POST"),
+    ],
+    "leadership-close": [
+        Case("nothing to close: refused to the admin with the reason",
+             web(admin=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: leadership_world(w)["released"]), "POST"),
+    ],
+    "leadership-cancel": [
+        Case("a released report is not cancelled", web(admin=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: leadership_world(w)["released"]), "POST"),
+    ],
+    "leadership-coach": [
+        Case("the coach of a released report no longer changes",
+             web(admin=400, everyone=FORBIDDEN),
+             riverside(lambda w: leadership_world(w)["released"]), "POST"),
+    ],
+    "leadership-cohorts": [
+        Case("the admin's cohorts", web(admin=OK, everyone=FORBIDDEN), riverside()),
+        Case("an empty cohort: the form again", web(admin=400, everyone=FORBIDDEN), riverside(),
+             "POST"),
+    ],
+    "leadership-cohort": [
+        Case("nurse managers' cohort", web(admin=OK, everyone=FORBIDDEN),
+             riverside(lambda w: leadership_world(w)["cohort"])),
+    ],
     "GET /api/shadowing/host": [
         Case("sam's offer", api_call(staff_nurse=OK, everyone=NOT_FOUND),
              lambda w, v: (shadowing_world(w),)[1:]),
@@ -1639,6 +1706,36 @@ def shadowing_world(w: World) -> dict[str, int]:
     made = {"visit": upcoming.pk, "past_visit": past.pk, "open_slot": a_night(w.cast, 9).pk,
             "commitment": past.commitments.get().pk}  # fmt: skip
     w.shadowing = made  # type: ignore[attr-defined]
+    return made
+
+
+def leadership_world(w: World) -> dict[str, int]:
+    from accord.leadership import services
+    from accord.leadership.rules import Rater
+    from tests.leadership.world import in_days, lscope, nominated, started
+
+    made: dict[str, int] | None = getattr(w, "leadership", None)
+    if made:
+        return made
+    cast = w.cast
+    released = nominated(cast, started(cast))
+    services.approve_raters(lscope=lscope(cast, cast.chair), actor=None, review_id=released.pk)
+    services.close_round_now(lscope=lscope(cast, cast.admin), actor=None, review_id=released.pk)
+    chairs = services.start_cohort(
+        lscope=lscope(cast, cast.admin), actor=None, name="Chairs", subjects=[cast.person("chad")],
+        answer_by=in_days(20),
+    )  # fmt: skip
+    awaiting = chairs.reviews.get()
+    chad = lscope(cast, cast.chair)
+    services.set_raters(lscope=chad, actor=None, review_id=awaiting.pk,
+                        raters=[Rater(cast.person("nora"), "direct_report")])  # fmt: skip
+    services.submit_raters(lscope=chad, actor=None, review_id=awaiting.pk)
+    nominating = services.start_own_review(
+        lscope=lscope(cast, cast.executive), actor=None, answer_by=in_days(20)
+    )
+    made = {"released": released.pk, "awaiting": awaiting.pk, "nominating": nominating.pk,
+            "cohort": released.cohort_id or 0}  # fmt: skip
+    w.leadership = made  # type: ignore[attr-defined]
     return made
 
 

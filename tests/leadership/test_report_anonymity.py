@@ -117,7 +117,10 @@ def test_a_batch_gives_each_leader_the_report_they_get_alone() -> None:
     rng = np.random.default_rng(3)
     made = []
     for _ in range(20):
-        groups = np.repeat(np.arange(5), rng.integers(0, 7, size=5).clip(0, None) * [0, 1, 1, 1, 1] + [1, 0, 0, 0, 0])
+        groups = np.repeat(
+            np.arange(5),
+            rng.integers(0, 7, size=5).clip(0, None) * [0, 1, 1, 1, 1] + [1, 0, 0, 0, 0],
+        )
         answers = rng.integers(0, 6, size=(len(groups), BEHAVIOURS)).astype(np.uint8)
         made.append(Round(groups, answers, {"peer": 3}, int(rng.choice([3, 4]))))
     together = build_reports(FRAMEWORK, made, random.Random(0))

@@ -80,7 +80,9 @@ class CohortForm(forms.Form):
         for number, line in enumerate(lines, start=1):
             person = _find(self.organisation, line)
             if person is None:
-                missing.append(f"Line {number}: no one in the org chart has the email or HR id “{line}”.")
+                missing.append(
+                    f"Line {number}: no one in the org chart has the email or HR id “{line}”."
+                )
             else:
                 found.append(person)
         if missing:
@@ -160,7 +162,9 @@ class RatersForm(forms.Form):
                     "direct report, partner or other."
                 )
             elif person is None:
-                problems.append(f"Line {number}: no one in the org chart has the email or HR id “{who.strip()}”.")
+                problems.append(
+                    f"Line {number}: no one in the org chart has the email or HR id “{who.strip()}”."
+                )
             else:
                 typed.append(Rater(person, group))
         if problems:

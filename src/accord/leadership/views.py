@@ -100,7 +100,9 @@ def _raters_page(
     listed = {f"{n.person_id}:{n.group}" for n in page_nominations}
     groups = []
     for group in RaterGroup.values:
-        rows = [(f"{n.person_id}:{n.group}", n.person) for n in page_nominations if n.group == group]
+        rows = [
+            (f"{n.person_id}:{n.group}", n.person) for n in page_nominations if n.group == group
+        ]
         rows += [
             (f"{p.pk}:{group}", p) for p in suggestions.get(group, [])
             if f"{p.pk}:{group}" not in listed
@@ -118,7 +120,9 @@ def _raters_page(
 def raters(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> HttpResponse:
     lscope = LeadershipScope(scope)
     review = lscope.review_to_nominate(review_id)
-    form = RatersForm(request.POST or None, organisation=scope.organisation)
+    form = RatersForm(
+        request.POST if request.method == "POST" else None, organisation=scope.organisation
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.set_raters(
@@ -143,7 +147,9 @@ def raters(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> H
 def approve(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> HttpResponse:
     lscope = LeadershipScope(scope)
     review = lscope.review_to_approve(review_id)
-    form = RatersForm(request.POST or None, organisation=scope.organisation)
+    form = RatersForm(
+        request.POST if request.method == "POST" else None, organisation=scope.organisation
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.approve_raters(
@@ -199,7 +205,9 @@ def report(request: HttpRequest, scope: Scope, review_id: int) -> HttpResponse:
     })  # fmt: skip
 
 
-def _step(request: AuthenticatedHttpRequest, scope: Scope, review_id: int, action: str) -> HttpResponse:
+def _step(
+    request: AuthenticatedHttpRequest, scope: Scope, review_id: int, action: str
+) -> HttpResponse:
     lscope = LeadershipScope(scope)
     steps = {
         "release": (services.release_to_leader, "Released: the leader can read their report."),
@@ -272,7 +280,9 @@ def decline(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> 
 @with_scope(admin_only=True)
 def cohorts(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
     lscope = LeadershipScope(scope)
-    form = CohortForm(request.POST or None, organisation=scope.organisation)
+    form = CohortForm(
+        request.POST if request.method == "POST" else None, organisation=scope.organisation
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
