@@ -32,6 +32,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append(("Actions", reverse("action-plans", args=[slug])))
     items.append(("Agreements", reverse("agreements", args=[slug])))
     items.append(("Shadowing", reverse("shadowing", args=[slug])))
+    items.append(("360s", reverse("leadership", args=[slug])))
     if scope.is_admin:
         items.append(("Import org chart", reverse("import-upload", args=[slug])))
         items.append(("Logins", reverse("login-list", args=[slug])))

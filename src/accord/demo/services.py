@@ -12,6 +12,7 @@ from accord.demo.actions import seed_demo_plans
 from accord.demo.expectations import seed_demo_agreements
 from accord.demo.generator import generate_demo_roster
 from accord.demo.goals import seed_demo_goals
+from accord.demo.leadership import seed_demo_leadership
 from accord.demo.shadowing import seed_demo_shadowing
 from accord.demo.surveys import seed_demo_surveys
 from accord.org.importing import ProgressCallback, plan_org_import
@@ -76,6 +77,7 @@ def seed_demo(
         seed_demo_plans(organisation=organisation)
         seed_demo_agreements(organisation=organisation)
         seed_demo_shadowing(organisation=organisation)
+        seed_demo_leadership(organisation=organisation)
     return logins
 
 

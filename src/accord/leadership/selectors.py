@@ -88,7 +88,7 @@ def feedback_requests(lscope: LeadershipScope) -> list[FeedbackRequest]:
 
 def suggestions(review: Review) -> dict[str, list[Person]]:
     """People the org chart suggests per group: the manager, peers (who share the manager),
-    direct reports, and clinicians of the leader's unit as clinical partners."""
+    direct reports, and clinicians of the leader's units as clinical partners."""
     subject = review.subject
     people = (
         Person.objects.filter(organisation_id=subject.organisation_id, is_active=True)
@@ -106,11 +106,10 @@ def suggestions(review: Review) -> dict[str, list[Person]]:
     reports = list(people.filter(manager=subject)[:SUGGESTIONS_PER_GROUP])
     found[RaterGroup.DIRECT_REPORT] = reports
     taken = {p.pk for group in found.values() for p in group}
-    found[RaterGroup.PARTNER] = [
-        p for p in people.filter(unit_id=subject.unit_id, role_group=RoleGroup.CLINICIAN)[
-            : SUGGESTIONS_PER_GROUP * 2
-        ] if p.pk not in taken
-    ][:SUGGESTIONS_PER_GROUP]  # fmt: skip
+    partners = people.filter(
+        unit__path__startswith=subject.unit.path, role_group=RoleGroup.CLINICIAN
+    ).exclude(pk__in=taken)
+    found[RaterGroup.PARTNER] = list(partners[:SUGGESTIONS_PER_GROUP])
     return {group: found.get(group, []) for group in RaterGroup.values if found.get(group)}
 
 
@@ -271,8 +270,22 @@ class ReportCell:
     n: int | None
     mean: float | None
     hidden: str
-    dist: list[tuple[str, int, int]]  # (answer, count, % of ratings)
+    counts: str  # "sometimes 2, often 1"
+    segments: list[tuple[int, int]]  # (answer 1-5, tenths of the bar), summing to ten
     not_observed: int
+
+
+def tenths(counts: list[int]) -> list[int]:
+    """Each count's share of ten, rounded so the shares add up to ten (largest remainder)."""
+    total = sum(counts)
+    if not total:
+        return [0] * len(counts)
+    exact = [10 * c / total for c in counts]
+    shares = [int(x) for x in exact]
+    by_remainder = sorted(range(len(counts)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for i in by_remainder[: 10 - sum(shares)]:
+        shares[i] += 1
+    return shares
 
 
 @dataclass
@@ -307,16 +320,15 @@ class ReportView:
 
 def _cell(column: str, raw: dict[str, Any]) -> ReportCell:
     dist = raw.get("dist") or []
-    rated = sum(dist)
     return ReportCell(
         column=column,
         n=raw.get("n"),
         mean=raw.get("mean"),
         hidden=HIDDEN_WORDS.get(raw.get("hidden", ""), "") if raw.get("hidden") else "",
-        dist=[
-            (FREQUENCY[i], count, round(100 * count / rated) if rated else 0)
-            for i, count in enumerate(dist)
-        ],
+        counts=", ".join(
+            f"{FREQUENCY[i].lower()} {count}" for i, count in enumerate(dist) if count
+        ),
+        segments=[(i + 1, share) for i, share in enumerate(tenths(dist)) if share],
         not_observed=int(raw.get("not_observed", 0)),
     )
 
