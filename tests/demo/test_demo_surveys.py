@@ -73,9 +73,11 @@ def test_the_demo_has_published_pulses_with_a_believable_story_and_an_open_one()
         closed, "administrator", VOICE_ITEMS
     )
     assert Comment.objects.filter(cycle=closed).count() > 10
-    assert not PendingSubmission.objects.exists() and not Receipt.objects.exists()
+    pulses = {"cycle__purpose": Cycle.Purpose.PULSE}
+    assert not PendingSubmission.objects.filter(**pulses).exists()
+    assert not Receipt.objects.filter(**pulses).exists()
 
-    open_cycle = Cycle.objects.get(status=Cycle.Status.OPEN)
+    open_cycle = Cycle.objects.pulses().get(status=Cycle.Status.OPEN)
     now = timezone.now()
     assert open_cycle.opens_at <= now < open_cycle.closes_at
     assert open_cycle.closes_at - open_cycle.opens_at == dt.timedelta(days=14)
@@ -176,7 +178,7 @@ def test_burnout_is_higher_in_emergency_and_intensive_care() -> None:
 def test_the_staff_nurse_answers_the_open_pulse_once_with_an_issued_token() -> None:
     logins = seed_demo(people=120, seed=6)
     staff_nurse = next(login for login in logins if login.role_label == "Staff nurse")
-    open_cycle = Cycle.objects.get(status=Cycle.Status.OPEN)
+    open_cycle = Cycle.objects.pulses().get(status=Cycle.Status.OPEN)
     invitation = Invitation.objects.get(cycle=open_cycle, person__email=staff_nurse.email)
 
     token = issue_token(invitation=invitation, channel=invitation.channel)
@@ -198,7 +200,7 @@ def test_the_staff_nurse_answers_the_open_pulse_once_with_an_issued_token() -> N
 def test_demo_answers_are_stored_as_submit_response_stores_them() -> None:
     """The demo's batched writer must not drift from the real submission path."""
     seed_demo(people=300, seed=8)
-    open_cycle = Cycle.objects.get(status=Cycle.Status.OPEN)
+    open_cycle = Cycle.objects.pulses().get(status=Cycle.Status.OPEN)
     groups: dict[tuple[object, ...], list[Invitation]] = {}
     for invitation in Invitation.objects.filter(cycle=open_cycle).order_by("pk"):
         key = (invitation.reporting_unit_id, invitation.role_group, invitation.profession,
