@@ -895,9 +895,9 @@ ACCESS: dict[str, list[Case]] = {
              riverside(lambda w: leadership_world(w)["released"]), "POST"),
     ],
     "leadership-decline": [
-        Case("a closed round: nobody can decline any more",
-             web(everyone=REDIRECT), riverside(lambda w: leadership_world(w)["released"]),
-             "POST"),
+        Case("a closed round: its raters are told it is closed; to anyone else it is not there",
+             web(chair=REDIRECT, staff_nurse=REDIRECT, everyone=NOT_FOUND),
+             riverside(lambda w: leadership_world(w)["released"]), "POST"),
     ],
     "leadership-close": [
         Case("nothing to close: refused to the admin with the reason",
@@ -921,6 +921,76 @@ ACCESS: dict[str, list[Case]] = {
     "leadership-cohort": [
         Case("nurse managers' cohort", web(admin=OK, everyone=FORBIDDEN),
              riverside(lambda w: leadership_world(w)["cohort"])),
+    ],
+    "GET /api/leadership/reviews": [
+        Case("the 360s one may open", api_call(everyone=OK, outsider=OK)),
+    ],
+    "GET /api/leadership/reviews/{review_id}": [
+        Case("nora's 360", api_call(admin=OK, chair=OK, nurse_manager=OK, everyone=NOT_FOUND),
+             lambda w, v: (leadership_world(w)["released"],)),
+    ],
+    "PUT /api/leadership/reviews/{review_id}/raters": [
+        Case("eve's raters: hers to choose",
+             api_call(executive=OK, admin=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (leadership_world(w)["nominating"],), "PUT", lambda w: {"raters": []}),
+    ],
+    "POST /api/leadership/reviews/{review_id}/submit": [
+        Case("eve has chosen no one yet: refused to her with the reason",
+             api_call(executive=422, admin=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (leadership_world(w)["nominating"],), "POST"),
+    ],
+    "POST /api/leadership/reviews/{review_id}/approve": [
+        Case("chad's raters: the admin approves, and then they are approved",
+             api_call(admin=OK, chair=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (leadership_world(w)["awaiting"],), "POST", lambda w: {}),
+    ],
+    "PUT /api/leadership/reviews/{review_id}/self": [
+        Case("eve rates herself", api_call(executive=204, admin=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (leadership_world(w)["nominating"],), "PUT",
+             lambda w: {"answers": {"self_calm_under_pressure": 4}}),
+    ],
+    "GET /api/leadership/reviews/{review_id}/report": [
+        Case("nora's report: hers alone",
+             api_call(nurse_manager=OK, admin=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (leadership_world(w)["released"],)),
+    ],
+    "POST /api/leadership/reviews/{review_id}/release": [
+        Case("the coach's step: nora's report has no coach",
+             api_call(admin=FORBIDDEN, chair=FORBIDDEN, nurse_manager=FORBIDDEN,
+                      everyone=NOT_FOUND),
+             lambda w, v: (leadership_world(w)["released"],), "POST"),
+    ],
+    **{
+        f"POST /api/leadership/reviews/{{review_id}}/{step}": [
+            Case(f"{step}: a program admin's step, refused for a released report",
+                 api_call(admin=422, chair=FORBIDDEN, nurse_manager=FORBIDDEN,
+                          everyone=NOT_FOUND),
+                 lambda w, v: (leadership_world(w)["released"],), "POST"),
+        ]
+        for step in ("close", "cancel")
+    },
+    "PUT /api/leadership/reviews/{review_id}/coach": [
+        Case("a released report's coach no longer changes",
+             api_call(admin=422, chair=FORBIDDEN, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             lambda w, v: (leadership_world(w)["released"],), "PUT", lambda w: {}),
+    ],
+    "POST /api/leadership/reviews/{review_id}/decline": [
+        Case("a closed round: its raters are told it is closed",
+             api_call(chair=422, staff_nurse=422, everyone=NOT_FOUND),
+             lambda w, v: (leadership_world(w)["released"],), "POST"),
+    ],
+    "GET /api/leadership/cohorts": [
+        Case("each organisation's admins", api_call(admin=OK, everyone=FORBIDDEN, outsider=OK)),
+    ],
+    "POST /api/leadership/cohorts": [
+        Case("a leader nobody has heard of: refused to admins",
+             api_call(admin=422, everyone=FORBIDDEN, outsider=422), no_args, "POST",
+             lambda w: {"name": "Chairs 2028", "leaders": ["nobody"],
+                        "answer_by": "2030-01-01T12:00:00Z"}),
+    ],
+    "GET /api/leadership/cohorts/{cohort_id}": [
+        Case("nurse managers' cohort", api_call(admin=OK, everyone=FORBIDDEN),
+             lambda w, v: (leadership_world(w)["cohort"],)),
     ],
     "GET /api/shadowing/host": [
         Case("sam's offer", api_call(staff_nurse=OK, everyone=NOT_FOUND),

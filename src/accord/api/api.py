@@ -19,6 +19,7 @@ from accord.api_fields import Error, Refusal
 from accord.expectations.api import router as expectations_router
 from accord.goals.api import router as goals_router
 from accord.insights.api import router as insights_router
+from accord.leadership.api import router as leadership_router
 from accord.org.api import router as org_router
 from accord.refusals import Refusal as ServiceRefusal
 from accord.shadowing.api import router as shadowing_router
@@ -206,5 +207,6 @@ for router in (
     actions_router,
     expectations_router,
     shadowing_router,
+    leadership_router,
 ):
     api.add_router("/", router)

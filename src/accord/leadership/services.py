@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.http import Http404
 from django.utils import timezone
 
 from accord.access.audit import actor_label
@@ -301,7 +302,9 @@ def decline_to_rate(
     *, lscope: LeadershipScope, actor: User | None, review_id: int, via: str = ""
 ) -> None:
     """A rater with a login declines to rate a leader, before answering."""
-    me = lscope.me()
+    me = lscope.person
+    if me is None:
+        raise Http404("You are not asked to rate this leader.")
     invitation = (
         Invitation.objects.select_related("cycle")
         .filter(person=me, cycle__purpose=Cycle.Purpose.LEADERSHIP_360,
@@ -309,8 +312,8 @@ def decline_to_rate(
         .filter(cycle__pk=Review.objects.filter(pk=review_id).values("cycle_id")[:1])
         .first()
     )  # fmt: skip
-    if invitation is None:
-        raise LeadershipError("You are not asked to rate this leader (or declined already).")
+    if invitation is None:  # not asked, declined already, or another organisation's
+        raise Http404("You are not asked to rate this leader.")
     try:
         withdraw_invitation(invitation=invitation)
     except CycleError as error:
