@@ -10,6 +10,7 @@ command does in detail; these check that it starts at all where a real shell sta
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -445,3 +446,40 @@ def test_shadowing_coverage_and_remind(shell: Shell) -> None:
                   says="--out: write a .csv or .xlsx file")  # fmt: skip
     assert "Sent 0 reminders to reflect." in shell.ok("shadowing", "remind", "--org", "riverside")
     shell.refused("shadowing", "remind", "--org", "nowhere", says="--org: no organisation")
+
+
+def test_leadership_frameworks_cohorts_progress_and_reminders(shell: Shell) -> None:
+    framework = (Path(__file__).parents[1] / "src/accord/surveys/instruments"
+                 / "accord-relational-leadership-v1.yaml").read_text(encoding="utf-8")  # fmt: skip
+    own = shell.file("ours.yaml", framework.replace("id: accord-relational-leadership",
+                                                    "id: riverside-360"))  # fmt: skip
+    assert "Loaded the 360 framework riverside-360 version 1" in shell.ok(
+        "leadership", "load-framework", own, "--org", "riverside")  # fmt: skip
+    pulse = shell.file("pulse.yaml", framework.replace("purpose: leadership-360\n", ""))
+    shell.refused("leadership", "load-framework", pulse, "--org", "riverside",
+                  says="problem(s) in pulse.yaml")  # fmt: skip
+    leaders = shell.file("leaders.txt", "chad\nsue@riverside.example\n")
+    answer_by = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    out = shell.ok("leadership", "start-cohort", "--org", "riverside", "--name", "Chairs 2027",
+                   "--leaders", leaders, "--answer-by", answer_by,
+                   "--framework", "riverside-360:1")  # fmt: skip
+    assert "2 leader(s) are asked to choose their raters" in out
+    cohort = re.search(r"cohort (\d+)", out).group(1)  # type: ignore[union-attr]
+    shell.refused("leadership", "start-cohort", "--org", "riverside", "--name", "Chairs 2027",
+                  "--leaders", leaders, "--answer-by", answer_by,
+                  says="already a cohort named")  # fmt: skip
+    shell.refused("leadership", "start-cohort", "--org", "riverside", "--name", "Later",
+                  "--leaders", leaders, "--answer-by", "31/03/2099",
+                  says="--answer-by: '31/03/2099' is not a date")  # fmt: skip
+    nobody = shell.file("nobody.txt", "nobody\n")
+    shell.refused("leadership", "start-cohort", "--org", "riverside", "--name", "Later",
+                  "--leaders", nobody, "--answer-by", answer_by,
+                  says="line 1: no one in the org chart")  # fmt: skip
+    assert "Chairs 2027" in shell.ok("leadership", "progress", "--org", "riverside")
+    progress = shell.ok("leadership", "progress", "--org", "riverside", "--cohort", cohort)
+    assert "Chad Chair" in progress and "Choosing raters" in progress
+    shell.refused("leadership", "progress", "--org", "riverside", "--cohort", "999999",
+                  says="--cohort: no cohort 999999")  # fmt: skip
+    assert "Reminded 0 rater(s) across 0 open round(s)." in shell.ok(
+        "leadership", "remind", "--org", "riverside", "--cohort", cohort)  # fmt: skip
+    assert "Finished 0 360(s)." in shell.ok("leadership", "finish")

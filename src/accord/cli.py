@@ -21,6 +21,7 @@ from accord.demo.cli import generate_demo, seed_and_print
 from accord.expectations.cli import expectations_app
 from accord.goals.cli import goals_app, team_app
 from accord.insights.cli import report_app, survey_publish
+from accord.leadership.cli import leadership_app
 from accord.org.cli import create_org, import_org, profession_app
 from accord.shadowing.cli import shadowing_app
 from accord.surveys.cli import survey_app
@@ -42,6 +43,7 @@ app.add_typer(team_app, name="team")
 app.add_typer(actions_app, name="actions")
 app.add_typer(expectations_app, name="expectations")
 app.add_typer(shadowing_app, name="shadowing")
+app.add_typer(leadership_app, name="leadership")
 # Publishing is the insights app's (it computes the first release), filed with the cycle's steps.
 survey_app.command("publish")(survey_publish)
 app.add_typer(survey_app, name="survey")
