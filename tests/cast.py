@@ -15,7 +15,8 @@ Riverside Health (slug ``riverside``)::
     └── South Hospital
         └── Pediatrics                    pia (chair), pat
 
-Lakeview Clinics (slug ``lakeview``): olive, an admin there and nowhere else.
+Lakeview Clinics (slug ``lakeview``): olive, an admin there and nowhere else. Rosa, an external
+coach, has a riverside login with no person record.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ class Cast:
     nurse_manager: User
     staff_nurse: User
     outsider: User
+    coach: User
 
     def person(self, external_id: str) -> Person:
         return Person.objects.get(organisation=self.riverside, external_id=external_id)
@@ -105,6 +107,7 @@ class Cast:
             "nurse_manager": self.nurse_manager,
             "staff_nurse": self.staff_nurse,
             "outsider": self.outsider,
+            "coach": self.coach,
         }
 
 
@@ -116,6 +119,9 @@ LOGINS = {
     "nurse_manager": ("riverside", "nora", "nora@riverside.example", Role.LEADER),
     "staff_nurse": ("riverside", "sam", "sam@riverside.example", Role.MEMBER),
     "outsider": ("lakeview", None, "olive@lakeview.example", Role.ADMIN),
+    # An external coach: a riverside login with no person record, who sees only the 360s
+    # of the leaders they coach.
+    "coach": ("riverside", None, "rosa@coaching.example", Role.COACH),
 }
 SLUGS = ("riverside", "lakeview")
 

@@ -44,6 +44,7 @@ VIEWERS = (
     "nurse_manager",
     "staff_nurse",
     "outsider",
+    "coach",
 )
 RIVERSIDE_ROLES = ("admin", "executive", "chair", "nurse_manager", "staff_nurse")
 
@@ -60,13 +61,14 @@ Outcome = int | str
 
 def web(
     *, everyone: Outcome | None = None, anonymous: Outcome = LOGIN, outsider: Outcome = NOT_FOUND,
-    **roles: Outcome,
+    coach: Outcome = FORBIDDEN, **roles: Outcome,
 ) -> dict[str, Outcome]:  # fmt: skip
     """Outcomes for a riverside page: named roles as given, the other riverside roles
-    ``everyone``; anonymous visitors to the login page and outsiders a 404 unless told."""
+    ``everyone``; anonymous visitors to the login page and outsiders a 404 unless told; a
+    coach — who sees only the 360s they coach — a 403 unless told."""
     unknown = set(roles) - set(RIVERSIDE_ROLES)
     assert not unknown, f"not a riverside role: {unknown}"
-    outcomes: dict[str, Outcome] = {"anonymous": anonymous, "outsider": outsider}
+    outcomes: dict[str, Outcome] = {"anonymous": anonymous, "outsider": outsider, "coach": coach}
     for role in RIVERSIDE_ROLES:
         outcome = roles.get(role, everyone)
         assert outcome is not None, f"no outcome for {role}"
@@ -246,16 +248,22 @@ def own_token(world: World, viewer: str) -> tuple[Any, ...]:
 ACCESS: dict[str, list[Case]] = {
     # Sign-in and account pages: Django's own, open to whoever they are for.
     "home": [
-        Case("the start page", web(anonymous=LOGIN, outsider=REDIRECT, everyone=REDIRECT)),
+        Case("the start page",
+             web(anonymous=LOGIN, outsider=REDIRECT, everyone=REDIRECT, coach=REDIRECT)),
     ],
     "health": [Case("the health check", for_all(OK))],
-    "login": [Case("the sign-in page", web(anonymous=OK, outsider=REDIRECT, everyone=REDIRECT))],
+    "login": [
+        Case("the sign-in page",
+             web(anonymous=OK, outsider=REDIRECT, everyone=REDIRECT, coach=REDIRECT)),
+    ],
     "logout": [
         Case("asked for with GET", for_all(NOT_ALLOWED)),
         Case("signing out", for_all(REDIRECT), method="POST"),
     ],
-    "password_change": [Case("the form", web(outsider=OK, everyone=OK))],
-    "password_change_done": [Case("the confirmation", web(outsider=OK, everyone=OK))],
+    "password_change": [Case("the form", web(outsider=OK, everyone=OK, coach=OK))],
+    "password_change_done": [
+        Case("the confirmation", web(outsider=OK, everyone=OK, coach=OK)),
+    ],
     "password_reset": [Case("the form", for_all(OK))],
     "password_reset_done": [Case("the confirmation", for_all(OK))],
     "password_reset_confirm": [
@@ -264,9 +272,11 @@ ACCESS: dict[str, list[Case]] = {
     "password_reset_complete": [Case("the confirmation", for_all(OK))],
     # Riverside's pages.
     "org-home": [
-        Case("riverside's home", web(everyone=OK), riverside()),
-        Case("lakeview's home", web(everyone=NOT_FOUND, outsider=OK), lakeview()),
-        Case("an organisation that does not exist", web(everyone=NOT_FOUND),
+        Case("riverside's home: a coach is taken to the 360s they coach",
+             web(everyone=OK, coach=REDIRECT), riverside()),
+        Case("lakeview's home", web(everyone=NOT_FOUND, outsider=OK, coach=NOT_FOUND),
+             lakeview()),
+        Case("an organisation that does not exist", web(everyone=NOT_FOUND, coach=NOT_FOUND),
              lambda w, v: ("atlantis",)),
     ],
     "unit-list": [Case("riverside's units", web(everyone=OK), riverside())],
@@ -274,7 +284,7 @@ ACCESS: dict[str, list[Case]] = {
         *unit_cases(riverside, web),
         Case("a lakeview unit asked for at riverside", web(everyone=NOT_FOUND),
              riverside(lambda w: w.lakeview_unit.pk)),
-        Case("a riverside unit asked for at lakeview", web(everyone=NOT_FOUND),
+        Case("a riverside unit asked for at lakeview", web(everyone=NOT_FOUND, coach=NOT_FOUND),
              lakeview(lambda w: w.unit("ED Nursing"))),
     ],
     "person-list": [Case("riverside's people", web(everyone=OK), riverside())],
@@ -282,7 +292,8 @@ ACCESS: dict[str, list[Case]] = {
         *person_cases(riverside, web),
         Case("a lakeview person asked for at riverside", web(everyone=NOT_FOUND),
              riverside(lambda w: w.lakeview_person.pk)),
-        Case("a riverside person asked for at lakeview", web(everyone=NOT_FOUND),
+        Case("a riverside person asked for at lakeview",
+             web(everyone=NOT_FOUND, coach=NOT_FOUND),
              lakeview(lambda w: w.person("sam"))),
     ],
     "import-upload": [
@@ -294,7 +305,7 @@ ACCESS: dict[str, list[Case]] = {
         Case("a riverside upload", web(admin=OK, everyone=FORBIDDEN), riverside_import),
         Case("a lakeview upload asked for at riverside",
              web(admin=NOT_FOUND, everyone=FORBIDDEN), lakeview_import_at_riverside),
-        Case("a riverside upload asked for at lakeview", web(everyone=NOT_FOUND),
+        Case("a riverside upload asked for at lakeview", web(everyone=NOT_FOUND, coach=NOT_FOUND),
              lakeview(lambda w: w.riverside_import.pk)),
     ],
     "import-confirm": [
@@ -856,18 +867,20 @@ ACCESS: dict[str, list[Case]] = {
              riverside()),
     ],
     # Leadership 360s. The data comes from leadership_world() below: Nora's 360 (approved by
-    # Chad, her manager) has closed and its report is released to her; Chad's waits for a
-    # program admin's approval (his manager has no login); Eve is choosing her raters.
-    "leadership": [Case("the 360s' home", web(everyone=OK), riverside())],
+    # Chad, her manager; coached by Rosa, the external coach) has closed and its report is
+    # released to her; Chad's waits for a program admin's approval (his manager has no
+    # login); Eve is choosing her raters.
+    "leadership": [Case("the 360s' home", web(everyone=OK, coach=OK), riverside())],
     "leadership-start": [
         Case("asked for with GET", for_all(NOT_ALLOWED), riverside()),
         Case("an empty date: the form again", web(everyone=400), riverside(), "POST"),
     ],
     "leadership-review": [
-        Case("nora's 360: hers, her approver's, and the admin's to follow",
-             web(admin=OK, chair=OK, nurse_manager=OK, everyone=NOT_FOUND),
+        Case("nora's 360: hers, her approver's, her coach's, and the admin's to follow",
+             web(admin=OK, chair=OK, nurse_manager=OK, everyone=NOT_FOUND, coach=OK),
              riverside(lambda w: leadership_world(w)["released"])),
-        Case("an id that does not exist", web(everyone=NOT_FOUND), riverside(lambda w: 10**9)),
+        Case("an id that does not exist", web(everyone=NOT_FOUND, coach=NOT_FOUND),
+             riverside(lambda w: 10**9)),
     ],
     "leadership-raters": [
         Case("eve chooses her raters", web(executive=OK, admin=FORBIDDEN, everyone=NOT_FOUND),
@@ -883,15 +896,17 @@ ACCESS: dict[str, list[Case]] = {
              riverside(lambda w: leadership_world(w)["nominating"])),
     ],
     "leadership-report": [
-        Case("nora's report: hers alone",
-             web(nurse_manager=OK, admin=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
+        Case("nora's report: hers and her coach's",
+             web(nurse_manager=OK, admin=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND,
+                 coach=OK),
              riverside(lambda w: leadership_world(w)["released"])),
     ],
     "leadership-release": [
         Case("asked for with GET", for_all(NOT_ALLOWED),
              riverside(lambda w: leadership_world(w)["released"])),
         Case("released already: the coach's step, refused to those who may see the 360",
-             web(admin=FORBIDDEN, chair=FORBIDDEN, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             web(admin=FORBIDDEN, chair=FORBIDDEN, nurse_manager=FORBIDDEN, everyone=NOT_FOUND,
+                 coach=FORBIDDEN),
              riverside(lambda w: leadership_world(w)["released"]), "POST"),
     ],
     "leadership-decline": [
@@ -923,60 +938,64 @@ ACCESS: dict[str, list[Case]] = {
              riverside(lambda w: leadership_world(w)["cohort"])),
     ],
     "GET /api/leadership/reviews": [
-        Case("the 360s one may open", api_call(everyone=OK, outsider=OK)),
+        Case("the 360s one may open", api_call(everyone=OK, outsider=OK, coach=OK)),
     ],
     "GET /api/leadership/reviews/{review_id}": [
-        Case("nora's 360", api_call(admin=OK, chair=OK, nurse_manager=OK, everyone=NOT_FOUND),
+        Case("nora's 360", api_call(admin=OK, chair=OK, nurse_manager=OK, everyone=NOT_FOUND,
+                                    coach=OK),
              lambda w, v: (leadership_world(w)["released"],)),
     ],
     "PUT /api/leadership/reviews/{review_id}/raters": [
         Case("eve's raters: hers to choose",
-             api_call(executive=OK, admin=FORBIDDEN, everyone=NOT_FOUND),
+             api_call(executive=OK, admin=FORBIDDEN, everyone=NOT_FOUND, coach=NOT_FOUND),
              lambda w, v: (leadership_world(w)["nominating"],), "PUT", lambda w: {"raters": []}),
     ],
     "POST /api/leadership/reviews/{review_id}/submit": [
         Case("eve has chosen no one yet: refused to her with the reason",
-             api_call(executive=422, admin=FORBIDDEN, everyone=NOT_FOUND),
+             api_call(executive=422, admin=FORBIDDEN, everyone=NOT_FOUND, coach=NOT_FOUND),
              lambda w, v: (leadership_world(w)["nominating"],), "POST"),
     ],
     "POST /api/leadership/reviews/{review_id}/approve": [
         Case("chad's raters: the admin approves, and then they are approved",
-             api_call(admin=OK, chair=FORBIDDEN, everyone=NOT_FOUND),
+             api_call(admin=OK, chair=FORBIDDEN, everyone=NOT_FOUND, coach=NOT_FOUND),
              lambda w, v: (leadership_world(w)["awaiting"],), "POST", lambda w: {}),
     ],
     "PUT /api/leadership/reviews/{review_id}/self": [
-        Case("eve rates herself", api_call(executive=204, admin=FORBIDDEN, everyone=NOT_FOUND),
+        Case("eve rates herself",
+             api_call(executive=204, admin=FORBIDDEN, everyone=NOT_FOUND, coach=NOT_FOUND),
              lambda w, v: (leadership_world(w)["nominating"],), "PUT",
              lambda w: {"answers": {"self_calm_under_pressure": 4}}),
     ],
     "GET /api/leadership/reviews/{review_id}/report": [
-        Case("nora's report: hers alone",
-             api_call(nurse_manager=OK, admin=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
+        Case("nora's report: hers and her coach's",
+             api_call(nurse_manager=OK, admin=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND,
+                      coach=OK),
              lambda w, v: (leadership_world(w)["released"],)),
     ],
     "POST /api/leadership/reviews/{review_id}/release": [
-        Case("the coach's step: nora's report has no coach",
+        Case("the coach's step: nora's report is released already",
              api_call(admin=FORBIDDEN, chair=FORBIDDEN, nurse_manager=FORBIDDEN,
-                      everyone=NOT_FOUND),
+                      everyone=NOT_FOUND, coach=FORBIDDEN),
              lambda w, v: (leadership_world(w)["released"],), "POST"),
     ],
     **{
         f"POST /api/leadership/reviews/{{review_id}}/{step}": [
             Case(f"{step}: a program admin's step, refused for a released report",
                  api_call(admin=422, chair=FORBIDDEN, nurse_manager=FORBIDDEN,
-                          everyone=NOT_FOUND),
+                          everyone=NOT_FOUND, coach=FORBIDDEN),
                  lambda w, v: (leadership_world(w)["released"],), "POST"),
         ]
         for step in ("close", "cancel")
     },
     "PUT /api/leadership/reviews/{review_id}/coach": [
         Case("a released report's coach no longer changes",
-             api_call(admin=422, chair=FORBIDDEN, nurse_manager=FORBIDDEN, everyone=NOT_FOUND),
+             api_call(admin=422, chair=FORBIDDEN, nurse_manager=FORBIDDEN, everyone=NOT_FOUND,
+                      coach=FORBIDDEN),
              lambda w, v: (leadership_world(w)["released"],), "PUT", lambda w: {}),
     ],
     "POST /api/leadership/reviews/{review_id}/decline": [
         Case("a closed round: its raters are told it is closed",
-             api_call(chair=422, staff_nurse=422, everyone=NOT_FOUND),
+             api_call(chair=422, staff_nurse=422, everyone=NOT_FOUND, coach=NOT_FOUND),
              lambda w, v: (leadership_world(w)["released"],), "POST"),
     ],
     "GET /api/leadership/cohorts": [
@@ -1789,8 +1808,12 @@ def leadership_world(w: World) -> dict[str, int]:
         return made
     cast = w.cast
     released = nominated(cast, started(cast))
+    services.assign_coach(lscope=lscope(cast, cast.admin), actor=None, review_id=released.pk,
+                          coach=cast.coach)  # fmt: skip
     services.approve_raters(lscope=lscope(cast, cast.chair), actor=None, review_id=released.pk)
     services.close_round_now(lscope=lscope(cast, cast.admin), actor=None, review_id=released.pk)
+    services.release_to_leader(lscope=lscope(cast, cast.coach), actor=None,
+                               review_id=released.pk)  # fmt: skip
     chairs = services.start_cohort(
         lscope=lscope(cast, cast.admin), actor=None, name="Chairs", subjects=[cast.person("chad")],
         answer_by=in_days(20),

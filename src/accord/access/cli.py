@@ -14,7 +14,7 @@ token_app = typer.Typer(help="Personal access tokens for the HTTP API.", no_args
 def grant(
     email: Annotated[str, typer.Argument(help="Login email (created if new).")],
     org: Annotated[str, typer.Option("--org", help="Organisation slug.")],
-    role: Annotated[str, typer.Option(help="admin, executive, leader or member.")],
+    role: Annotated[str, typer.Option(help="admin, executive, leader, member or coach.")],
     person: Annotated[str, typer.Option(help="External id of the person this login is.")] = "",
 ) -> None:
     """Give a login a role in an organisation. Set the password with the reset link."""

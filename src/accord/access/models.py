@@ -57,6 +57,9 @@ class Role(models.TextChoices):
     EXECUTIVE = "executive", "Executive"
     LEADER = "leader", "Leader"
     MEMBER = "member", "Member"
+    # An external (or internal) coach: sees only the 360 reports and development plans of
+    # the leaders they coach — no unit, no person, no result of the organisation.
+    COACH = "coach", "Coach"
 
 
 class Membership(models.Model):

@@ -9,7 +9,9 @@ it. Roles, widest first:
   the unit they belong to) plus everyone in their reporting line, but never the
   people they themselves report to; a leader whose person record is inactive
   keeps only their own record;
-* member — their own person record and unit.
+* member — their own person record and unit;
+* coach — nothing of the organisation: only the 360s they coach, through the leadership
+  app's pages and API (``with_scope`` and the API refuse a coach everything else).
 
 A membership with no person record sees no units and no people (admins and
 executives excepted). Counts shown to a viewer are counts of people in their
@@ -33,6 +35,9 @@ from django.http import Http404
 
 from accord.access.models import Membership, Role, User
 from accord.org.models import Organisation, Person, Unit
+
+
+COACH_ONLY = "A coach sees only the 360s of the leaders they coach."
 
 
 class NotAllowed(PermissionDenied):
@@ -73,6 +78,10 @@ class Scope:
         person = self.person
         return person if person is not None and person.is_active else None
 
+    def require_not_coach(self) -> None:
+        if self.is_coach:
+            raise NotAllowed(COACH_ONLY)
+
     @cached_property
     def led_unit_paths(self) -> tuple[str, ...]:
         """Paths of the subtrees this leader leads (empty for other roles)."""
@@ -100,12 +109,16 @@ class Scope:
         person = self.person
         return () if person is None else person.manager_ids
 
+    @property
+    def is_coach(self) -> bool:
+        return self.role == Role.COACH
+
     def units(self) -> QuerySet[Unit]:
         base = Unit.objects.filter(organisation=self.organisation)
         if self.sees_whole_organisation:
             return base
         person = self.person
-        if person is None:
+        if person is None or self.is_coach:
             return base.none()
         own_unit = Q(pk=person.unit_id)
         if self.role != Role.LEADER:
@@ -125,7 +138,7 @@ class Scope:
         if self.sees_whole_organisation:
             return base
         person = self.person
-        if person is None:
+        if person is None or self.is_coach:
             return base.none()
         themselves = Q(pk=person.pk)
         if self.role != Role.LEADER:

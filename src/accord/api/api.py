@@ -26,6 +26,10 @@ from accord.shadowing.api import router as shadowing_router
 from accord.surveys.api import router as surveys_router
 
 
+# The one part of the API a coach's token may use.
+COACHES_MAY_USE = "/api/leadership/"
+
+
 class PersonalAccessToken(HttpBearer):
     """`Authorization: Bearer acc_...`; the request then acts in the token's organisation."""
 
@@ -33,7 +37,10 @@ class PersonalAccessToken(HttpBearer):
         membership = membership_for_token(token)
         if membership is None:
             return None
-        return Scope(membership)
+        scope = Scope(membership)
+        if not request.path.startswith(COACHES_MAY_USE):
+            scope.require_not_coach()  # a 403: a coach's token reads only their 360s
+        return scope
 
 
 class StrictParser(Parser):

@@ -15,6 +15,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if scope is None:
         return {"nav_items": [], "current_scope": None}
     slug = scope.organisation.slug
+    if scope.is_coach:
+        return {"nav_items": [{"label": "Leaders you coach", "url": reverse("leadership", args=[slug]),
+                               "current": True}], "current_scope": scope}  # fmt: skip
     items = [("Home", reverse("org-home", args=[slug]))]
     if scope.role != Role.MEMBER:
         items.append(("Units", reverse("unit-list", args=[slug])))

@@ -24,8 +24,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "core/choose_organisation.html", {"memberships": memberships})
 
 
-@with_scope()
+@with_scope(coaches=True)
 def organisation_home(request: HttpRequest, scope: Scope) -> HttpResponse:
+    if scope.is_coach:  # a coach's Accord is the 360s they coach
+        return redirect("leadership", scope.organisation.slug)
     context: dict[str, object] = {
         "scope": scope,
         "counts": org_selectors.organisation_counts(scope),

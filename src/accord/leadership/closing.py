@@ -4,8 +4,10 @@ coached 360, to the leader otherwise."""
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,15 +38,39 @@ def finish_reviews(reviews: Sequence[Review], rng: random.Random | None = None) 
         reports = build_reports(framework, rounds, rng)
         now = timezone.now()
         with transaction.atomic():
-            for review, report in zip(group, reports, strict=True):
-                updated = Review.objects.filter(pk=review.pk, status=ReviewStatus.COLLECTING)
-                status = ReviewStatus.WITH_COACH if review.coach_id else ReviewStatus.RELEASED
-                if updated.update(
-                    report=report, status=status, closed_at=now,
-                    released_at=None if review.coach_id else now,
-                ):  # fmt: skip
-                    finished.append(review.pk)
+            for start in range(0, len(group), WRITE_BATCH):
+                batch = list(zip(group[start:start + WRITE_BATCH],
+                                 reports[start:start + WRITE_BATCH], strict=True))  # fmt: skip
+                finished.extend(_hand_over(batch, now))
     return finished
+
+
+# Reviews written per statement: SQLite takes at most 999 parameters in one (bulk_update
+# needs six per review here), and a CASE of a few hundred branches stays cheap.
+WRITE_BATCH = 160
+
+
+def _hand_over(batch: Sequence[tuple[Review, dict[str, Any]]], now: dt.datetime) -> list[int]:
+    """Store the reports of those still collecting, in the caller's transaction; their ids.
+
+    The reviews are claimed first by an UPDATE of those still collecting, which waits for a
+    concurrent run that took them (row locks on PostgreSQL, the write lock on SQLite): that
+    run has finished them, so they are no longer collecting and are left alone here."""
+    pending = Review.objects.filter(
+        pk__in=[review.pk for review, _ in batch], status=ReviewStatus.COLLECTING
+    )
+    if not pending.update(closed_at=now):
+        return []
+    claimed = set(pending.values_list("pk", flat=True))
+    rows = [
+        Review(pk=review.pk, report=report, closed_at=now,
+               status=ReviewStatus.WITH_COACH if review.coach_id else ReviewStatus.RELEASED,
+               released_at=None if review.coach_id else now)
+        for review, report in batch
+        if review.pk in claimed
+    ]  # fmt: skip
+    Review.objects.bulk_update(rows, ["report", "status", "closed_at", "released_at"])
+    return [row.pk for row in rows]
 
 
 def finish_closed_reviews() -> list[int]:

@@ -156,7 +156,28 @@ class _Batch:
         self.below = self.size < minimum[1:].reshape(self.shown.shape)
         self.sums = self._rater_means(member)
         self.dist = self._distributions()
+        self._as_lists()
         return [self._report(r, rng) for r in range(len(self.rounds))]
+
+    def _as_lists(self) -> None:
+        """The arrays a report reads, as nested Python lists: a report is thousands of small
+        dicts, and reading one cell of a list costs a fraction of indexing an array."""
+        competencies = len(self.framework.competencies)
+        manager = np.zeros((len(self.rounds), competencies), dtype=bool)
+        has_manager = self.manager_row >= 0
+        manager[has_manager] = self.counted[self.manager_row[has_manager]]
+        self._manager_counted: list[list[bool]] = manager.tolist()
+        self._shown: list[list[list[bool]]] = self.shown.tolist()
+        self._size: list[list[list[int]]] = self.size.tolist()
+        self._below: list[list[list[bool]]] = self.below.tolist()
+        self._sums: list[list[list[float]]] = self.sums.tolist()
+        self._dist: list[list[list[list[int]]]] = self.dist.tolist()
+        self._answered: list[list[int]] = self.answered.tolist()
+        self._pooled: list[list[bool]] = self.pooled.tolist()
+        of = self.framework.competency_of
+        self._behaviours_of = [
+            [b for b in range(len(of)) if of[b] == c] for c in range(competencies)
+        ]
 
     def _rater_means(self, member: NDArray[np.bool_]) -> NDArray[np.float64]:
         """(rounds, competencies, nodes + manager): the sum of counted raters' own means."""
@@ -200,7 +221,10 @@ class _Batch:
         framework = self.framework
         competencies = len(framework.competencies)
         present = self._present_columns(r)
+        others = [column for column in present if column != "self"]
         own = round_.self_answers
+        mine: list[int] | None = own.tolist() if "self" in present and own is not None else None
+        answered, pooled = self._answered[r], self._pooled[r]
         report: dict[str, Any] = {
             "minimum": self.k,
             "all_others_minimum": max(ALL_OTHERS_MINIMUM, self.k),
@@ -209,32 +233,27 @@ class _Batch:
                 {
                     "group": group,
                     "asked": int(round_.asked.get(group, 0)),
-                    "answered": int(self.answered[r, g]),
-                    "pooled": bool(self.pooled[r, g]) and group not in ("manager", "other"),
+                    "answered": answered[g],
+                    "pooled": pooled[g] and group not in ("manager", "other"),
                 }
                 for g, group in enumerate(GROUPS)
-                if round_.asked.get(group, 0) or self.answered[r, g]
+                if round_.asked.get(group, 0) or answered[g]
             ],
             "columns": present,
             "competencies": [],
         }
         for c, competency in enumerate(framework.competencies):
-            cells = {
-                column: self._competency_cell(r, c, column)
-                for column in present
-                if column != "self"
-            }
-            if "self" in present and own is not None:
-                cells["self"] = _own_competency(own, self.of == c)
+            cells = {column: self._competency_cell(r, c, column) for column in others}
+            if mine is not None:
+                cells["self"] = _own_competency([mine[b] for b in self._behaviours_of[c]])
             behaviours = []
-            for b in np.flatnonzero(self.of == c):
+            for b in self._behaviours_of[c]:
                 beh = {
-                    column: self._behaviour_cell(r, int(b), competencies + int(b), column)
-                    for column in present
-                    if column != "self"
+                    column: self._behaviour_cell(r, b, competencies + b, column)
+                    for column in others
                 }
-                if "self" in present and own is not None:
-                    beh["self"] = _own_behaviour(int(own[b]))
+                if mine is not None:
+                    beh["self"] = _own_behaviour(mine[b])
                 behaviours.append({"id": framework.behaviours[b], "cells": beh, "flag": _flag(beh)})
             report["competencies"].append(
                 {"id": competency, "cells": cells, "behaviours": behaviours}
@@ -247,17 +266,18 @@ class _Batch:
 
     def _present_columns(self, r: int) -> list[str]:
         round_ = self.rounds[r]
+        answered, pooled = self._answered[r], self._pooled[r]
         columns = []
         if round_.self_answers is not None:
             columns.append("self")
-        if round_.asked.get("manager") or self.answered[r, MANAGER]:
+        if round_.asked.get("manager") or answered[MANAGER]:
             columns.append("manager")
         for g, group in enumerate(GROUPS[1:4], start=1):
-            if self.answered[r, g] and not self.pooled[r, g]:
+            if answered[g] and not pooled[g]:
                 columns.append(group)
-        if any(self.answered[r, g] and self.pooled[r, g] for g in range(1, len(GROUPS))):
+        if any(answered[g] and pooled[g] for g in range(1, len(GROUPS))):
             columns.append("others")
-        if int(self.answered[r, 1:].sum()):
+        if sum(answered[1:]):
             columns.append("all_others")
         return columns
 
@@ -266,20 +286,15 @@ class _Batch:
 
     def _competency_cell(self, r: int, c: int, column: str) -> dict[str, Any]:
         if column == "manager":
-            n = int(self.manager_counted(r, c))
-            if not n:
+            if not self._manager_counted[r][c]:
                 return {"n": 0, "hidden": "none"}
-            return {"n": 1, "mean": round(float(self.sums[r, c, _NODES]), 2)}
+            return {"n": 1, "mean": round(self._sums[r][c][_NODES], 2)}
         node = self._node(column)
         hidden = self._hidden(r, c, node)
         if hidden:
             return {"n": None, "hidden": hidden}
-        n = int(self.size[r, c, node])
-        return {"n": n, "mean": round(float(self.sums[r, c, node]) / n, 2)}
-
-    def manager_counted(self, r: int, c: int) -> bool:
-        row = self.manager_row[r]
-        return bool(row >= 0 and self.counted[row, c])
+        n = self._size[r][c][node]
+        return {"n": n, "mean": round(self._sums[r][c][node] / n, 2)}
 
     def _behaviour_cell(self, r: int, b: int, point: int, column: str) -> dict[str, Any]:
         slot = _NODES if column == "manager" else self._node(column)
@@ -287,25 +302,26 @@ class _Batch:
             hidden = self._hidden(r, point, slot)
             if hidden:
                 return {"n": None, "hidden": hidden}
-        counts = self.dist[r, b, slot]
-        rated = int(counts[:5].sum())
+        ones, twos, threes, fours, fives, not_observed = self._dist[r][b][slot]
+        rated = ones + twos + threes + fours + fives
         if column == "manager" and not rated:
-            return {"n": 0, "hidden": "none", "not_observed": int(counts[5])}
-        mean = float(np.dot(counts[:5], np.arange(1, 6))) / rated if rated else None
+            return {"n": 0, "hidden": "none", "not_observed": not_observed}
+        # Integer sums, divided once: the same float as the mean of the counts.
+        total = ones + 2 * twos + 3 * threes + 4 * fours + 5 * fives
         return {
             "n": rated,
-            "mean": round(mean, 2) if mean is not None else None,
-            "dist": [int(x) for x in counts[:5]],
-            "not_observed": int(counts[5]),
+            "mean": round(total / rated, 2) if rated else None,
+            "dist": [ones, twos, threes, fours, fives],
+            "not_observed": not_observed,
         }
 
     def _hidden(self, r: int, point: int, node: int) -> str:
         """ "" when shown; why not otherwise: nobody, too few, or to protect a smaller group."""
-        if self.shown[r, point, node]:
+        if self._shown[r][point][node]:
             return ""
-        if not self.size[r, point, node]:
+        if not self._size[r][point][node]:
             return "none"
-        return "few" if self.below[r, point, node] else "protect"
+        return "few" if self._below[r][point][node] else "protect"
 
 
 def _counted(
@@ -318,12 +334,12 @@ def _counted(
     return per * 2 >= np.maximum(behaviours, 1)[None, :]
 
 
-def _own_competency(own: NDArray[np.uint8], mine: NDArray[np.bool_]) -> dict[str, Any]:
-    answers = own[mine]
-    rated = answers[(answers >= 1) & (answers <= 5)]
-    if not len(rated) or len(rated) * 2 < len(answers):
+def _own_competency(answers: list[int]) -> dict[str, Any]:
+    """The leader's own mean over a competency's behaviours (their answers, in order)."""
+    rated = [answer for answer in answers if 1 <= answer <= 5]
+    if not rated or len(rated) * 2 < len(answers):
         return {"n": 0, "hidden": "none"}
-    return {"n": 1, "mean": round(float(rated.mean()), 2)}
+    return {"n": 1, "mean": round(sum(rated) / len(rated), 2)}
 
 
 def _own_behaviour(answer: int) -> dict[str, Any]:

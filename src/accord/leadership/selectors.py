@@ -157,7 +157,7 @@ def review_page(lscope: LeadershipScope, review: Review) -> ReviewPage:
     ]
     page.asked = sum(not line.declined for line in lines)
     page.declined = sum(line.declined for line in lines)
-    if page.is_subject or page.is_coach or (page.is_approver and not page.is_admin):
+    if page.is_subject or (page.is_approver and not page.is_admin):
         page.nominations = lines
     elif page.is_approver and review.status == ReviewStatus.AWAITING_APPROVAL:
         page.nominations = lines  # the admin approves when the leader has no manager to

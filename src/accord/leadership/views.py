@@ -41,7 +41,7 @@ def _language(request: HttpRequest, lscope: LeadershipScope) -> str:
     return person.language if person is not None and person.language in ("en", "es") else "en"
 
 
-@with_scope()
+@with_scope(coaches=True)
 def home(request: HttpRequest, scope: Scope) -> HttpResponse:
     lscope = LeadershipScope(scope)
     return render(request, "leadership/home.html", {
@@ -76,7 +76,7 @@ def start_own(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
     }, status=400)  # fmt: skip
 
 
-@with_scope()
+@with_scope(coaches=True)
 def review_detail(request: HttpRequest, scope: Scope, review_id: int) -> HttpResponse:
     lscope = LeadershipScope(scope)
     review = lscope.review_of(review_id)
@@ -194,7 +194,7 @@ def self_assessment(
     }, status=400 if errors else 200)  # fmt: skip
 
 
-@with_scope()
+@with_scope(coaches=True)
 def report(request: HttpRequest, scope: Scope, review_id: int) -> HttpResponse:
     lscope = LeadershipScope(scope)
     review = lscope.report_of(review_id)
@@ -225,7 +225,7 @@ def _step(
 
 
 @require_POST
-@with_scope()
+@with_scope(coaches=True)
 def release(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> HttpResponse:
     return _step(request, scope, review_id, "release")
 
