@@ -11,8 +11,15 @@ from django import forms
 from django.db.models import Q
 
 from accord.access.models import Membership, User
-from accord.leadership.models import GROUP_MINIMUM, Nomination, RaterGroup
-from accord.leadership.rules import Rater
+from accord.leadership.models import (
+    GROUP_MINIMUM,
+    MAX_FOCUS,
+    ActionKind,
+    Nomination,
+    Progress,
+    RaterGroup,
+)
+from accord.leadership.rules import ActionDraft, FocusDraft, Rater
 from accord.leadership.services import MAX_MINIMUM
 from accord.org.models import Organisation, Person, UnitKind
 
@@ -202,3 +209,125 @@ class CoachForm(forms.Form):
                 "first (Logins)."
             )
         return membership.user
+
+
+# Development plans ----------------------------------------------------------------------
+
+ACTIONS_PER_FOCUS = 3
+REASSESS_CHOICES = [
+    ("", "No re-assessment"),
+    *[(str(m), f"After {m} months") for m in (3, 6, 9, 12)],
+]
+
+
+class PlanForm(forms.Form):
+    """One to three behaviours, each with why and up to three actions; dates, a mentor and
+    when to re-assess. Fields are numbered so the page works without JavaScript."""
+
+    starts_on = forms.DateField(widget=DateInput, label="Starts on")
+    review_on = forms.DateField(widget=DateInput, label="Review on")
+    mentor = forms.CharField(
+        required=False, max_length=254, label="Mentor",
+        help_text="Someone in the org chart who will support you (email or HR id); your coach "
+        "follows the plan too.",
+    )  # fmt: skip
+    reassess_after_months = forms.TypedChoiceField(
+        choices=REASSESS_CHOICES, required=False, coerce=int, empty_value=None,
+        label="Re-assess the behaviours",
+        help_text="A short 360 of these behaviours only, with the same raters where possible.",
+    )  # fmt: skip
+
+    def __init__(
+        self, *args: Any, organisation: Organisation, behaviours: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+        choices = [("", "—"), *behaviours]
+        for n in range(1, MAX_FOCUS + 1):
+            self.fields[f"focus_{n}"] = forms.ChoiceField(
+                choices=choices, required=False, label=f"Behaviour {n}"
+            )
+            self.fields[f"why_{n}"] = forms.CharField(
+                widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,
+                label="Why this one, and what good looks like",
+            )  # fmt: skip
+            for a in range(1, ACTIONS_PER_FOCUS + 1):
+                self.fields[f"action_{n}_{a}_kind"] = forms.ChoiceField(
+                    choices=ActionKind.choices, required=False, label=f"Action {a}: kind"
+                )
+                self.fields[f"action_{n}_{a}_what"] = forms.CharField(
+                    required=False, max_length=300, label=f"Action {a}: what you will do"
+                )
+                self.fields[f"action_{n}_{a}_due"] = forms.DateField(
+                    widget=DateInput, required=False, label=f"Action {a}: by"
+                )
+
+    def slots(self) -> list[dict[str, Any]]:
+        """The form's fields grouped per behaviour, for the template."""
+        return [
+            {"focus": self[f"focus_{n}"], "why": self[f"why_{n}"],
+             "actions": [(self[f"action_{n}_{a}_kind"], self[f"action_{n}_{a}_what"],
+                          self[f"action_{n}_{a}_due"]) for a in range(1, ACTIONS_PER_FOCUS + 1)]}
+            for n in range(1, MAX_FOCUS + 1)
+        ]  # fmt: skip
+
+    def clean_mentor(self) -> Person | None:
+        text = self.cleaned_data["mentor"].strip()
+        if not text:
+            return None
+        person = _find(self.organisation, text)
+        if person is None:
+            raise forms.ValidationError(f"No one in the org chart has the email or HR id “{text}”.")
+        return person
+
+    def focus(self) -> list[FocusDraft]:
+        data = self.cleaned_data
+        drafts = []
+        for n in range(1, MAX_FOCUS + 1):
+            behaviour = data.get(f"focus_{n}") or ""
+            actions = tuple(
+                ActionDraft(data.get(f"action_{n}_{a}_kind") or ActionKind.PRACTICE,
+                            data.get(f"action_{n}_{a}_what", ""), data.get(f"action_{n}_{a}_due"))
+                for a in range(1, ACTIONS_PER_FOCUS + 1)
+                if (data.get(f"action_{n}_{a}_what") or "").strip()
+            )  # fmt: skip
+            if behaviour:
+                drafts.append(FocusDraft(behaviour, data.get(f"why_{n}", ""), actions))
+        return drafts
+
+    @staticmethod
+    def initial_for(plan: Any) -> dict[str, Any]:
+        initial: dict[str, Any] = {
+            "starts_on": plan.starts_on, "review_on": plan.review_on,
+            "mentor": plan.mentor.email if plan.mentor else "",
+            "reassess_after_months": plan.reassess_after_months or "",
+        }  # fmt: skip
+        for n, item in enumerate(plan.focus.prefetch_related("actions"), start=1):
+            initial[f"focus_{n}"], initial[f"why_{n}"] = item.behaviour, item.why
+            for a, action in enumerate(item.actions.all()[:ACTIONS_PER_FOCUS], start=1):
+                initial[f"action_{n}_{a}_kind"] = action.kind
+                initial[f"action_{n}_{a}_what"] = action.what
+                initial[f"action_{n}_{a}_due"] = action.due_on
+        return initial
+
+
+class CheckInForm(forms.Form):
+    held_on = forms.DateField(widget=DateInput, label="On")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000,
+                           label="How it is going")  # fmt: skip
+
+    def __init__(self, *args: Any, focus: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.behaviours = [b for b, _ in focus]
+        for behaviour, text in focus:
+            self.fields[f"progress_{behaviour}"] = forms.ChoiceField(
+                choices=[("", "—"), *Progress.choices], required=False, label=text
+            )
+
+    def progress(self) -> dict[str, str]:
+        return {
+            b: self.cleaned_data[f"progress_{b}"]
+            for b in self.behaviours
+            if self.cleaned_data.get(f"progress_{b}")
+        }

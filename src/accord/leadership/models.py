@@ -117,6 +117,11 @@ class Review(models.Model):
     )
     # The report as computed when the round closed (suppressed; ids only, worded when shown).
     report = models.JSONField(null=True, blank=True)
+    # A re-assessment: the 360 it follows up, asking only these behaviours (ids).
+    follows = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="follow_ups"
+    )
+    behaviours = models.JSONField(default=list, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
@@ -213,3 +218,110 @@ class LeadershipAuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} by {self.actor}"
+
+
+# Development plans -----------------------------------------------------------------------
+
+MAX_FOCUS = 3
+MAX_ACTIONS = 6
+
+
+class ActionKind(models.TextChoices):
+    PRACTICE = "practice", "Practice on the job"
+    PEOPLE = "people", "Learn from people"
+    COURSE = "course", "A course or reading"
+
+
+class Progress(models.TextChoices):
+    NOT_STARTED = "not_started", "Not started"
+    SOME = "some", "Some progress"
+    GOOD = "good", "Good progress"
+    EMBEDDED = "embedded", "Part of how I work now"
+
+
+class DevelopmentPlan(models.Model):
+    """What a leader works on after their 360: one to three behaviours, actions for each, a
+    coach or mentor, dates, and check-ins. Read by the leader, their coach and their mentor."""
+
+    review = models.OneToOneField(Review, on_delete=models.CASCADE, related_name="plan")
+    # A mentor from the org chart; the review's coach supports the plan too.
+    mentor = models.ForeignKey(
+        Person, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    starts_on = models.DateField()
+    review_on = models.DateField()
+    # The short re-assessment of the focus behaviours, this many months after the start.
+    reassess_after_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review_on__gt=models.F("starts_on")), name="plan_review_after_start"
+            ),
+            models.CheckConstraint(
+                condition=Q(reassess_after_months__isnull=True)
+                | Q(reassess_after_months__gte=1, reassess_after_months__lte=18),
+                name="plan_reassessment_1_to_18_months",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"development plan of review {self.review_id}"
+
+
+class FocusBehaviour(models.Model):
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="focus")
+    behaviour = models.CharField(max_length=60)  # an item id of the review's framework
+    why = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "behaviour"], name="one_focus_per_behaviour"),
+        ]
+
+    def __str__(self) -> str:
+        return self.behaviour
+
+
+class DevelopmentAction(models.Model):
+    focus = models.ForeignKey(FocusBehaviour, on_delete=models.CASCADE, related_name="actions")
+    kind = models.CharField(max_length=10, choices=ActionKind.choices)
+    what = models.CharField(max_length=300)
+    due_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=ActionKind.values), name="development_action_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.what
+
+
+class PlanCheckIn(models.Model):
+    """The leader or their coach or mentor records how the plan is going."""
+
+    plan = models.ForeignKey(DevelopmentPlan, on_delete=models.CASCADE, related_name="check_ins")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    author_name = models.CharField(max_length=200)
+    held_on = models.DateField()
+    note = models.TextField()
+    # Per focus behaviour id, a Progress value.
+    progress = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-held_on", "-pk"]
+
+    def __str__(self) -> str:
+        return f"check-in on {self.held_on}"

@@ -1,17 +1,22 @@
-"""What a 360's nominations must hold, and what Accord warns about before they are approved.
+"""What a 360's nominations must hold, what Accord warns about before they are approved, and
+what a development plan must hold.
 
 Plain checks on plain values, shared by the pages, the API and the command line."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from accord.leadership.models import (
     ALL_OTHERS_MINIMUM,
+    MAX_ACTIONS,
+    MAX_FOCUS,
     MAX_RATERS,
     RATER_GROUP_SINGULAR,
+    ActionKind,
     RaterGroup,
 )
 from accord.org.models import Person
@@ -88,3 +93,58 @@ def nomination_warnings(raters: Sequence[Rater], minimum: int) -> list[str]:
     if not counts[RaterGroup.MANAGER]:
         warnings.append("No manager is asked: the report will have no manager's view.")
     return warnings
+
+
+# Development plans ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ActionDraft:
+    kind: str
+    what: str
+    due_on: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class FocusDraft:
+    behaviour: str
+    why: str
+    actions: tuple[ActionDraft, ...]
+
+
+def plan_problems(
+    focus: Sequence[FocusDraft], behaviours: Sequence[str], starts_on: dt.date,
+    review_on: dt.date, reassess_after_months: int | None,
+) -> list[tuple[str, str]]:  # fmt: skip
+    """Why a plan cannot be saved, as (field, message): empty when it can."""
+    problems: list[tuple[str, str]] = []
+    if not 1 <= len(focus) <= MAX_FOCUS:
+        problems.append(("focus", f"Choose one to {MAX_FOCUS} behaviours to work on."))
+    seen: set[str] = set()
+    for n, item in enumerate(focus, start=1):
+        if item.behaviour not in behaviours:
+            problems.append((f"focus_{n}", "Choose a behaviour of the framework."))
+        elif item.behaviour in seen:
+            problems.append((f"focus_{n}", "This behaviour is chosen twice."))
+        seen.add(item.behaviour)
+        if len(item.why) > 2000:
+            problems.append((f"why_{n}", "Keep this to 2,000 characters."))
+        if not item.actions:
+            problems.append((f"actions_{n}", "Add at least one action for this behaviour."))
+        if len(item.actions) > MAX_ACTIONS:
+            problems.append((f"actions_{n}", f"Up to {MAX_ACTIONS} actions per behaviour."))
+        for action in item.actions:
+            if action.kind not in ActionKind.values:
+                problems.append((f"actions_{n}", f"Unknown kind of action {action.kind!r}."))
+            if not action.what.strip() or len(action.what) > 300:
+                problems.append((f"actions_{n}", "Say what you will do, in up to 300 characters."))
+            if action.due_on is not None and not starts_on <= action.due_on <= review_on:
+                problems.append((f"actions_{n}", f"“{action.what[:40]}” is due outside the "
+                                 "plan's dates."))  # fmt: skip
+    if review_on <= starts_on:
+        problems.append(("review_on", "The review date comes after the start."))
+    elif (review_on - starts_on).days > 550:
+        problems.append(("review_on", "A plan runs at most eighteen months."))
+    if reassess_after_months is not None and not 1 <= reassess_after_months <= 18:
+        problems.append(("reassess_after_months", "Re-assess after 1 to 18 months."))
+    return problems

@@ -5,6 +5,7 @@ minimum up."""
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,7 +15,11 @@ from accord.leadership.loading import instrument_of
 from accord.leadership.models import (
     RATER_GROUP_SINGULAR,
     Cohort,
+    DevelopmentAction,
+    DevelopmentPlan,
     Nomination,
+    PlanCheckIn,
+    Progress,
     RaterGroup,
     Review,
     ReviewStatus,
@@ -25,7 +30,7 @@ from accord.leadership.visibility import LeadershipScope
 from accord.org.models import Person, RoleGroup
 from accord.surveys.answers import unpack
 from accord.surveys.form import Question, question
-from accord.surveys.instruments import Instrument
+from accord.surveys.instruments import SCALES, Instrument
 from accord.surveys.models import Cycle, Invitation
 from accord.surveys.selectors import accepting_answers, has_answered, responses_received
 
@@ -134,6 +139,7 @@ class ReviewPage:
     warnings: list[str] = field(default_factory=list)
     self_assessed: bool = False
     sees_report: bool = False
+    follows_plan: bool = False
 
 
 def review_page(lscope: LeadershipScope, review: Review) -> ReviewPage:
@@ -144,6 +150,7 @@ def review_page(lscope: LeadershipScope, review: Review) -> ReviewPage:
         is_coach=lscope.is_coach(review),
         is_admin=lscope.is_admin,
         sees_report=lscope.sees_report(review),
+        follows_plan=lscope.follows_plan(review) and review.status == ReviewStatus.RELEASED,
     )
     nominations = list(review.nominations.select_related("person__unit"))
     invited: set[int] = set()
@@ -223,9 +230,14 @@ def self_questions(
 ) -> tuple[Instrument, list[tuple[str, list[Question]]]]:
     """The framework's behaviours by competency, and the open questions, as form questions."""
     instrument = instrument_of(review)
+    asked = set(review.behaviours)
     sections: list[tuple[str, list[Question]]] = []
     for construct in instrument.constructs:
-        items = [q for q in instrument.items if q.construct == construct.id]
+        items = [
+            q for q in instrument.items
+            if q.construct == construct.id
+            and (not asked or q.id in asked or SCALES[q.scale].is_open_text)
+        ]  # fmt: skip
         if items:
             sections.append(
                 (getattr(construct.name, language), [question(item, language) for item in items])
@@ -384,3 +396,94 @@ def report_view(review: Review, language: str = "en") -> ReportView:
         all_others_minimum=report.get("all_others_minimum", 4),
         gap=report.get("gap", 1.0),
     )
+
+
+# The development plan ------------------------------------------------------------------------
+
+
+def behaviour_cells(report: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+    """Per behaviour id, its cells in a stored report."""
+    found: dict[str, dict[str, Any]] = {}
+    for competency in (report or {}).get("competencies", []):
+        for behaviour in competency["behaviours"]:
+            found[behaviour["id"]] = {**behaviour["cells"], "flag": behaviour["flag"]}
+    return found
+
+
+@dataclass
+class PlanFocus:
+    behaviour: str
+    text: str
+    why: str
+    actions: list[DevelopmentAction]
+    # The behaviour in the 360 and in each re-assessment since: (label, self, all others).
+    over_time: list[tuple[str, float | None, float | None]]
+    progress: str  # the latest check-in's word for it
+
+
+@dataclass
+class PlanPage:
+    review: Review
+    plan: DevelopmentPlan | None
+    focus: list[PlanFocus]
+    check_ins: list[PlanCheckIn]
+    may_edit: bool
+    suggestions: list[tuple[str, str, str]]  # (behaviour id, text, why it is suggested)
+    behaviours: list[tuple[str, str]]  # every behaviour of the framework, for the form
+    reassessments: list[Review]
+    reassess_due: dt.date | None
+
+
+def plan_page(lscope: LeadershipScope, review: Review, language: str = "en") -> PlanPage:
+    instrument = instrument_of(review)
+    texts = {i.id: getattr(i.text, language) for i in instrument.items}
+    scored = [i.id for i in instrument.items if not SCALES[i.scale].is_open_text]
+    plan = DevelopmentPlan.objects.filter(review=review).select_related("mentor").first()
+    reassessments = list(review.follow_ups.exclude(status=ReviewStatus.CANCELLED).order_by("pk"))
+    first = behaviour_cells(review.report)
+    later = [(f"Re-assessment, {r.closed_at:%b %Y}", behaviour_cells(r.report))
+             for r in reassessments if r.report and r.status == ReviewStatus.RELEASED]  # fmt: skip
+    check_ins = list(plan.check_ins.all()) if plan else []
+    latest: dict[str, str] = {}
+    for check_in in reversed(check_ins):  # oldest first, so the newest word wins
+        latest.update(check_in.progress)
+    focus = []
+    for item in plan.focus.prefetch_related("actions") if plan else []:
+        over_time = [("Your 360", _mean(first, item.behaviour, "self"),
+                      _mean(first, item.behaviour, "all_others"))]  # fmt: skip
+        over_time += [(label, _mean(cells, item.behaviour, "self"),
+                       _mean(cells, item.behaviour, "all_others")) for label, cells in later]  # fmt: skip
+        focus.append(PlanFocus(
+            item.behaviour, texts.get(item.behaviour, item.behaviour), item.why,
+            list(item.actions.all()), over_time,
+            Progress(latest[item.behaviour]).label if item.behaviour in latest else "",
+        ))  # fmt: skip
+    suggestions = [(b, texts[b], "A blind spot: others see it less often than you do")
+                   for b in scored if first.get(b, {}).get("flag") == "blind_spot"]  # fmt: skip
+    rated = sorted(
+        (cells["all_others"]["mean"], b) for b, cells in first.items()
+        if cells.get("all_others", {}).get("mean") is not None
+    )  # fmt: skip
+    for _, b in rated[:3]:
+        if all(b != s[0] for s in suggestions):
+            suggestions.append((b, texts[b], "Among the behaviours others see least often"))
+    due = None
+    if plan is not None and plan.reassess_after_months:
+        due = _add_months(plan.starts_on, plan.reassess_after_months)
+    return PlanPage(
+        review=review, plan=plan, focus=focus, check_ins=check_ins,
+        may_edit=lscope.is_subject(review) and review.status == ReviewStatus.RELEASED,
+        suggestions=suggestions, behaviours=[(b, texts[b]) for b in scored],
+        reassessments=reassessments, reassess_due=due,
+    )  # fmt: skip
+
+
+def _mean(cells: dict[str, dict[str, Any]], behaviour: str, column: str) -> float | None:
+    value = cells.get(behaviour, {}).get(column, {})
+    return value.get("mean") if isinstance(value, dict) else None
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return dt.date(year, month, min(day.day, 28))

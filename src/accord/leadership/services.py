@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accord.access.audit import actor_label
 from accord.access.models import Membership, User
+from accord.access.scopes import NotAllowed
 from accord.leadership import loading, tasks
 from accord.leadership.closing import finish_reviews
 from accord.leadership.errors import LeadershipError, LeadershipProblems
@@ -24,14 +25,19 @@ from accord.leadership.models import (
     DEFAULT_REMINDER_DAYS,
     GROUP_MINIMUM,
     Cohort,
+    DevelopmentAction,
+    DevelopmentPlan,
+    FocusBehaviour,
     LeadershipAuditEntry,
     Nomination,
     NominationStatus,
+    PlanCheckIn,
+    Progress,
     Review,
     ReviewStatus,
     SelfAssessment,
 )
-from accord.leadership.rules import Rater, nomination_problems
+from accord.leadership.rules import FocusDraft, Rater, nomination_problems, plan_problems
 from accord.leadership.visibility import LeadershipScope
 from accord.org.models import Organisation, Person
 from accord.surveys.answers import ParsedAnswers, pack
@@ -279,11 +285,13 @@ def approve_raters(
     instrument = loading.instrument_of(review)
     try:
         cycle = open_named_round(
-            organisation=review.organisation, name=f"360 feedback for {review.subject.name}",
+            organisation=review.organisation,
+            name=f"360 {'re-assessment' if review.follows_id else 'feedback'} for "
+            f"{review.subject.name}",
             about=review.subject, instrument=instrument,
             raters=[(n.person, n.group) for n in nominations], closes_at=review.answer_by,
             minimum=review.min_group_size, reminder_days=DEFAULT_REMINDER_DAYS,
-            created_by=actor, now=now,
+            created_by=actor, asked_items=review.behaviours, now=now,
         )  # fmt: skip
     except CycleError as error:
         raise LeadershipError(str(error)) from None
@@ -425,4 +433,156 @@ def cancel_review(
     audit(organisation_id=review.organisation_id, actor=actor, via=via, action="cancelled",
           review=review)  # fmt: skip
     review.refresh_from_db()
+    return review
+
+
+# Development plans -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def save_plan(
+    *,
+    lscope: LeadershipScope,
+    actor: User | None,
+    review_id: int,
+    focus: Sequence[FocusDraft],
+    starts_on: dt.date,
+    review_on: dt.date,
+    mentor: Person | None = None,
+    reassess_after_months: int | None = None,
+    via: str = "",
+) -> DevelopmentPlan:
+    """The leader's plan from their report, made or changed as a whole; check-ins stay."""
+    review = lscope.review_to_plan(review_id)
+    behaviours = loading.framework_of(loading.instrument_of(review)).behaviours
+    problems = plan_problems(focus, behaviours, starts_on, review_on, reassess_after_months)
+    if mentor is not None and (
+        mentor.organisation_id != review.organisation_id or not mentor.is_active
+    ):
+        problems.append(("mentor", "The mentor is someone in the org chart."))
+    elif mentor is not None and mentor.pk == review.subject_id:
+        problems.append(("mentor", "Choose someone other than yourself as a mentor."))
+    if problems:
+        raise LeadershipProblems(problems)
+    plan, made = DevelopmentPlan.objects.select_for_update().get_or_create(
+        review=review,
+        defaults={"starts_on": starts_on, "review_on": review_on},
+    )
+    plan.mentor = mentor
+    plan.starts_on, plan.review_on = starts_on, review_on
+    plan.reassess_after_months = reassess_after_months
+    plan.save()
+    done = {
+        (a.focus.behaviour, a.what): a.done_on
+        for a in DevelopmentAction.objects.filter(focus__plan=plan).select_related("focus")
+    }
+    plan.focus.all().delete()
+    for position, item in enumerate(focus):
+        row = FocusBehaviour.objects.create(
+            plan=plan, behaviour=item.behaviour, why=item.why.strip(), position=position
+        )
+        DevelopmentAction.objects.bulk_create(
+            DevelopmentAction(focus=row, kind=a.kind, what=" ".join(a.what.split()),
+                              due_on=a.due_on, done_on=done.get((item.behaviour, a.what)))
+            for a in item.actions
+        )  # fmt: skip
+    audit(organisation_id=review.organisation_id, actor=actor, via=via,
+          action="plan made" if made else "plan changed", review=review,
+          behaviours=[f.behaviour for f in focus])  # fmt: skip
+    return plan
+
+
+@transaction.atomic
+def mark_action(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, action_id: int, done: bool,
+    today: dt.date | None = None,
+) -> DevelopmentAction:  # fmt: skip
+    review = lscope.plan_of(review_id)
+    if not lscope.is_subject(review):
+        raise NotAllowed("The leader marks their own actions done.")
+    action = DevelopmentAction.objects.filter(pk=action_id, focus__plan__review=review).first()
+    if action is None:
+        raise Http404
+    action.done_on = (today or timezone.localdate()) if done else None
+    action.save(update_fields=["done_on"])
+    return action
+
+
+@transaction.atomic
+def add_check_in(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, held_on: dt.date,
+    note: str, progress: dict[str, str], via: str = "",
+) -> PlanCheckIn:  # fmt: skip
+    """The leader, their coach or mentor records how the plan is going."""
+    review = lscope.plan_of(review_id)
+    plan = DevelopmentPlan.objects.filter(review=review).first()
+    if plan is None:
+        raise LeadershipError("There is no plan yet to check in on.")
+    focus = set(plan.focus.values_list("behaviour", flat=True))
+    problems = []
+    note = note.strip()
+    if not note:
+        problems.append(("note", "Say how it is going."))
+    elif len(note) > 4000:
+        problems.append(("note", "Keep this to 4,000 characters."))
+    if held_on > timezone.localdate():
+        problems.append(("held_on", "A check-in is recorded on or after the day it happened."))
+    for behaviour, value in progress.items():
+        if behaviour not in focus:
+            problems.append(("progress", f"{behaviour!r} is not a behaviour of this plan."))
+        elif value not in Progress.values:
+            problems.append(("progress", f"{value!r} is not a kind of progress."))
+    if problems:
+        raise LeadershipProblems(problems)
+    user = actor if actor is not None and actor.pk else None
+    check_in = PlanCheckIn.objects.create(
+        plan=plan, author=user, author_name=actor_label(user, via)[:200], held_on=held_on,
+        note=note, progress=progress,
+    )  # fmt: skip
+    audit(organisation_id=review.organisation_id, actor=actor, via=via, action="check-in",
+          review=review)  # fmt: skip
+    return check_in
+
+
+@transaction.atomic
+def start_reassessment(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, answer_by: dt.datetime,
+    via: str = "", now: dt.datetime | None = None,
+) -> Review:  # fmt: skip
+    """The short re-assessment of the plan's behaviours: a new 360 of those behaviours only,
+    with the same raters where they are still in the org chart (the leader may change them
+    before sending them for approval), under the same anonymity rules."""
+    original = lscope.plan_of(review_id)
+    if not lscope.is_subject(original):
+        raise NotAllowed("The leader starts their re-assessment.")
+    plan = DevelopmentPlan.objects.filter(review=original).first()
+    if plan is None:
+        raise LeadershipError(
+            "Make a development plan first: the re-assessment asks its behaviours."
+        )
+    if original.follow_ups.exclude(status=ReviewStatus.CANCELLED).filter(
+        status__in=(ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL,
+                    ReviewStatus.COLLECTING, ReviewStatus.WITH_COACH)
+    ).exists():  # fmt: skip
+        raise LeadershipError("A re-assessment of this plan is under way already.")
+    _check_round(answer_by, original.min_group_size, now or timezone.now())
+    review = Review.objects.create(
+        organisation_id=original.organisation_id, subject=original.subject,
+        approver=_approver(original.subject), coach=original.coach, follows=original,
+        behaviours=list(plan.focus.values_list("behaviour", flat=True)),
+        instrument_id=original.instrument_id, instrument_version=original.instrument_version,
+        min_group_size=original.min_group_size, answer_by=answer_by,
+    )  # fmt: skip
+    declined = set()
+    if original.cycle_id is not None:
+        invited = set(Invitation.objects.filter(cycle_id=original.cycle_id)
+                      .values_list("person_id", flat=True))  # fmt: skip
+        declined = {n.person_id for n in original.nominations.all()} - invited
+    Nomination.objects.bulk_create(
+        Nomination(review=review, person_id=n.person_id, group=n.group)
+        for n in original.nominations.select_related("person")
+        if n.person_id not in declined and n.person.is_active and n.person.email
+    )  # fmt: skip
+    audit(organisation_id=review.organisation_id, actor=actor, via=via,
+          action="re-assessment started", review=review, follows=original.pk)  # fmt: skip
     return review

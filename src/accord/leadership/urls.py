@@ -17,6 +17,14 @@ urlpatterns = [
     path("reviews/<int:review_id>/close/", views.close, name="leadership-close"),
     path("reviews/<int:review_id>/cancel/", views.cancel, name="leadership-cancel"),
     path("reviews/<int:review_id>/coach/", views.coach, name="leadership-coach"),
+    path("reviews/<int:review_id>/plan/", views.plan, name="leadership-plan"),
+    path("reviews/<int:review_id>/plan/check-in/", views.check_in, name="leadership-check-in"),
+    path(
+        "reviews/<int:review_id>/plan/actions/<int:action_id>/",
+        views.action_done,
+        name="leadership-action",
+    ),
+    path("reviews/<int:review_id>/reassess/", views.reassess, name="leadership-reassess"),
     path("cohorts/", views.cohorts, name="leadership-cohorts"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="leadership-cohort"),
 ]

@@ -4,17 +4,28 @@ and approving raters, the leader's own ratings, the report, and the admin's coho
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from accord.access.decorators import with_scope
 from accord.access.requests import AuthenticatedHttpRequest
-from accord.access.scopes import Scope
+from accord.access.scopes import NotAllowed, Scope
 from accord.leadership import selectors, services
 from accord.leadership.errors import LeadershipError
-from accord.leadership.forms import CoachForm, CohortForm, OwnReviewForm, RatersForm, ticked
+from accord.leadership.forms import (
+    CheckInForm,
+    CoachForm,
+    CohortForm,
+    OwnReviewForm,
+    PlanForm,
+    RatersForm,
+    ticked,
+)
 from accord.leadership.models import RaterGroup, Review, ReviewStatus
 from accord.leadership.visibility import LeadershipScope
 from accord.refusals import show_refusal
@@ -309,3 +320,100 @@ def cohort_detail(request: HttpRequest, scope: Scope, cohort_id: int) -> HttpRes
     return render(request, "leadership/cohort.html", {
         "cohort": cohort, "lines": selectors.cohort_progress(lscope, cohort),
     })  # fmt: skip
+
+
+# The development plan ------------------------------------------------------------------------
+
+
+@with_scope(coaches=True)
+def plan(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> HttpResponse:
+    """The plan as its three people read it; the leader writes it here (no JavaScript needed)."""
+    lscope = LeadershipScope(scope)
+    review = lscope.plan_of(review_id)
+    language = _language(request, lscope)
+    page = selectors.plan_page(lscope, review, language)
+    form = None
+    if page.may_edit:
+        initial = (PlanForm.initial_for(page.plan) if page.plan else
+                   {"starts_on": timezone.localdate(),
+                    "review_on": timezone.localdate() + dt.timedelta(days=180),
+                    "focus_1": page.suggestions[0][0] if page.suggestions else ""})  # fmt: skip
+        form = PlanForm(request.POST if request.method == "POST" else None, initial=initial,
+                        organisation=scope.organisation, behaviours=page.behaviours)  # fmt: skip
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.save_plan(
+                    lscope=lscope, actor=request.user, review_id=review.pk, focus=form.focus(),
+                    starts_on=data["starts_on"], review_on=data["review_on"],
+                    mentor=data["mentor"], reassess_after_months=data["reassess_after_months"],
+                )  # fmt: skip
+            except LeadershipError as error:
+                show_refusal(form, error, aliases={"focus": "focus_1"})
+            else:
+                messages.success(request, "Your plan is saved.")
+                return redirect("leadership-plan", scope.organisation.slug, review.pk)
+    elif request.method == "POST":
+        raise NotAllowed("The leader writes their own development plan.")
+    focus = [(f.behaviour, f.text) for f in page.focus]
+    return render(request, "leadership/plan.html", {
+        "page": page, "review": review, "form": form,
+        "check_in_form": CheckInForm(focus=focus, initial={"held_on": timezone.localdate()}),
+        "reassess_form": OwnReviewForm(organisation=scope.organisation),
+        "is_subject": lscope.is_subject(review),
+    }, status=400 if form is not None and form.errors else 200)  # fmt: skip
+
+
+@require_POST
+@with_scope(coaches=True)
+def check_in(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> HttpResponse:
+    lscope = LeadershipScope(scope)
+    review = lscope.plan_of(review_id)
+    page = selectors.plan_page(lscope, review)
+    form = CheckInForm(request.POST, focus=[(f.behaviour, f.text) for f in page.focus])
+    if form.is_valid():
+        try:
+            services.add_check_in(lscope=lscope, actor=request.user, review_id=review.pk,
+                                  held_on=form.cleaned_data["held_on"],
+                                  note=form.cleaned_data["note"], progress=form.progress())  # fmt: skip
+        except LeadershipError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, "Check-in recorded.")
+    else:
+        for field, errors in form.errors.items():
+            messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: "
+                           f"{' '.join(errors)}".lstrip(": "))  # fmt: skip
+    return redirect("leadership-plan", scope.organisation.slug, review.pk)
+
+
+@require_POST
+@with_scope()
+def action_done(
+    request: AuthenticatedHttpRequest, scope: Scope, review_id: int, action_id: int
+) -> HttpResponse:
+    services.mark_action(lscope=LeadershipScope(scope), actor=request.user, review_id=review_id,
+                         action_id=action_id, done=request.POST.get("done") == "1")  # fmt: skip
+    return redirect("leadership-plan", scope.organisation.slug, review_id)
+
+
+@require_POST
+@with_scope()
+def reassess(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> HttpResponse:
+    lscope = LeadershipScope(scope)
+    form = OwnReviewForm(request.POST, organisation=scope.organisation)
+    if form.is_valid():
+        try:
+            follow_up = services.start_reassessment(
+                lscope=lscope, actor=request.user, review_id=review_id,
+                answer_by=form.answer_by_at(),
+            )  # fmt: skip
+        except LeadershipError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, "Your re-assessment has started with the same raters; "
+                             "check them and send them for approval.")  # fmt: skip
+            return redirect("leadership-raters", scope.organisation.slug, follow_up.pk)
+    else:
+        messages.error(request, "Choose the day raters answer by.")
+    return redirect("leadership-plan", scope.organisation.slug, review_id)

@@ -5,6 +5,8 @@
 * The approver — the leader's manager in the org chart, or a program admin when there is
   none — reads the raters and approves or changes them; never the report.
 * In a coached 360 the coach reads the report first and releases it to the leader.
+* The development plan is read by the leader, their coach and the mentor they name; the
+  leader writes it, and all three record check-ins.
 * Program admins start cohorts and follow their progress: statuses and counts, never who was
   asked, never a rating, never a report.
 * Raters answer through their one-time link (the surveys app); a rater with a login may
@@ -62,7 +64,7 @@ class LeadershipScope(CapabilityScope):
             return reviews
         mine = Q(coach=self.user)
         if self.person is not None:
-            mine |= Q(subject=self.person) | Q(approver=self.person)
+            mine |= Q(subject=self.person) | Q(approver=self.person) | Q(plan__mentor=self.person)
         return reviews.filter(mine)
 
     def _fetch(self, review_id: int) -> Review:
@@ -85,6 +87,14 @@ class LeadershipScope(CapabilityScope):
 
     def is_coach(self, review: Review) -> bool:
         return review.coach_id == self.user.pk
+
+    def is_mentor(self, review: Review) -> bool:
+        plan = getattr(review, "plan", None)
+        return plan is not None and self.person is not None and plan.mentor_id == self.person.pk
+
+    def follows_plan(self, review: Review) -> bool:
+        """The leader, their coach and their mentor read the plan and record check-ins."""
+        return self.is_subject(review) or self.is_coach(review) or self.is_mentor(review)
 
     # --- fetch and check -------------------------------------------------------------------
 
@@ -144,6 +154,20 @@ class LeadershipScope(CapabilityScope):
             raise NotAllowed("The coach releases a coached report.")
         if review.status != ReviewStatus.WITH_COACH:
             raise NotAllowed("This report is not waiting for its coach.")
+        return review
+
+    def plan_of(self, review_id: int) -> Review:
+        review = self._fetch(review_id)
+        if not self.follows_plan(review):
+            raise NotAllowed("A development plan is the leader's, their coach's and mentor's.")
+        return review
+
+    def review_to_plan(self, review_id: int) -> Review:
+        review = self._fetch(review_id)
+        if not self.is_subject(review):
+            raise NotAllowed("The leader writes their own development plan.")
+        if review.status != ReviewStatus.RELEASED:
+            raise NotAllowed("A plan is built from the report, once it is released to you.")
         return review
 
     def cohort_of(self, cohort_id: int) -> Cohort:

@@ -34,7 +34,7 @@ from accord.surveys.models import (
     Receipt,
     ReminderRun,
 )
-from accord.surveys.selectors import instrument_for
+from accord.surveys.selectors import instrument_asked
 from accord.surveys.tokens import display_token, new_token, receipt_mark, token_digest
 
 BATCH = 200
@@ -119,7 +119,7 @@ def deliver_batch(cycle_id: int, now: dt.datetime | None = None) -> int | None:
     with transaction.atomic():  # a link must work by the time its email arrives
         tokens = dict(mint_tokens([row.invitation for row in to_send]))
     news = invitation_news(cycle, [row.invitation for row in to_send if row.reminder_id is None])
-    questions = len(instrument_for(cycle).items)
+    questions = len(instrument_asked(cycle).items)
     emails = []
     for row in to_send:
         invitation = row.invitation

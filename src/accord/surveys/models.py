@@ -45,6 +45,10 @@ class Cycle(models.Model):
     )
     name = models.CharField(max_length=200)
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.PULSE)
+    # The scored items asked, when only some of the instrument's are (a 360's re-assessment
+    # of the behaviours a leader worked on); empty means all. Answers stay packed in the
+    # instrument's order, the items not asked skipped.
+    asked_items = models.JSONField(default=list, blank=True)
     # Whom a leader's 360 is about: raters see the name on the form and in the email.
     about = models.ForeignKey(
         "org.Person", on_delete=models.CASCADE, null=True, blank=True, related_name="+"

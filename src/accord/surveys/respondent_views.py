@@ -21,7 +21,7 @@ from accord.surveys import form as survey_form
 from accord.surveys.answers import parse_answers
 from accord.surveys.mail import MANAGER_GROUP
 from accord.surveys.models import Invitation
-from accord.surveys.selectors import accepting_answers, has_answered, instrument_for
+from accord.surveys.selectors import accepting_answers, has_answered, instrument_asked
 from accord.surveys.services import (
     CycleError,
     Outcome,
@@ -138,7 +138,7 @@ def answer(request: HttpRequest) -> HttpResponse:
     if request.method == "GET" and has_answered(invitation):
         return _unavailable(request, "answered", language)
 
-    instrument = instrument_for(cycle)
+    instrument = instrument_asked(cycle)
     all_pages = survey_form.pages(instrument)
     data = request.POST if request.method == "POST" else {}
     parsed = parse_answers(instrument, data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, QuerySet
@@ -17,6 +17,7 @@ from accord.access.models import Role
 from accord.access.scopes import Scope
 from accord.org.models import Organisation, Unit, ids_on_path
 from accord.surveys.instruments import (
+    SCALES,
     Instrument,
     InstrumentRegistry,
     default_registry,
@@ -77,6 +78,19 @@ def instrument_for(cycle: Cycle) -> Instrument:
 
 
 _cycle_instruments: dict[tuple[int, str, int], Instrument] = {}
+
+
+def instrument_asked(cycle: Cycle) -> Instrument:
+    """The instrument as the cycle's form asks it: only the scored items it names (with every
+    open question) when it names some, else all of them."""
+    instrument = instrument_for(cycle)
+    if not cycle.asked_items:
+        return instrument
+    asked = set(cycle.asked_items)
+    return replace(
+        instrument,
+        items=tuple(i for i in instrument.items if i.id in asked or SCALES[i.scale].is_open_text),
+    )
 
 
 def _load_cycle_instrument(cycle: Cycle) -> Instrument:

@@ -352,13 +352,15 @@ def open_named_round(
     minimum: int,
     reminder_days: Sequence[int],
     created_by: User | None,
+    asked_items: Sequence[str] = (),
     now: dt.datetime | None = None,
 ) -> Cycle:
     """Open a cycle that asks named people about one person — a leader's 360 raters, each
     with their rater group — and send the invitations. Everything else is a pulse's: one-time
     tokens, keyed receipts, the mixing pool, answers with no link to the rater, reminders to
     non-respondents and closing on time by ``advance_cycles``. Every answer is reported under
-    the leader's unit and the rater's group only, never the rater's own unit or profession."""
+    the leader's unit and the rater's group only, never the rater's own unit or profession.
+    ``asked_items``: only these scored items are asked (a re-assessment), else all."""
     now = now or timezone.now()
     if instrument.purpose != Cycle.Purpose.LEADERSHIP_360:
         raise CycleError(f"{instrument.id!r} is not a 360 framework.")
@@ -382,6 +384,7 @@ def open_named_round(
         created_by=created_by,
         opened_at=now,
         invited_count=len(raters),
+        asked_items=list(asked_items),
     )
     cycle.receipt_key_check = key_check(cycle.pk)
     cycle.save(update_fields=["receipt_key_check"])
