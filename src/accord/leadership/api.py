@@ -14,8 +14,8 @@ from accord.api_fields import Error, Id, Line, Name, Paragraph, Refusal
 from accord.leadership import selectors, services
 from accord.leadership.errors import LeadershipError
 from accord.leadership.loading import instrument_of
-from accord.leadership.models import Cohort, RaterGroup, Review
-from accord.leadership.rules import Rater
+from accord.leadership.models import ActionKind, Cohort, Progress, RaterGroup, Review
+from accord.leadership.rules import ActionDraft, FocusDraft, Rater
 from accord.leadership.visibility import LeadershipScope
 from accord.org.models import Person
 from accord.surveys.answers import ParsedAnswers, parse_answers
@@ -314,3 +314,131 @@ def cohort_progress(request: HttpRequest, cohort_id: Id) -> Any:
             for line in selectors.cohort_progress(lscope, cohort)
         ],
     }  # fmt: skip
+
+
+class ActionIn(Schema):
+    kind: ActionKind
+    what: Name = Field(max_length=300)
+    due_on: dt.date | None = None
+
+
+class FocusIn(Schema):
+    behaviour: Line = Field(max_length=60, description="A behaviour id of the framework")
+    why: Paragraph = Field("", max_length=2000)
+    actions: list[ActionIn] = Field(min_length=1, max_length=6)
+
+
+class PlanIn(Schema):
+    focus: list[FocusIn] = Field(min_length=1, max_length=3)
+    starts_on: dt.date
+    review_on: dt.date
+    mentor: Line | None = Field(None, max_length=254, description="HR id or email")
+    reassess_after_months: int | None = Field(None, ge=1, le=18)
+
+
+class ActionOut(Schema):
+    id: int
+    kind: str
+    what: str
+    due_on: dt.date | None
+    done_on: dt.date | None
+
+
+class FocusOut(Schema):
+    behaviour: str
+    text: str
+    why: str
+    progress: str
+    actions: list[ActionOut]
+
+
+class CheckInOut(Schema):
+    held_on: dt.date
+    author: str
+    note: str
+    progress: dict[str, str]
+
+
+class PlanOut(Schema):
+    review_id: int
+    starts_on: dt.date
+    review_on: dt.date
+    mentor: str | None
+    reassess_after_months: int | None
+    focus: list[FocusOut]
+    check_ins: list[CheckInOut]
+
+
+class CheckInIn(Schema):
+    held_on: dt.date
+    note: Paragraph = Field(max_length=4000)
+    progress: dict[str, Progress] = Field(default_factory=dict,
+                                          description="Focus behaviour id to progress")  # fmt: skip
+
+
+class ReassessIn(Schema):
+    answer_by: dt.datetime
+
+
+def _plan_out(lscope: LeadershipScope, review: Review) -> dict[str, Any]:
+    page = selectors.plan_page(lscope, review)
+    plan = page.plan
+    if plan is None:
+        raise Http404("There is no development plan yet.")
+    return {
+        "review_id": review.pk, "starts_on": plan.starts_on, "review_on": plan.review_on,
+        "mentor": plan.mentor.name if plan.mentor else None,
+        "reassess_after_months": plan.reassess_after_months,
+        "focus": [
+            {"behaviour": f.behaviour, "text": f.text, "why": f.why, "progress": f.progress,
+             "actions": f.actions}
+            for f in page.focus
+        ],
+        "check_ins": [
+            {"held_on": c.held_on, "author": c.author_name, "note": c.note, "progress": c.progress}
+            for c in page.check_ins
+        ],
+    }  # fmt: skip
+
+
+@router.get("/leadership/reviews/{review_id}/plan", response={200: PlanOut, 404: Error},
+            summary="The development plan: the leader's, their coach's and mentor's")  # fmt: skip
+def get_plan(request: HttpRequest, review_id: Id) -> Any:
+    lscope = _lscope(request)
+    return _plan_out(lscope, lscope.plan_of(review_id))
+
+
+@router.put("/leadership/reviews/{review_id}/plan", response={200: PlanOut, 422: Refusal},
+            summary="Make or change the plan (the leader, once the report is released)")  # fmt: skip
+def put_plan(request: HttpRequest, review_id: Id, body: PlanIn) -> Any:
+    lscope = _lscope(request)
+    review = lscope.review_to_plan(review_id)
+    mentor = _people(lscope, [body.mentor], "mentor")[0] if body.mentor else None
+    services.save_plan(
+        lscope=lscope, actor=lscope.user, review_id=review.pk, mentor=mentor,
+        starts_on=body.starts_on, review_on=body.review_on,
+        reassess_after_months=body.reassess_after_months,
+        focus=[FocusDraft(f.behaviour, f.why, tuple(ActionDraft(a.kind, a.what, a.due_on)
+                                                    for a in f.actions)) for f in body.focus],
+    )  # fmt: skip
+    return _plan_out(lscope, lscope.plan_of(review.pk))
+
+
+@router.post("/leadership/reviews/{review_id}/plan/check-ins",
+             response={201: PlanOut, 422: Refusal},
+             summary="Record a check-in (the leader, their coach or mentor)")  # fmt: skip
+def post_check_in(request: HttpRequest, review_id: Id, body: CheckInIn) -> Any:
+    lscope = _lscope(request)
+    services.add_check_in(lscope=lscope, actor=lscope.user, review_id=review_id,
+                          held_on=body.held_on, note=body.note,
+                          progress={k: str(v) for k, v in body.progress.items()})  # fmt: skip
+    return Status(201, _plan_out(lscope, lscope.plan_of(review_id)))
+
+
+@router.post("/leadership/reviews/{review_id}/reassess", response={201: ReviewOut, 422: Refusal},
+             summary="Start the re-assessment of the plan's behaviours (the leader)")  # fmt: skip
+def post_reassess(request: HttpRequest, review_id: Id, body: ReassessIn) -> Any:
+    lscope = _lscope(request)
+    review = services.start_reassessment(lscope=lscope, actor=lscope.user, review_id=review_id,
+                                         answer_by=body.answer_by)  # fmt: skip
+    return Status(201, _review_out(lscope, lscope.review_of(review.pk)))

@@ -401,6 +401,7 @@ def action_done(
 @with_scope()
 def reassess(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> HttpResponse:
     lscope = LeadershipScope(scope)
+    lscope.plan_of(review_id)  # a 404 or 403 before anything is read from the form
     form = OwnReviewForm(request.POST, organisation=scope.organisation)
     if form.is_valid():
         try:
