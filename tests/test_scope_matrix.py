@@ -956,6 +956,27 @@ ACCESS: dict[str, list[Case]] = {
              web(nurse_manager=REDIRECT, admin=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
              riverside(lambda w: leadership_world(w)["released"]), "POST"),
     ],
+    "leadership-share": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: leadership_world(w)["released"])),
+        Case("no one named: refused with the reason to nora",
+             web(nurse_manager=REDIRECT, admin=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: leadership_world(w)["released"]), "POST"),
+    ],
+    "leadership-unshare": [
+        Case("shared with no one: nothing to stop",
+             web(admin=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: leadership_world(w)["released"], lambda w: w.person("sam")),
+             "POST"),
+    ],
+    "leadership-profile": [
+        Case("a cohort's profile: executives and admins",
+             web(admin=OK, executive=OK, everyone=FORBIDDEN),
+             riverside(lambda w: leadership_world(w)["cohort"])),
+        Case("a cohort that does not exist", web(admin=NOT_FOUND, executive=NOT_FOUND,
+                                                 everyone=FORBIDDEN),
+             riverside(lambda w: 10**9)),
+    ],
     "leadership-cohorts": [
         Case("the admin's cohorts", web(admin=OK, everyone=FORBIDDEN), riverside()),
         Case("an empty cohort: the form again", web(admin=400, everyone=FORBIDDEN), riverside(),
@@ -1056,13 +1077,19 @@ ACCESS: dict[str, list[Case]] = {
              lambda w: {"answer_by": "2030-01-01T12:00:00Z"}),
     ],
     "GET /api/leadership/cohorts": [
-        Case("each organisation's admins", api_call(admin=OK, everyone=FORBIDDEN, outsider=OK)),
+        Case("each organisation's admins and executives",
+             api_call(admin=OK, executive=OK, everyone=FORBIDDEN, outsider=OK)),
     ],
     "POST /api/leadership/cohorts": [
         Case("a leader nobody has heard of: refused to admins",
              api_call(admin=422, everyone=FORBIDDEN, outsider=422), no_args, "POST",
              lambda w: {"name": "Chairs 2028", "leaders": ["nobody"],
                         "answer_by": "2030-01-01T12:00:00Z"}),
+    ],
+    "GET /api/leadership/cohorts/{cohort_id}/profile": [
+        Case("nurse managers' cohort: finished, one report, every figure hidden",
+             api_call(admin=OK, executive=OK, everyone=FORBIDDEN),
+             lambda w, v: (leadership_world(w)["cohort"],)),
     ],
     "GET /api/leadership/cohorts/{cohort_id}": [
         Case("nurse managers' cohort", api_call(admin=OK, everyone=FORBIDDEN),

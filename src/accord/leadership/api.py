@@ -283,7 +283,8 @@ def decline(request: HttpRequest, review_id: Id) -> Any:
     return Status(204, None)
 
 
-@router.get("/leadership/cohorts", response=list[CohortOut], summary="Cohorts (program admins)")
+@router.get("/leadership/cohorts", response=list[CohortOut],
+            summary="Cohorts (program admins; executives, for their profiles)")  # fmt: skip
 def list_cohorts(request: HttpRequest) -> Any:
     return list(selectors.cohorts(_lscope(request)))
 
@@ -442,3 +443,13 @@ def post_reassess(request: HttpRequest, review_id: Id, body: ReassessIn) -> Any:
     review = services.start_reassessment(lscope=lscope, actor=lscope.user, review_id=review_id,
                                          answer_by=body.answer_by)  # fmt: skip
     return Status(201, _review_out(lscope, lscope.review_of(review.pk)))
+
+
+@router.get("/leadership/cohorts/{cohort_id}/profile", response={200: dict[str, Any], 404: Error},
+            summary="A cohort's competency profile (executives and admins): averages over at "
+            "least five leaders, once the cohort is finished")  # fmt: skip
+def get_cohort_profile(request: HttpRequest, cohort_id: Id) -> Any:
+    _, profile = services.cohort_profile(lscope=_lscope(request), cohort_id=cohort_id)
+    if profile is None:
+        raise Http404("The profile appears once the cohort's 360s are finished.")
+    return profile

@@ -331,3 +331,19 @@ class CheckInForm(forms.Form):
             for b in self.behaviours
             if self.cleaned_data.get(f"progress_{b}")
         }
+
+
+class ShareForm(forms.Form):
+    person = forms.CharField(max_length=254, label="Share with",
+                             help_text="An email address or HR id in the org chart.")  # fmt: skip
+
+    def __init__(self, *args: Any, organisation: Organisation, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    def clean_person(self) -> Person:
+        text = self.cleaned_data["person"].strip()
+        person = _find(self.organisation, text)
+        if person is None:
+            raise forms.ValidationError(f"No one in the org chart has the email or HR id “{text}”.")
+        return person

@@ -16,6 +16,8 @@ from django.utils import timezone
 
 from accord.org.models import Organisation, Person
 
+# A cohort's profile is shown over at least this many leaders.
+PROFILE_MINIMUM = 5
 # The least raters a group other than the manager is shown with; a cohort may raise it.
 GROUP_MINIMUM = 3
 # "All others" (every rater but the manager) needs at least this many, and the group minimum.
@@ -68,6 +70,9 @@ class Cohort(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The cohort's competency profile, computed once, when no 360 of it is still under way:
+    # computed again after one more report, the difference would be that leader's figures.
+    profile = models.JSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "name"]
@@ -183,6 +188,22 @@ class Nomination(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} as {self.group}"
+
+
+class ReportShare(models.Model):
+    """The leader lets someone else read their released report (their manager, a mentor)."""
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="shares")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    shared_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["review", "person"], name="one_share_per_person"),
+        ]
+
+    def __str__(self) -> str:
+        return f"review {self.review_id} shared with {self.person_id}"
 
 
 class SelfAssessment(models.Model):

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from accord.access.scopes import NotAllowed
 from accord.leadership.loading import instrument_of
 from accord.leadership.models import (
     RATER_GROUP_SINGULAR,
@@ -32,7 +33,12 @@ from accord.surveys.answers import unpack
 from accord.surveys.form import Question, question
 from accord.surveys.instruments import SCALES, Instrument
 from accord.surveys.models import Cycle, Invitation
-from accord.surveys.selectors import accepting_answers, has_answered, responses_received
+from accord.surveys.selectors import (
+    accepting_answers,
+    has_answered,
+    organisation_instruments,
+    responses_received,
+)
 
 SUGGESTIONS_PER_GROUP = 12
 OPEN = (ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL, ReviewStatus.COLLECTING)
@@ -189,7 +195,9 @@ class CohortLine:
 
 
 def cohorts(lscope: LeadershipScope) -> QuerySet[Cohort]:
-    lscope.require_admin()
+    """The organisation's cohorts with counts, for admins and (for their profiles) executives."""
+    if not lscope.sees_cohort_profiles:
+        raise NotAllowed("Executives and program admins follow cohorts.")
     return (
         Cohort.objects.filter(organisation=lscope.organisation)
         .annotate(
@@ -487,3 +495,35 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     month = day.month - 1 + months
     year, month = day.year + month // 12, month % 12 + 1
     return dt.date(year, month, min(day.day, 28))
+
+
+@dataclass
+class ProfileRow:
+    text: str
+    leaders: int
+    others: float | None
+    own: float | None
+
+
+@dataclass
+class ProfileSection:
+    summary: ProfileRow
+    behaviours: list[ProfileRow]
+
+
+def profile_view(
+    cohort: Cohort, profile: dict[str, Any], language: str = "en"
+) -> list[ProfileSection]:
+    registry_key = (cohort.instrument_id, cohort.instrument_version)
+    instrument = organisation_instruments(cohort.organisation).get(*registry_key)
+    texts = {i.id: getattr(i.text, language) for i in instrument.items}
+    texts.update({c.id: getattr(c.name, language) for c in instrument.constructs})
+
+    def row(figures: dict[str, Any]) -> ProfileRow:
+        return ProfileRow(texts.get(figures["id"], figures["id"]), figures["leaders"],
+                          figures.get("others"), figures.get("self"))  # fmt: skip
+
+    return [
+        ProfileSection(row(c), [row(b) for b in c["behaviours"]])
+        for c in profile.get("competencies", [])
+    ]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import transaction
 from django.http import Http404
@@ -18,7 +19,7 @@ from django.utils import timezone
 from accord.access.audit import actor_label
 from accord.access.models import Membership, User
 from accord.access.scopes import NotAllowed
-from accord.leadership import loading, tasks
+from accord.leadership import loading, profiles, tasks
 from accord.leadership.closing import finish_reviews
 from accord.leadership.errors import LeadershipError, LeadershipProblems
 from accord.leadership.models import (
@@ -33,6 +34,7 @@ from accord.leadership.models import (
     NominationStatus,
     PlanCheckIn,
     Progress,
+    ReportShare,
     Review,
     ReviewStatus,
     SelfAssessment,
@@ -586,3 +588,61 @@ def start_reassessment(
     audit(organisation_id=review.organisation_id, actor=actor, via=via,
           action="re-assessment started", review=review, follows=original.pk)  # fmt: skip
     return review
+
+
+# Sharing a report, and a cohort's profile ------------------------------------------------------
+
+PROFILE_GRACE = dt.timedelta(days=7)
+UNDER_WAY = (ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL, ReviewStatus.COLLECTING)
+
+
+@transaction.atomic
+def share_report(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, person: Person,
+    via: str = "",
+) -> ReportShare:  # fmt: skip
+    """The leader lets someone in the org chart read their released report."""
+    review = lscope.review_to_share(review_id)
+    if person.organisation_id != review.organisation_id or not person.is_active:
+        raise LeadershipError("Share with someone in the org chart.", field="person")
+    if person.pk == review.subject_id:
+        raise LeadershipError("The report is yours already.", field="person")
+    share, _ = ReportShare.objects.get_or_create(review=review, person=person)
+    audit(organisation_id=review.organisation_id, actor=actor, via=via, action="report shared",
+          review=review, person=person.external_id)  # fmt: skip
+    return share
+
+
+@transaction.atomic
+def stop_sharing(
+    *, lscope: LeadershipScope, actor: User | None, review_id: int, person_id: int,
+    via: str = "",
+) -> None:  # fmt: skip
+    review = lscope.review_to_share(review_id)
+    deleted, _ = ReportShare.objects.filter(review=review, person_id=person_id).delete()
+    if not deleted:
+        raise Http404
+    audit(organisation_id=review.organisation_id, actor=actor, via=via,
+          action="report no longer shared", review=review)  # fmt: skip
+
+
+def cohort_profile(
+    *, lscope: LeadershipScope, cohort_id: int, now: dt.datetime | None = None
+) -> tuple[Cohort, dict[str, Any] | None]:
+    """The cohort's profile, computed once when no 360 of it is under way any more (or a week
+    after its answer-by date, over the reports finished by then) and never again; None until
+    then."""
+    cohort = lscope.cohort_profile_of(cohort_id)
+    if cohort.profile is not None:
+        return cohort, cohort.profile
+    now = now or timezone.now()
+    reviews = cohort.reviews.all()
+    if reviews.filter(status__in=UNDER_WAY).exists() and now < cohort.answer_by + PROFILE_GRACE:
+        return cohort, None
+    with transaction.atomic():
+        locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
+        if locked.profile is None:
+            reports = list(reviews.exclude(report=None).values_list("report", flat=True))
+            locked.profile = profiles.cohort_profile(reports)
+            locked.save(update_fields=["profile"])
+    return locked, locked.profile

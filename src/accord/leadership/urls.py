@@ -25,6 +25,13 @@ urlpatterns = [
         name="leadership-action",
     ),
     path("reviews/<int:review_id>/reassess/", views.reassess, name="leadership-reassess"),
+    path("reviews/<int:review_id>/share/", views.share, name="leadership-share"),
+    path(
+        "reviews/<int:review_id>/share/<int:person_id>/stop/",
+        views.unshare,
+        name="leadership-unshare",
+    ),
     path("cohorts/", views.cohorts, name="leadership-cohorts"),
+    path("cohorts/<int:cohort_id>/profile/", views.cohort_profile, name="leadership-profile"),
     path("cohorts/<int:cohort_id>/", views.cohort_detail, name="leadership-cohort"),
 ]

@@ -24,6 +24,7 @@ from accord.leadership.forms import (
     OwnReviewForm,
     PlanForm,
     RatersForm,
+    ShareForm,
     ticked,
 )
 from accord.leadership.models import RaterGroup, Review, ReviewStatus
@@ -62,6 +63,7 @@ def home(request: HttpRequest, scope: Scope) -> HttpResponse:
         "coaching": list(selectors.coaching(lscope)),
         "requests": selectors.feedback_requests(lscope),
         "own_form": OwnReviewForm(organisation=scope.organisation),
+        "cohorts": list(selectors.cohorts(lscope)) if lscope.sees_cohort_profiles else [],
     })  # fmt: skip
 
 
@@ -210,9 +212,12 @@ def report(request: HttpRequest, scope: Scope, review_id: int) -> HttpResponse:
     lscope = LeadershipScope(scope)
     review = lscope.report_of(review_id)
     view = selectors.report_view(review, _language(request, lscope))
+    is_subject = lscope.is_subject(review)
     return render(request, "leadership/report.html", {
         "view": view, "review": review, "is_coach": lscope.is_coach(review),
-        "statuses": ReviewStatus,
+        "is_subject": is_subject, "statuses": ReviewStatus,
+        "shares": list(review.shares.select_related("person")) if is_subject else [],
+        "share_form": ShareForm(organisation=scope.organisation),
     })  # fmt: skip
 
 
@@ -418,3 +423,47 @@ def reassess(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) ->
     else:
         messages.error(request, "Choose the day raters answer by.")
     return redirect("leadership-plan", scope.organisation.slug, review_id)
+
+
+# Sharing a report; a cohort's profile --------------------------------------------------------
+
+
+@require_POST
+@with_scope()
+def share(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> HttpResponse:
+    lscope = LeadershipScope(scope)
+    lscope.review_to_share(review_id)
+    form = ShareForm(request.POST, organisation=scope.organisation)
+    if form.is_valid():
+        try:
+            services.share_report(lscope=lscope, actor=request.user, review_id=review_id,
+                                  person=form.cleaned_data["person"])  # fmt: skip
+        except LeadershipError as error:
+            _refused(request, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['person'].name} can read your report.")
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("leadership-report", scope.organisation.slug, review_id)
+
+
+@require_POST
+@with_scope()
+def unshare(
+    request: AuthenticatedHttpRequest, scope: Scope, review_id: int, person_id: int
+) -> HttpResponse:
+    services.stop_sharing(lscope=LeadershipScope(scope), actor=request.user,
+                          review_id=review_id, person_id=person_id)  # fmt: skip
+    messages.success(request, "No longer shared.")
+    return redirect("leadership-report", scope.organisation.slug, review_id)
+
+
+@with_scope()
+def cohort_profile(request: HttpRequest, scope: Scope, cohort_id: int) -> HttpResponse:
+    lscope = LeadershipScope(scope)
+    cohort, profile = services.cohort_profile(lscope=lscope, cohort_id=cohort_id)
+    return render(request, "leadership/profile.html", {
+        "cohort": cohort, "profile": profile,
+        "sections": selectors.profile_view(cohort, profile) if profile else [],
+    })  # fmt: skip

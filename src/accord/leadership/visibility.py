@@ -7,8 +7,11 @@
 * In a coached 360 the coach reads the report first and releases it to the leader.
 * The development plan is read by the leader, their coach and the mentor they name; the
   leader writes it, and all three record check-ins.
+* The leader may share their released report with someone in the org chart, who then reads
+  it too.
 * Program admins start cohorts and follow their progress: statuses and counts, never who was
-  asked, never a rating, never a report.
+  asked, never a rating, never a report. Executives and admins read a cohort's competency
+  profile: averages over at least five leaders, computed once the cohort is finished.
 * Raters answer through their one-time link (the surveys app); a rater with a login may
   decline on their page of feedback requests.
 
@@ -64,8 +67,12 @@ class LeadershipScope(CapabilityScope):
             return reviews
         mine = Q(coach=self.user)
         if self.person is not None:
-            mine |= Q(subject=self.person) | Q(approver=self.person) | Q(plan__mentor=self.person)
-        return reviews.filter(mine)
+            person = self.person
+            mine |= (
+                Q(subject=person) | Q(approver=person) | Q(plan__mentor=person)
+                | Q(shares__person=person, status=ReviewStatus.RELEASED)
+            )  # fmt: skip
+        return reviews.filter(mine).distinct()
 
     def _fetch(self, review_id: int) -> Review:
         if not 0 < review_id < LARGEST_ID:
@@ -135,8 +142,11 @@ class LeadershipScope(CapabilityScope):
         self.require_admin()
         return review
 
+    def is_shared_with(self, review: Review) -> bool:
+        return self.person is not None and review.shares.filter(person=self.person).exists()
+
     def sees_report(self, review: Review) -> bool:
-        if self.is_subject(review):
+        if self.is_subject(review) or self.is_shared_with(review):
             return review.status == ReviewStatus.RELEASED
         return self.is_coach(review) and review.status in REPORT_STATUSES
 
@@ -170,11 +180,32 @@ class LeadershipScope(CapabilityScope):
             raise NotAllowed("A plan is built from the report, once it is released to you.")
         return review
 
-    def cohort_of(self, cohort_id: int) -> Cohort:
-        self.require_admin()
+    def review_to_share(self, review_id: int) -> Review:
+        review = self._fetch(review_id)
+        if not self.is_subject(review):
+            raise NotAllowed("Only the leader shares their report.")
+        if review.status != ReviewStatus.RELEASED:
+            raise NotAllowed("A report is shared once it is released to you.")
+        return review
+
+    @property
+    def sees_cohort_profiles(self) -> bool:
+        return self.scope.role in (Role.ADMIN, Role.EXECUTIVE)
+
+    def cohort_profile_of(self, cohort_id: int) -> Cohort:
+        """Executives and admins read a cohort's profile (aggregates over five leaders)."""
+        if not self.sees_cohort_profiles:
+            raise NotAllowed("Executives and program admins read cohorts' profiles.")
+        return self._cohort(cohort_id)
+
+    def _cohort(self, cohort_id: int) -> Cohort:
         if not 0 < cohort_id < LARGEST_ID:
             raise Http404
         cohort = Cohort.objects.filter(organisation=self.organisation, pk=cohort_id).first()
         if cohort is None:
             raise Http404
         return cohort
+
+    def cohort_of(self, cohort_id: int) -> Cohort:
+        self.require_admin()
+        return self._cohort(cohort_id)
