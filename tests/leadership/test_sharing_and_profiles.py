@@ -86,7 +86,7 @@ def test_the_leader_shares_their_report_and_stops(
         services.share_report(lscope=nora, actor=None, review_id=review.pk,
                               person=cast.person("eve"))  # fmt: skip
     review = closed(cast, review)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(Http404):  # not even the 360 is Eve's to see
         lscope(cast, cast.executive).report_of(review.pk)
     services.share_report(lscope=nora, actor=None, review_id=review.pk, person=cast.person("eve"))
     assert lscope(cast, cast.executive).report_of(review.pk) == review
