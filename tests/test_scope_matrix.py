@@ -901,6 +901,12 @@ ACCESS: dict[str, list[Case]] = {
                  coach=OK),
              riverside(lambda w: leadership_world(w)["released"])),
     ],
+    "leadership-report-pdf": [
+        Case("nora's report to keep: hers and her coach's",
+             web(nurse_manager=OK, admin=FORBIDDEN, chair=FORBIDDEN, everyone=NOT_FOUND,
+                 coach=OK),
+             riverside(lambda w: leadership_world(w)["released"])),
+    ],
     "leadership-release": [
         Case("asked for with GET", for_all(NOT_ALLOWED),
              riverside(lambda w: leadership_world(w)["released"])),

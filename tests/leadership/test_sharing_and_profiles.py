@@ -5,22 +5,26 @@ cohort is finished — never one leader's figures."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
 from django.http import Http404
 from django.utils import timezone
 from huey import Huey
+from pypdf import PdfReader
 
 from accord.access.scopes import NotAllowed
 from accord.leadership import services
 from accord.leadership.errors import LeadershipError
 from accord.leadership.models import Cohort, Review, ReviewStatus
 from accord.leadership.profiles import cohort_profile
+from accord.surveys.instruments import leadership_framework
 from tests.cast import Cast
-from tests.leadership.world import approved, closed, lscope, nominated, started
+from tests.leadership.world import answer, approved, closed, lscope, nominated, started, tokens
 
 pytestmark = pytest.mark.django_db
+BEHAVIOURS = [i.id for i in leadership_framework().items if i.scale == "frequency5"]
 
 
 def report(others: float | None, own: float | None = 4.0) -> dict[str, Any]:
@@ -100,3 +104,29 @@ def test_the_leader_shares_their_report_and_stops(
                           person_id=cast.person("eve").pk)  # fmt: skip
     with pytest.raises(Http404):
         lscope(cast, cast.executive).report_of(review.pk)
+
+
+def test_the_report_as_a_pdf_to_keep(
+    cast: Cast, immediate_queue: Huey, django_capture_on_commit_callbacks: Any
+) -> None:
+    """Drawn by WeasyPrint from the page's figures: the leader's name, the rules, a hidden
+    group printed as hidden; only for whoever may read the report."""
+    review = approved(cast, nominated(cast, started(cast)), django_capture_on_commit_callbacks)
+    for token in tokens().values():
+        answer(token, dict.fromkeys(BEHAVIOURS, 4))
+    review = closed(cast, review)
+    url = f"/o/riverside/leadership/reviews/{review.pk}/report.pdf"
+    response = cast.client_for(cast.nurse_manager).get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'filename="360-report-nora-manager.pdf"' in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    assert "360 report: Nora Manager" in text and "Hidden to protect a smaller group" in text
+    assert "at least 3 of its raters answered" in text
+    for user in (cast.chair, cast.admin):
+        assert cast.client_for(user).get(url).status_code == 403
+    assert cast.client_for(cast.executive).get(url).status_code == 404
+
+
+def pdf_text(content: bytes) -> str:
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.split())

@@ -12,6 +12,7 @@ urlpatterns = [
     path("reviews/<int:review_id>/approve/", views.approve, name="leadership-approve"),
     path("reviews/<int:review_id>/self/", views.self_assessment, name="leadership-self"),
     path("reviews/<int:review_id>/report/", views.report, name="leadership-report"),
+    path("reviews/<int:review_id>/report.pdf", views.report_pdf, name="leadership-report-pdf"),
     path("reviews/<int:review_id>/release/", views.release, name="leadership-release"),
     path("reviews/<int:review_id>/decline/", views.decline, name="leadership-decline"),
     path("reviews/<int:review_id>/close/", views.close, name="leadership-close"),

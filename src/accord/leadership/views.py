@@ -10,12 +10,13 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_POST
 
 from accord.access.decorators import with_scope
 from accord.access.requests import AuthenticatedHttpRequest
 from accord.access.scopes import NotAllowed, Scope
-from accord.leadership import selectors, services
+from accord.leadership import pdf, selectors, services
 from accord.leadership.errors import LeadershipError
 from accord.leadership.forms import (
     CheckInForm,
@@ -467,3 +468,19 @@ def cohort_profile(request: HttpRequest, scope: Scope, cohort_id: int) -> HttpRe
         "cohort": cohort, "profile": profile,
         "sections": selectors.profile_view(cohort, profile) if profile else [],
     })  # fmt: skip
+
+
+@with_scope(coaches=True)
+def report_pdf(request: HttpRequest, scope: Scope, review_id: int) -> HttpResponse:
+    """The report as a PDF to keep, for whoever may read the report."""
+    lscope = LeadershipScope(scope)
+    review = lscope.report_of(review_id)
+    try:
+        content = pdf.report_pdf(review, _language(request, lscope))
+    except pdf.PdfUnavailable as error:
+        messages.error(request, str(error))
+        return redirect("leadership-report", scope.organisation.slug, review.pk)
+    response = HttpResponse(content, content_type="application/pdf")
+    name = slugify(review.subject.name) or "leader"
+    response["Content-Disposition"] = f'attachment; filename="360-report-{name}.pdf"'
+    return response
