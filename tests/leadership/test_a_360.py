@@ -171,3 +171,27 @@ def test_a_leader_other_than_the_subject_cannot_nominate_and_only_the_approver_a
     for user in (cast.nurse_manager, cast.staff_nurse, cast.executive):
         with pytest.raises((NotAllowed, Http404)):
             services.approve_raters(lscope=lscope(cast, user), actor=None, review_id=review.pk)
+
+
+def test_the_home_page_says_what_waits_for_each_of_them(
+    cast: Cast, immediate_queue: Huey, django_capture_on_commit_callbacks: Any
+) -> None:
+    review = started(cast)
+    home = "/o/riverside/"
+    page = cast.client_for(cast.nurse_manager).get(home).content.decode()
+    assert "Choose the raters for your 360" in page
+    review = nominated(cast, review)
+    assert (
+        "Approve Nora Manager&#x27;s raters"
+        in cast.client_for(cast.chair).get(home).content.decode()
+    )
+    review = approved(cast, review, django_capture_on_commit_callbacks)
+    sam = cast.client_for(cast.staff_nurse).get(home).content.decode()
+    assert "Nora Manager asks for your feedback" in sam and "Give feedback" in sam
+    everyone_answers()
+    closed(cast, review)
+    assert (
+        "Your 360 report is ready" in cast.client_for(cast.nurse_manager).get(home).content.decode()
+    )
+    for user in (cast.admin, cast.executive):  # nothing of Nora's 360 on their home pages
+        assert "Nora Manager" not in cast.client_for(user).get(home).content.decode()

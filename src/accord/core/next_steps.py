@@ -24,6 +24,9 @@ from accord.expectations.visibility import ExpectationScope
 from accord.goals.models import ConversationStatus, GoalLink, LinkKind, LinkStatus, Resolution
 from accord.goals.visibility import GoalScope
 from accord.insights.selectors import released_cycles
+from accord.leadership import selectors as leadership_selectors
+from accord.leadership.models import ReviewStatus
+from accord.leadership.visibility import LeadershipScope
 from accord.org.models import OrgImport, Unit
 from accord.shadowing import selectors as shadowing_selectors
 from accord.shadowing.models import CommitmentStatus
@@ -55,7 +58,7 @@ def next_steps(scope: Scope) -> list[NextStep]:
     steps += _conversations_coming_up(scope, gscope)
     if scope.is_admin:
         steps += _imports_waiting(scope) + _cycles_to_run(scope)
-    steps += _agreements_waiting(scope) + _shadowing_waiting(scope)
+    steps += _agreements_waiting(scope) + _shadowing_waiting(scope) + _leadership_waiting(scope)
     steps += _plans_due(scope) + _feedback_to_ask(scope)
     if scope.sees_survey_results:
         steps += _new_results(scope) + _discussions_due(scope)
@@ -400,4 +403,42 @@ def _discussions_due(scope: Scope) -> list[NextStep]:
                 f"Record {person.unit.name}'s discussion of {cycle.name}",
             )
         )
+    return steps
+
+
+def _leadership_waiting(scope: Scope) -> list[NextStep]:
+    """A leader's 360 steps (raters to choose, their own ratings, a report to read), raters to
+    approve, and coached reports to go through. Feedback to give is listed with the surveys."""
+    lscope = LeadershipScope(scope)
+    slug, steps = _slug(scope), []
+    for review in leadership_selectors.my_reviews(lscope).filter(
+        status__in=(ReviewStatus.NOMINATING, ReviewStatus.RELEASED)
+    )[:3]:  # fmt: skip
+        if review.status == ReviewStatus.NOMINATING:
+            steps.append(NextStep(
+                "Choose the raters for your 360",
+                f"Raters answer by {timezone.localtime(review.answer_by):%-d %B}: choose them "
+                "and send them to your manager for approval.",
+                reverse("leadership-raters", args=[slug, review.pk]), "Choose your raters",
+            ))  # fmt: skip
+        elif not hasattr(review, "plan"):
+            steps.append(NextStep(
+                "Your 360 report is ready",
+                "Read it, then choose one to three behaviours to work on.",
+                reverse("leadership-report", args=[slug, review.pk]), "Read your report",
+            ))  # fmt: skip
+    for review in leadership_selectors.to_approve(lscope)[:3]:
+        steps.append(NextStep(
+            f"Approve {review.subject.name}'s raters",
+            "Keep, remove or add raters; approving sends each their one-time link.",
+            reverse("leadership-approve", args=[slug, review.pk]), "Review the raters",
+        ))  # fmt: skip
+    for review in leadership_selectors.coaching(lscope).filter(
+        status=ReviewStatus.WITH_COACH
+    )[:3]:  # fmt: skip
+        steps.append(NextStep(
+            f"{review.subject.name}'s 360 report is with you",
+            "Go through it with them, then release it to them.",
+            reverse("leadership-report", args=[slug, review.pk]), "Read the report",
+        ))  # fmt: skip
     return steps
