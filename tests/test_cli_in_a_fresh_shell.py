@@ -480,6 +480,6 @@ def test_leadership_frameworks_cohorts_progress_and_reminders(shell: Shell) -> N
     assert "Chad Chair" in progress and "Choosing raters" in progress
     shell.refused("leadership", "progress", "--org", "riverside", "--cohort", "999999",
                   says="--cohort: no cohort 999999")  # fmt: skip
-    assert "Reminded 0 rater(s) across 0 open round(s)." in shell.ok(
+    assert "Reminded the raters who have not answered, in 0 open round(s)." in shell.ok(
         "leadership", "remind", "--org", "riverside", "--cohort", cohort)  # fmt: skip
     assert "Finished 0 360(s)." in shell.ok("leadership", "finish")

@@ -1,4 +1,5 @@
-"""`seed_demo` builds the demo through the real import and gives six people logins."""
+"""`seed_demo` builds the demo through the real import and gives six people logins, and an
+external coach a seventh."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ def test_smallest_demo_signs_in_every_role(db: None) -> None:
     assert Person.objects.count() == 50
     assert [login.role_label for login in logins] == [
         "Program admin", "Executive", "Chief executive", "Department chair", "Unit nurse manager",
-        "Staff nurse",
+        "Staff nurse", "External coach",
     ]  # fmt: skip
     for login in logins:
         client = Client()

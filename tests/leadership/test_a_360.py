@@ -121,22 +121,27 @@ def test_a_coached_report_goes_to_the_coach_first(
     cast: Cast, immediate_queue: Huey, django_capture_on_commit_callbacks: Any
 ) -> None:
     review = nominated(cast, started(cast))
-    services.assign_coach(lscope=lscope(cast, cast.admin), actor=cast.admin,
-                          review_id=review.pk, coach=cast.executive)  # fmt: skip
+    admin = lscope(cast, cast.admin)
+    # Only a coach-role login may coach, and none of the leader's raters: an admin cannot
+    # make themself, the executive or the leader's manager the first reader of the report.
+    for someone in (cast.admin, cast.executive, cast.chair):
+        with pytest.raises(LeadershipError, match="coach role"):
+            services.assign_coach(lscope=admin, actor=None, review_id=review.pk, coach=someone)
+    services.assign_coach(lscope=admin, actor=cast.admin, review_id=review.pk, coach=cast.coach)
     review = approved(cast, review, django_capture_on_commit_callbacks)
     everyone_answers()
     with django_capture_on_commit_callbacks(execute=True):
         review = closed(cast, review)
     assert review.status == ReviewStatus.WITH_COACH
-    assert any(m.to == ["eve@riverside.example"] and "report" in m.subject for m in mail.outbox)
+    assert any(m.to == ["rosa@coaching.example"] and "report" in m.subject for m in mail.outbox)
     with pytest.raises(NotAllowed, match="coach releases"):
         lscope(cast, cast.nurse_manager).report_of(review.pk)
-    assert lscope(cast, cast.executive).report_of(review.pk) == review
+    assert lscope(cast, cast.coach).report_of(review.pk) == review
     with pytest.raises(NotAllowed):
         services.release_to_leader(lscope=lscope(cast, cast.nurse_manager),
                                    actor=cast.nurse_manager, review_id=review.pk)  # fmt: skip
-    review = services.release_to_leader(lscope=lscope(cast, cast.executive),
-                                        actor=cast.executive, review_id=review.pk)  # fmt: skip
+    review = services.release_to_leader(lscope=lscope(cast, cast.coach),
+                                        actor=cast.coach, review_id=review.pk)  # fmt: skip
     assert review.status == ReviewStatus.RELEASED
     assert lscope(cast, cast.nurse_manager).report_of(review.pk) == review
 

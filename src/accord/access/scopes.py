@@ -36,7 +36,6 @@ from django.http import Http404
 from accord.access.models import Membership, Role, User
 from accord.org.models import Organisation, Person, Unit
 
-
 COACH_ONLY = "A coach sees only the 360s of the leaders they coach."
 
 

@@ -25,7 +25,6 @@ from accord.refusals import Refusal as ServiceRefusal
 from accord.shadowing.api import router as shadowing_router
 from accord.surveys.api import router as surveys_router
 
-
 # The one part of the API a coach's token may use.
 COACHES_MAY_USE = "/api/leadership/"
 

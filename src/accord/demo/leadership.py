@@ -78,7 +78,7 @@ def seed_demo_leadership(*, organisation: Organisation) -> None:
     logins = Membership.objects.filter(organisation=organisation).select_related("person", "user")
     admin = logins.filter(role=Role.ADMIN).order_by("pk").first()
     chair_login = logins.filter(role=Role.LEADER, person__isnull=False).order_by("pk").first()
-    coach_login = logins.filter(role=Role.EXECUTIVE).order_by("pk").last()
+    coach_login = logins.filter(role=Role.COACH).order_by("pk").first()
     nurse_manager = (
         logins.filter(role=Role.LEADER, person__isnull=False).order_by("pk")[1:2].first()
     )
@@ -149,7 +149,7 @@ def seed_demo_leadership(*, organisation: Organisation) -> None:
     finish_reviews([Review.objects.select_related("cycle", "organisation").get(pk=done.pk)])
 
     # A second chair's report waits for his coach; a third's raters are answering.
-    if coach_login is not None and coach_login.person_id != others[0].pk:
+    if coach_login is not None:
         services.assign_coach(lscope=as_admin, actor=admin.user, review_id=reviews[others[0].pk].pk,
                               coach=coach_login.user, via=VIA)  # fmt: skip
     finish_reviews([run(reviews[others[0].pk], started_days_ago=30, everyone=True, close=True)])

@@ -20,6 +20,8 @@ from accord.org.models import Organisation, Person
 from accord.org.services import apply_org_import, create_organisation
 
 DEMO_PASSWORD = "accord-demo"  # noqa: S105 — printed for the demo; never used in production
+COACH_EMAIL = "rosa.marin@coaching.example"
+COACH_NAME = "Rosa Marín"
 
 
 @dataclass(frozen=True)
@@ -39,7 +41,8 @@ def seed_demo(
     password: str = DEMO_PASSWORD,
     progress: ProgressCallback | None = None,
 ) -> list[DemoLogin]:
-    """Generate the demo organisation through the real import, then give six people logins."""
+    """Generate the demo organisation through the real import, then give six people logins,
+    and an external coach a seventh."""
     roster = generate_demo_roster(people=people, seed=seed, system_name=name)
     with transaction.atomic():
         organisation = create_organisation(name=name, slug=slug, time_zone="America/Chicago")
@@ -72,6 +75,10 @@ def seed_demo(
             logins.append(
                 DemoLogin(label, person.email, person.name, person.attributes.get("job_title", ""))
             )
+        # An external coach: no person in the org chart, sees only the 360s she coaches.
+        grant_membership(organisation=organisation, email=COACH_EMAIL, role=Role.COACH,
+                         password=password, full_name=COACH_NAME)  # fmt: skip
+        logins.append(DemoLogin("External coach", COACH_EMAIL, COACH_NAME, "Leadership coach"))
         seed_demo_surveys(organisation=organisation, seed=seed)
         seed_demo_goals(organisation=organisation)
         seed_demo_plans(organisation=organisation)
@@ -88,11 +95,14 @@ def demo_logins(slug: str = "riverside") -> list[DemoLogin]:
         Role.ADMIN: "Program admin",
         Role.EXECUTIVE: "Executive",
         Role.MEMBER: "Staff nurse",
+        Role.COACH: "External coach",
     }
     logins = []
     for membership in organisation.memberships.select_related("user", "person").order_by("pk"):
         person = membership.person
         title = person.attributes.get("job_title", "") if person else ""
+        if membership.role == Role.COACH:
+            title = "Leadership coach"
         if title == "Chief Executive Officer":
             label = "Chief executive"
         else:

@@ -141,8 +141,8 @@ def _people(lscope: LeadershipScope, keys: list[str], field: str) -> list[Person
     people = Person.objects.filter(organisation=lscope.organisation, is_active=True)
     found = {p.external_id: p for p in people.filter(external_id__in=wanted)}
     lowered = [key.lower() for key in wanted if "@" in key]
-    for person in people.filter(email__in=lowered) if lowered else []:
-        found.setdefault(person.email.lower(), person)
+    for by_email in people.filter(email__in=lowered) if lowered else []:
+        found.setdefault(by_email.email.lower(), by_email)
     result = []
     for n, key in enumerate(wanted):
         person = found.get(key) or found.get(key.lower())

@@ -183,15 +183,16 @@ def leadership_remind(
     except Http404:
         raise fail(f"--cohort: no cohort {cohort_id} in {org!r}.") from None
     now = timezone.now()
-    waiting = rounds = 0
+    rounds = 0
     for review in cohort.reviews.filter(status=ReviewStatus.COLLECTING).select_related("cycle"):
         cycle = review.cycle
         if cycle is None:
             continue
         day = max(1, (now - cycle.opens_at).days)
-        waiting += send_reminders(cycle=cycle, day=day, now=now)
+        # How many were waiting is not said: below the group minimum it would tell who answered.
+        send_reminders(cycle=cycle, day=day, now=now)
         rounds += 1
-    say(f"Reminded {waiting} rater(s) across {rounds} open round(s).")
+    say(f"Reminded the raters who have not answered, in {rounds} open round(s).")
 
 
 @leadership_app.command("finish")

@@ -246,7 +246,7 @@ class PlanForm(forms.Form):
         choices = [("", "—"), *behaviours]
         for n in range(1, MAX_FOCUS + 1):
             self.fields[f"focus_{n}"] = forms.ChoiceField(
-                choices=choices, required=False, label=f"Behaviour {n}"
+                choices=choices, required=n == 1, label="The behaviour"
             )
             self.fields[f"why_{n}"] = forms.CharField(
                 widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000,

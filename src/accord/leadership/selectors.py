@@ -6,7 +6,7 @@ minimum up."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -29,7 +29,7 @@ from accord.leadership.report import COLUMNS
 from accord.leadership.rules import Rater, nomination_warnings
 from accord.leadership.visibility import LeadershipScope
 from accord.org.models import Person, RoleGroup
-from accord.surveys.answers import unpack
+from accord.surveys.answers import NOT_OBSERVED, unpack
 from accord.surveys.form import Question, question
 from accord.surveys.instruments import SCALES, Instrument
 from accord.surveys.models import Cycle, Invitation
@@ -129,6 +129,10 @@ class NominationLine:
     nomination: Nomination
     declined: bool
 
+    @property
+    def group_word(self) -> str:
+        return RATER_GROUP_SINGULAR[RaterGroup(self.nomination.group)]
+
 
 @dataclass
 class ReviewPage:
@@ -158,7 +162,11 @@ def review_page(lscope: LeadershipScope, review: Review) -> ReviewPage:
         sees_report=lscope.sees_report(review),
         follows_plan=lscope.follows_plan(review) and review.status == ReviewStatus.RELEASED,
     )
-    nominations = list(review.nominations.select_related("person__unit"))
+    order = {group: n for n, group in enumerate(RaterGroup.values)}
+    nominations = sorted(
+        review.nominations.select_related("person__unit"),
+        key=lambda n: (order.get(n.group, 99), n.person.name),
+    )
     invited: set[int] = set()
     if review.cycle_id is not None:
         invited = set(
@@ -170,15 +178,17 @@ def review_page(lscope: LeadershipScope, review: Review) -> ReviewPage:
     ]
     page.asked = sum(not line.declined for line in lines)
     page.declined = sum(line.declined for line in lines)
-    if page.is_subject or (page.is_approver and not page.is_admin):
+    if page.is_subject:
         page.nominations = lines
     elif page.is_approver and review.status == ReviewStatus.AWAITING_APPROVAL:
-        page.nominations = lines  # the admin approves when the leader has no manager to
-    if review.status in (ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL):
+        # The approver (the manager, or an admin when there is none) reads who was asked
+        # while approving, never afterwards: who declined is the leader's to know.
+        page.nominations = lines
+    if nominations and review.status in (ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL):
         page.warnings = nomination_warnings(
             [Rater(n.person, n.group) for n in nominations], review.min_group_size
         )
-    if review.cycle is not None and review.status == ReviewStatus.COLLECTING:
+    if review.cycle is not None:
         received = responses_received(review.cycle)
         page.answered = received if received >= review.min_group_size else None
     page.self_assessed = bool(
@@ -225,7 +235,7 @@ def cohort_progress(lscope: LeadershipScope, cohort: Cohort) -> list[CohortLine]
             answered = received if received >= review.min_group_size else None
             asked = review.cycle.invited_count
         else:
-            asked = review.asked  # type: ignore[attr-defined]
+            asked = review.asked
         lines.append(CohortLine(review, asked, answered))
     return lines
 
@@ -247,9 +257,12 @@ def self_questions(
             and (not asked or q.id in asked or SCALES[q.scale].is_open_text)
         ]  # fmt: skip
         if items:
-            sections.append(
-                (getattr(construct.name, language), [question(item, language) for item in items])
-            )
+            # "Not observed" is a rater's answer: the leader rates how often they do it.
+            questions = [question(item, language) for item in items]
+            sections.append((getattr(construct.name, language), [
+                replace(q, options=tuple(o for o in q.options if o.code != NOT_OBSERVED))
+                for q in questions
+            ]))  # fmt: skip
     return instrument, sections
 
 
@@ -268,7 +281,7 @@ def self_values(review: Review) -> dict[str, str]:
 # The report as a page ----------------------------------------------------------------------
 
 COLUMN_LABELS = {
-    "self": "You",
+    "self": "Self",
     "manager": "Manager",
     "peer": "Peers",
     "direct_report": "Direct reports",
@@ -429,17 +442,27 @@ class PlanFocus:
     progress: str  # the latest check-in's word for it
 
 
+@dataclass(frozen=True)
+class CheckInLine:
+    held_on: dt.date
+    author_name: str
+    note: str
+    progress: dict[str, str]
+    progress_words: list[tuple[str, str]]  # (the behaviour, "Some progress")
+
+
 @dataclass
 class PlanPage:
     review: Review
     plan: DevelopmentPlan | None
     focus: list[PlanFocus]
-    check_ins: list[PlanCheckIn]
+    check_ins: list[CheckInLine]
     may_edit: bool
     suggestions: list[tuple[str, str, str]]  # (behaviour id, text, why it is suggested)
     behaviours: list[tuple[str, str]]  # every behaviour of the framework, for the form
     reassessments: list[Review]
     reassess_due: dt.date | None
+    sees_figures: bool = False  # the report's figures beside each behaviour
 
 
 def plan_page(lscope: LeadershipScope, review: Review, language: str = "en") -> PlanPage:
@@ -448,10 +471,12 @@ def plan_page(lscope: LeadershipScope, review: Review, language: str = "en") -> 
     scored = [i.id for i in instrument.items if not SCALES[i.scale].is_open_text]
     plan = DevelopmentPlan.objects.filter(review=review).select_related("mentor").first()
     reassessments = list(review.follow_ups.exclude(status=ReviewStatus.CANCELLED).order_by("pk"))
-    first = behaviour_cells(review.report)
+    # Report figures only for those who read the report (not a mentor it was not shared with).
+    first = behaviour_cells(review.report) if lscope.sees_report(review) else {}
     later = [(f"Re-assessment, {r.closed_at:%b %Y}", behaviour_cells(r.report))
-             for r in reassessments if r.report and r.status == ReviewStatus.RELEASED]  # fmt: skip
-    check_ins = list(plan.check_ins.all()) if plan else []
+             for r in reassessments
+             if r.report and r.status == ReviewStatus.RELEASED and lscope.sees_report(r)]  # fmt: skip
+    check_ins: list[PlanCheckIn] = list(plan.check_ins.all()) if plan else []
     latest: dict[str, str] = {}
     for check_in in reversed(check_ins):  # oldest first, so the newest word wins
         latest.update(check_in.progress)
@@ -478,11 +503,25 @@ def plan_page(lscope: LeadershipScope, review: Review, language: str = "en") -> 
     due = None
     if plan is not None and plan.reassess_after_months:
         due = _add_months(plan.starts_on, plan.reassess_after_months)
+    lines = [
+        CheckInLine(
+            c.held_on,
+            c.author_name,
+            c.note,
+            dict(c.progress),
+            [
+                (texts.get(b, b), Progress(v).label)
+                for b, v in c.progress.items()
+                if v in Progress.values
+            ],
+        )
+        for c in check_ins
+    ]
     return PlanPage(
-        review=review, plan=plan, focus=focus, check_ins=check_ins,
+        review=review, plan=plan, focus=focus, check_ins=lines,
         may_edit=lscope.is_subject(review) and review.status == ReviewStatus.RELEASED,
         suggestions=suggestions, behaviours=[(b, texts[b]) for b in scored],
-        reassessments=reassessments, reassess_due=due,
+        reassessments=reassessments, reassess_due=due, sees_figures=lscope.sees_report(review),
     )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accord.access.audit import actor_label
-from accord.access.models import Membership, User
+from accord.access.models import Membership, Role, User
 from accord.access.scopes import NotAllowed
 from accord.leadership import loading, profiles, tasks
 from accord.leadership.closing import finish_reviews
@@ -192,6 +192,8 @@ def start_own_review(
 ) -> Review:
     """A leader asks for their own 360, outside any cohort."""
     me = lscope.me()
+    if not lscope.may_ask_for_own:
+        raise NotAllowed("Leaders, executives and program admins ask for a 360 of their own.")
     now = now or timezone.now()
     _check_round(answer_by, minimum, now)
     running = Review.objects.filter(subject=me).exclude(
@@ -395,6 +397,23 @@ def release_to_leader(
     return review
 
 
+def _check_coach(review: Review, coach: User, organisation: Organisation) -> None:
+    """A coach reads the report before the leader, so it is someone whose only access is
+    coaching — never an admin, the leader's manager or anyone else with a role — and never
+    one of the leader's raters, who could subtract their own answers from their group's."""
+    membership = Membership.objects.filter(user=coach, organisation=organisation).first()
+    if membership is None or membership.role != Role.COACH:
+        raise LeadershipError(
+            "A coach is a login with the coach role (Logins): someone who sees only the "
+            "360s they coach.", field="coach",
+        )  # fmt: skip
+    if membership.person_id is not None and (
+        membership.person_id == review.subject_id
+        or review.nominations.filter(person_id=membership.person_id).exists()
+    ):
+        raise LeadershipError("The leader and their raters cannot be the coach.", field="coach")
+
+
 @transaction.atomic
 def assign_coach(
     *, lscope: LeadershipScope, actor: User | None, review_id: int, coach: User | None,
@@ -404,13 +423,8 @@ def assign_coach(
     review = lscope.review_to_run(review_id)
     if review.status in (ReviewStatus.WITH_COACH, ReviewStatus.RELEASED, ReviewStatus.CANCELLED):
         raise LeadershipError("The report has gone out already; the coach can no longer change.")
-    if (
-        coach is not None
-        and not Membership.objects.filter(user=coach, organisation=lscope.organisation).exists()
-    ):
-        raise LeadershipError("A coach needs a login in this organisation.", field="coach")
-    if coach is not None and coach.memberships.filter(person=review.subject).exists():
-        raise LeadershipError("A leader cannot coach themself.", field="coach")
+    if coach is not None:
+        _check_coach(review, coach, lscope.organisation)
     Review.objects.filter(pk=review.pk).update(coach=coach)
     audit(organisation_id=review.organisation_id, actor=actor, via=via, action="coach assigned",
           review=review, coach=coach.email if coach else "")  # fmt: skip
@@ -537,8 +551,12 @@ def add_check_in(
     if problems:
         raise LeadershipProblems(problems)
     user = actor if actor is not None and actor.pk else None
+    # As the others in the plan know them: their name in the org chart, or the login's.
+    name = lscope.person.name if lscope.person is not None else (
+        (user.full_name or user.email) if user is not None else actor_label(None, via)
+    )  # fmt: skip
     check_in = PlanCheckIn.objects.create(
-        plan=plan, author=user, author_name=actor_label(user, via)[:200], held_on=held_on,
+        plan=plan, author=user, author_name=name[:200], held_on=held_on,
         note=note, progress=progress,
     )  # fmt: skip
     audit(organisation_id=review.organisation_id, actor=actor, via=via, action="check-in",
@@ -642,7 +660,7 @@ def cohort_profile(
     with transaction.atomic():
         locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
         if locked.profile is None:
-            reports = list(reviews.exclude(report=None).values_list("report", flat=True))
+            reports = [r for r in reviews.values_list("report", flat=True) if r is not None]
             locked.profile = profiles.cohort_profile(reports)
             locked.save(update_fields=["profile"])
     return locked, locked.profile

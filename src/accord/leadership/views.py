@@ -5,6 +5,7 @@ and approving raters, the leader's own ratings, the report, and the admin's coho
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -226,7 +227,7 @@ def _step(
     request: AuthenticatedHttpRequest, scope: Scope, review_id: int, action: str
 ) -> HttpResponse:
     lscope = LeadershipScope(scope)
-    steps = {
+    steps: dict[str, tuple[Callable[..., Review], str]] = {
         "release": (services.release_to_leader, "Released: the leader can read their report."),
         "close": (services.close_round_now, "The round is closed and the report computed."),
         "cancel": (services.cancel_review, "The 360 is cancelled."),
@@ -311,8 +312,9 @@ def cohorts(request: AuthenticatedHttpRequest, scope: Scope) -> HttpResponse:
         except LeadershipError as error:
             show_refusal(form, error, aliases=FIELD_ALIASES)
         else:
-            messages.success(request, f"Started: {cohort.reviews.count()} leaders are asked to "
-                             "choose their raters.")  # fmt: skip
+            n = cohort.reviews.count()
+            messages.success(request, f"Started: {n} leader{'s are' if n != 1 else ' is'} asked "
+                             "to choose their raters.")  # fmt: skip
             return redirect("leadership-cohort", scope.organisation.slug, cohort.pk)
     return render(request, "leadership/cohorts.html", {
         "cohorts": list(selectors.cohorts(lscope)), "form": form,
@@ -389,7 +391,7 @@ def check_in(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) ->
     else:
         for field, errors in form.errors.items():
             messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: "
-                           f"{' '.join(errors)}".lstrip(": "))  # fmt: skip
+                           f"{' '.join(str(e) for e in errors)}".lstrip(": "))  # fmt: skip
     return redirect("leadership-plan", scope.organisation.slug, review.pk)
 
 
@@ -445,7 +447,7 @@ def share(request: AuthenticatedHttpRequest, scope: Scope, review_id: int) -> Ht
             messages.success(request, f"{form.cleaned_data['person'].name} can read your report.")
     else:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(e) for e in errors))
     return redirect("leadership-report", scope.organisation.slug, review_id)
 
 

@@ -50,6 +50,14 @@ class LeadershipScope(CapabilityScope):
     def is_admin(self) -> bool:
         return self.scope.role == Role.ADMIN
 
+    @property
+    def may_ask_for_own(self) -> bool:
+        """Those who lead ask for their own 360 (a cohort may include anyone an admin names)."""
+        person = self.person
+        if person is None or self.scope.is_coach:
+            return False
+        return person.is_leader or self.scope.role in (Role.ADMIN, Role.EXECUTIVE, Role.LEADER)
+
     def require_admin(self) -> None:
         if not self.is_admin:
             raise NotAllowed("Program admins run 360 cohorts.")

@@ -67,6 +67,8 @@ WORDS: dict[str, dict[str, str]] = {
         "to {name} as the manager's. They are not anonymous.",
         "rater_privacy_3": "Written answers are shown together, split into sentences and "
         "shuffled, never by group, and only when at least {comment_minimum} people wrote some.",
+        "rater_privacy_answered": "No one sees which raters have answered: {name} sees only "
+        "how many, per group of at least {minimum}.",
     },
     "es": {
         "page": "Página {page} de {pages}",
@@ -102,6 +104,8 @@ WORDS: dict[str, dict[str, str]] = {
         "rater_privacy_3": "Las respuestas escritas se muestran juntas, divididas en frases y "
         "mezcladas, nunca por grupo, y solo cuando al menos {comment_minimum} personas "
         "escribieron.",
+        "rater_privacy_answered": "Nadie ve qué personas han respondido: {name} solo ve "
+        "cuántas, por grupos de al menos {minimum}.",
     },
 }
 

@@ -168,7 +168,7 @@ def answer(request: HttpRequest) -> HttpResponse:
             outcome = submit_response(
                 token=token, answers=parsed, nonce=nonce, invitation=invitation
             )
-            return _after_submission(request, outcome, language)
+            return _after_submission(request, outcome, language, invitation)
 
     words = survey_form.WORDS[language]
     about = cycle.about.name if cycle.about else ""
@@ -212,7 +212,10 @@ def _rater_privacy(words: dict[str, str], invitation: Invitation, about: str) ->
         else [words["rater_privacy_1"], words["rater_privacy_2"].format(**minimum)]
     )
     comments = words["rater_privacy_3"].format(comment_minimum=cycle.min_comment_group_size)
-    return [*first, comments, words["privacy_3"]]
+    if invitation.rater_group == MANAGER_GROUP:
+        return [*first, comments]
+    answered = words["rater_privacy_answered"].format(**minimum)
+    return [*first, comments, answered]
 
 
 def _page_number(raw: object, count: int) -> int:
@@ -236,9 +239,14 @@ def _carried_fields(all_pages: list[list[Any]], page: int, data: Any) -> list[tu
     return carried
 
 
-def _after_submission(request: HttpRequest, outcome: Outcome, language: str) -> HttpResponse:
+def _after_submission(
+    request: HttpRequest, outcome: Outcome, language: str, invitation: Invitation
+) -> HttpResponse:
     if outcome in (Outcome.RECORDED, Outcome.REPEATED):
-        response = redirect(f"{reverse('survey-done')}?lang={language}")
+        kind = ""
+        if invitation.cycle.about_id is not None:  # a 360: the manager's answers are theirs
+            kind = "&for=manager" if invitation.rater_group == MANAGER_GROUP else "&for=360"
+        response = redirect(f"{reverse('survey-done')}?lang={language}{kind}")
         return _forget_token(response)
     reason = {
         Outcome.ALREADY_ANSWERED: "answered",
@@ -252,4 +260,7 @@ def _after_submission(request: HttpRequest, outcome: Outcome, language: str) -> 
 @never_cache
 @require_http_methods(["GET"])
 def done(request: HttpRequest) -> HttpResponse:
-    return render(request, "surveys/respond/done.html", {"lang": _language(request, None)})
+    kind = request.GET.get("for", "")
+    return render(request, "surveys/respond/done.html", {
+        "lang": _language(request, None), "kind": kind if kind in ("360", "manager") else "",
+    })  # fmt: skip
