@@ -48,6 +48,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/alignment_map.py
 	$(BIN)/python bench/expectations.py
 	$(BIN)/python bench/shadowing.py
+	$(BIN)/python bench/leadership.py
 	$(BIN)/python bench/action_loop.py
 	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/survey_day.py

@@ -8,6 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core import mail
 from django.http import Http404
 from django.utils import timezone
 from huey import Huey
@@ -156,3 +157,44 @@ def test_the_re_assessment_asks_the_focus_behaviours_of_the_same_raters(
     follow_up = approved(cast, follow_up, django_capture_on_commit_callbacks)
     assert follow_up.cycle.asked_items == ["team_every_voice"]
     assert Invitation.objects.filter(cycle=follow_up.cycle).count() == len(RATERS)
+
+
+def test_the_re_assessment_report_sits_beside_the_first(
+    cast: Cast, immediate_queue: Huey, django_capture_on_commit_callbacks: Any
+) -> None:
+    review = released(cast, django_capture_on_commit_callbacks, coached=False)
+    a_plan(cast, review)
+    nora = lscope(cast, cast.nurse_manager)
+    follow_up = services.start_reassessment(lscope=nora, actor=None, review_id=review.pk,
+                                            answer_by=in_days(14))  # fmt: skip
+    services.submit_raters(lscope=nora, actor=None, review_id=follow_up.pk)
+    follow_up = approved(cast, follow_up, django_capture_on_commit_callbacks)
+    links = tokens()
+    for pid in RATERS:  # the latest link each rater got is the re-assessment's
+        answer(links[pid], {"team_every_voice": 4})
+    follow_up = closed(cast, follow_up)
+    report = follow_up.report
+    assert [c["id"] for c in report["competencies"]] == ["fostering_teamwork"]
+    [competency] = report["competencies"]
+    assert [b["id"] for b in competency["behaviours"]] == ["team_every_voice"]
+    assert competency["cells"]["all_others"]["mean"] == 4.0, "one behaviour asked: counted"
+    page = plan_page(nora, review)
+    assert page.focus[0].over_time[0][2] == 2.0 and page.focus[0].over_time[1][2] == 4.0
+
+
+def test_a_coached_cohort_holds_each_report_for_its_coach(
+    cast: Cast, immediate_queue: Huey, django_capture_on_commit_callbacks: Any
+) -> None:
+    review = approved(cast, nominated(cast, started(cast, coached=True)),
+                      django_capture_on_commit_callbacks)  # fmt: skip
+    review = closed(cast, review)
+    assert review.status == ReviewStatus.WITH_COACH and review.coach is None
+    with pytest.raises(NotAllowed, match="coach releases"):
+        lscope(cast, cast.nurse_manager).report_of(review.pk)
+    admin = lscope(cast, cast.admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        review = services.assign_coach(lscope=admin, actor=None, review_id=review.pk,
+                                       coach=cast.coach)  # fmt: skip
+    assert any(m.to == ["rosa@coaching.example"] for m in mail.outbox)
+    with pytest.raises(LeadershipError, match="can no longer change"):
+        services.assign_coach(lscope=admin, actor=None, review_id=review.pk, coach=None)

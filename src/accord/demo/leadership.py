@@ -129,7 +129,7 @@ def seed_demo_leadership(*, organisation: Organisation) -> None:
         ])  # fmt: skip
         if close:
             _close(cycle, opened + dt.timedelta(days=14))
-        return Review.objects.select_related("cycle", "organisation").get(pk=review.pk)
+        return Review.objects.select_related("cycle", "organisation", "cohort").get(pk=review.pk)
 
     # The demo chair: his own ratings (everyone has a say, always), a released report.
     mine = reviews[chair.pk]
@@ -146,7 +146,8 @@ def seed_demo_leadership(*, organisation: Organisation) -> None:
     )  # fmt: skip
     assert done.cycle is not None
     _close(done.cycle, now - dt.timedelta(days=26))
-    finish_reviews([Review.objects.select_related("cycle", "organisation").get(pk=done.pk)])
+    finish_reviews([Review.objects.select_related("cycle", "organisation", "cohort",
+                                                  "self_assessment").get(pk=done.pk)])  # fmt: skip
 
     # A second chair's report waits for his coach; a third's raters are answering.
     if coach_login is not None:

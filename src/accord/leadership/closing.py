@@ -1,21 +1,25 @@
 """Closing a 360: when its round has closed, the report is computed — every review waiting
-at once, so a cohort of thousands is one pass of the engine — and handed to the coach in a
-coached 360, to the leader otherwise."""
+at once, so a cohort of thousands is a few passes of the engine — and handed to the coach in
+a coached 360, to the leader otherwise."""
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accord.leadership import loading
 from accord.leadership.models import Review, ReviewStatus
-from accord.leadership.report import build_reports
+from accord.leadership.report import collector_paused, report_batches
 from accord.surveys.models import Cycle
+
+# Reviews computed and written at a time (their ids are one query's parameters).
+BATCH = 500
 
 
 def finish_reviews(reviews: Sequence[Review], rng: random.Random | None = None) -> list[int]:
@@ -27,55 +31,103 @@ def finish_reviews(reviews: Sequence[Review], rng: random.Random | None = None) 
         if r.status == ReviewStatus.COLLECTING and r.cycle is not None
         and r.cycle.status == Cycle.Status.CLOSED
     ]  # fmt: skip
-    by_framework: dict[tuple[int, str, int], list[Review]] = {}
+    # Reviews asking the same behaviours of the same framework are computed together (a
+    # re-assessment asks its plan's behaviours only).
+    by_framework: dict[tuple[int, str, int, tuple[str, ...]], list[Review]] = {}
     for review in waiting:
-        key = (review.organisation_id, review.instrument_id, review.instrument_version)
+        key = (review.organisation_id, review.instrument_id, review.instrument_version,
+               tuple(review.behaviours))  # fmt: skip
         by_framework.setdefault(key, []).append(review)
     finished: list[int] = []
     for group in by_framework.values():
-        framework = loading.framework_of(loading.instrument_of(group[0]))
-        rounds = loading.rounds_of(group, len(framework.behaviours))
-        reports = build_reports(framework, rounds, rng)
-        now = timezone.now()
-        with transaction.atomic():
-            for start in range(0, len(group), WRITE_BATCH):
-                batch = list(zip(group[start:start + WRITE_BATCH],
-                                 reports[start:start + WRITE_BATCH], strict=True))  # fmt: skip
-                finished.extend(_hand_over(batch, now))
+        instrument = loading.instrument_of(group[0])
+        whole = loading.framework_of(instrument)
+        framework = loading.framework_of(instrument, group[0].behaviours)
+        columns = loading.columns_of(instrument, framework) if group[0].behaviours else None
+        rounds = loading.rounds_of(group, len(whole.behaviours), columns)
+        # Each batch of reports is written, then dropped, before the collector resumes.
+        with collector_paused(), transaction.atomic():
+            claimed = _claim(group)
+            now = timezone.now()
+            with _pipelined():
+                for chosen, reports in report_batches(framework, rounds, rng, BATCH):
+                    _hand_over(
+                        [(group[i], report) for i, report in zip(chosen, reports, strict=True)
+                         if group[i].pk in claimed],
+                        now,
+                    )  # fmt: skip
+        finished.extend(review.pk for review in group if review.pk in claimed)
     return finished
 
 
-# Reviews written per statement: SQLite takes at most 999 parameters in one (bulk_update
-# needs six per review here), and a CASE of a few hundred branches stays cheap.
-WRITE_BATCH = 160
+def _claim(reviews: Sequence[Review]) -> set[int]:
+    """The reviews still collecting, locked until the transaction ends (on SQLite the
+    transaction holds the write lock from its start, ``transaction_mode`` IMMEDIATE): those a
+    concurrent run took first it has finished, and they are left alone."""
+    claimed: set[int] = set()
+    for start in range(0, len(reviews), BATCH):
+        claimed.update(
+            Review.objects.select_for_update()
+            .filter(
+                pk__in=[review.pk for review in reviews[start : start + BATCH]],
+                status=ReviewStatus.COLLECTING,
+            )
+            .values_list("pk", flat=True)
+        )
+    return claimed
 
 
-def _hand_over(batch: Sequence[tuple[Review, dict[str, Any]]], now: dt.datetime) -> list[int]:
-    """Store the reports of those still collecting, in the caller's transaction; their ids.
+@contextmanager
+def _pipelined() -> Iterator[None]:
+    """On PostgreSQL (psycopg 3), statements sent without waiting for each to finish: the
+    server stores one batch of reports (parsing and compressing the JSON, most of the time
+    of writing them) while the next batch is computed. Errors arrive when it ends."""
+    pipeline = getattr(connection.connection, "pipeline", None)
+    if connection.vendor != "postgresql" or pipeline is None:
+        yield
+        return
+    with connection.wrap_database_errors, pipeline():
+        yield
 
-    The reviews are claimed first by an UPDATE of those still collecting, which waits for a
-    concurrent run that took them (row locks on PostgreSQL, the write lock on SQLite): that
-    run has finished them, so they are no longer collecting and are left alone here."""
-    pending = Review.objects.filter(
-        pk__in=[review.pk for review, _ in batch], status=ReviewStatus.COLLECTING
+
+def _hand_over(batch: Sequence[tuple[Review, dict[str, Any]]], now: dt.datetime) -> None:
+    """Store the reports of claimed reviews: what ``Review.objects.filter(pk=...).update()``
+    writes to each, run for every review of the batch in one ``executemany``."""
+    if not batch:
+        return
+    field = {f.name: f for f in Review._meta.concrete_fields}
+    columns = [field[name] for name in ("report", "status", "closed_at", "released_at", "id")]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {} SET {} WHERE {} = %s".format(  # noqa: S608 — names from the model
+        quote(Review._meta.db_table),
+        ", ".join(f"{quote(column.column)} = %s" for column in columns[:-1]),
+        quote(columns[-1].column),
     )
-    if not pending.update(closed_at=now):
-        return []
-    claimed = set(pending.values_list("pk", flat=True))
     rows = [
-        Review(pk=review.pk, report=report, closed_at=now,
-               status=ReviewStatus.WITH_COACH if review.coach_id else ReviewStatus.RELEASED,
-               released_at=None if review.coach_id else now)
+        (report, ReviewStatus.WITH_COACH if coached(review) else ReviewStatus.RELEASED, now,
+         None if coached(review) else now, review.pk)
         for review, report in batch
-        if review.pk in claimed
     ]  # fmt: skip
-    Review.objects.bulk_update(rows, ["report", "status", "closed_at", "released_at"])
-    return [row.pk for row in rows]
+    values = [
+        [
+            column.get_db_prep_save(value, connection)
+            for column, value in zip(columns, row, strict=True)
+        ]
+        for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
+
+
+def coached(review: Review) -> bool:
+    """A coached 360's report goes to the coach first: it has a coach, or its cohort is
+    coached (a coach not named yet is named by an admin, and the report waits for them)."""
+    return review.coach_id is not None or (review.cohort is not None and review.cohort.coached)
 
 
 def finish_closed_reviews() -> list[int]:
     """Every review whose round the surveys clock has closed (the queue runs this)."""
     reviews = Review.objects.filter(
         status=ReviewStatus.COLLECTING, cycle__status=Cycle.Status.CLOSED
-    ).select_related("cycle", "organisation", "self_assessment")
+    ).select_related("cycle", "organisation", "self_assessment", "cohort")
     return finish_reviews(list(reviews))

@@ -22,8 +22,10 @@ from accord.surveys.selectors import organisation_instruments
 GROUP_CODE = {group: code for code, group in enumerate(GROUPS)}
 
 
-def framework_of(instrument: Instrument) -> Framework:
-    behaviours = scored_items(instrument)
+def framework_of(instrument: Instrument, asked: Sequence[str] = ()) -> Framework:
+    """The framework as a round asked it: every behaviour, or those ``asked`` (a
+    re-assessment's), with the competencies that hold them."""
+    behaviours = [i for i in scored_items(instrument) if not asked or i.id in asked]
     competencies = tuple(dict.fromkeys(item.construct for item in behaviours))
     return Framework(
         competencies=competencies,
@@ -38,8 +40,18 @@ def instrument_of(review: Review) -> Instrument:
     return registry.get(review.instrument_id, review.instrument_version)
 
 
-def rounds_of(reviews: Sequence[Review], behaviours: int) -> list[Round]:
-    """Each review's round, in order. The reviews have closed rounds (``cycle`` set)."""
+def columns_of(instrument: Instrument, framework: Framework) -> list[int]:
+    """Where the framework's behaviours sit in answers packed for the whole instrument."""
+    order = [item.id for item in scored_items(instrument)]
+    return [order.index(behaviour) for behaviour in framework.behaviours]
+
+
+def rounds_of(
+    reviews: Sequence[Review], behaviours: int, columns: Sequence[int] | None = None
+) -> list[Round]:
+    """Each review's round, in order. The reviews have closed rounds (``cycle`` set). Answers
+    are packed for all ``behaviours`` of the instrument; ``columns`` keeps those a
+    re-assessment asked."""
     cycles = {review.cycle_id: i for i, review in enumerate(reviews)}
     groups: dict[int, list[int]] = defaultdict(list)
     packed: dict[int, list[bytes]] = defaultdict(list)
@@ -62,19 +74,21 @@ def rounds_of(reviews: Sequence[Review], behaviours: int) -> list[Round]:
     }
     result = []
     for review in reviews:
-        cycle_id = review.cycle_id
-        assert cycle_id is not None
-        answers = b"".join(packed[cycle_id])
+        closed = review.cycle_id
+        assert closed is not None
+        answers = b"".join(packed[closed])
         matrix = np.frombuffer(answers, dtype=np.uint8).reshape(-1, behaviours)
+        if columns is not None:
+            matrix = matrix[:, columns]
         mine = own.get(review.pk)
         result.append(
             Round(
-                groups=np.asarray(groups[cycle_id], dtype=np.int64),
+                groups=np.asarray(groups[closed], dtype=np.int64),
                 answers=matrix,
-                asked=dict(asked[cycle_id]),
+                asked=dict(asked[closed]),
                 minimum=review.min_group_size,
-                self_answers=np.frombuffer(bytes(mine.answers), dtype=np.uint8) if mine else None,
-                comments=comments.get(cycle_id, []),
+                self_answers=_own(mine.answers, columns) if mine else None,
+                comments=comments.get(closed, []),
                 self_comments=dict(mine.comments) if mine else {},
             )
         )
@@ -96,3 +110,8 @@ def _comments(reviews: Sequence[Review]) -> dict[int, list[tuple[str, str]]]:
     for cycle_id, item, text in rows.iterator(chunk_size=5000):
         found[cycle_id].append((item, redactor.redact(text)))
     return found
+
+
+def _own(packed: bytes, columns: Sequence[int] | None) -> np.ndarray:
+    answers = np.frombuffer(bytes(packed), dtype=np.uint8)
+    return answers if columns is None else answers[list(columns)]

@@ -16,18 +16,24 @@ The rules, as the report page states them:
   the engine's complementary suppression (:func:`accord.insights.releasable_groups`), so no
   group below the minimum is the difference of shown ones (all others 9, peers 4, reports 3:
   partners 2 are not left to be worked out). Every tree of a batch is closed in one call.
-* A competency's score is the mean of each counted rater's own mean, never a sum of the
-  behaviours' figures, so a behaviour hidden in one group is not the difference of shown
-  numbers either.
+* A group's competency score is the mean of the group's shown behaviour means: a function
+  of figures already on the page, so it adds nothing an attacker could subtract (a mean of
+  raters' own means would: when every rater rated every behaviour it is the behaviours' sum
+  over five, and a group hidden on some behaviours and not others falls out). It is shown
+  when the competency's tree shows the group and at least half its behaviours have a mean.
+* Columns and answered counts come from who was asked and which groups reached the minimum;
+  a pooled group's count, and "nobody" against "one or two", are never shown.
 * Open answers are shown per question, never per group, split into sentences and shuffled,
   only when at least ``minimum`` raters wrote on that question.
 """
 
 from __future__ import annotations
 
+import gc
 import random
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,6 +53,9 @@ _NODES = 5
 _POOL = 4
 _COLUMN_NODE = {"all_others": 0, "peer": 1, "direct_report": 2, "partner": 3, "others": _POOL}
 ALL_OTHERS_MINIMUM = 4
+# Why a group's cell is hidden: shown, too few (nobody counts as too few: telling "nobody"
+# from "one or two" would say whether a pooled rater answered), or to protect a smaller group.
+_WHY = ("", "few", "few", "protect")
 # Others rating a behaviour this much lower than the leader does is a blind spot; this much
 # higher, a hidden strength (on the 1-5 scale).
 GAP = 1.0
@@ -82,14 +91,30 @@ def build_reports(
     framework: Framework, rounds: Sequence[Round], rng: random.Random | None = None
 ) -> list[dict[str, Any]]:
     """Every round's report, as JSON-ready dicts of ids and numbers (worded when shown)."""
-    rng = rng or random.SystemRandom()
     reports: list[dict[str, Any] | None] = [None] * len(rounds)
-    for minimum in sorted({r.minimum for r in rounds}):
-        chosen = [i for i, r in enumerate(rounds) if r.minimum == minimum]
-        batch = _Batch(framework, [rounds[i] for i in chosen], minimum)
-        for i, report in zip(chosen, batch.reports(rng), strict=True):
+    for chosen, batch in report_batches(framework, rounds, rng):
+        for i, report in zip(chosen, batch, strict=True):
             reports[i] = report
     return [report for report in reports if report is not None]
+
+
+def report_batches(
+    framework: Framework,
+    rounds: Sequence[Round],
+    rng: random.Random | None = None,
+    size: int | None = None,
+) -> Iterator[tuple[list[int], list[dict[str, Any]]]]:
+    """The reports a batch at a time — rounds sharing a minimum, at most ``size`` of them —
+    each with its rounds' indices. A report does not depend on the others of its batch, and
+    the batches come in the order ``build_reports`` takes them, so the same ``rng`` gives
+    the same reports either way."""
+    rng = rng or random.SystemRandom()
+    for minimum in sorted({r.minimum for r in rounds}):
+        chosen = [i for i, r in enumerate(rounds) if r.minimum == minimum]
+        step = size or len(chosen)
+        for start in range(0, len(chosen), step):
+            part = chosen[start : start + step]
+            yield part, _Batch(framework, [rounds[i] for i in part], minimum).reports(rng)
 
 
 class _Batch:
@@ -109,7 +134,10 @@ class _Batch:
         self.answers = np.concatenate(
             [r.answers.reshape(-1, behaviours) for r in rounds] or [empty]
         )
-        self.groups = np.concatenate([np.asarray(r.groups, dtype=np.int64) for r in rounds] or [[]])
+        none = np.zeros(0, dtype=np.int64)
+        self.groups = np.concatenate(
+            [np.asarray(r.groups, dtype=np.int64) for r in rounds] or [none]
+        )
         self.groups = self.groups.astype(np.int64)
         self.rated = (self.answers >= 1) & (self.answers <= 5)
         self.counted = _counted(self.rated, self.of, competencies)
@@ -157,21 +185,24 @@ class _Batch:
         self.sums = self._rater_means(member)
         self.dist = self._distributions()
         self._as_lists()
-        return [self._report(r, rng) for r in range(len(self.rounds))]
+        with collector_paused():
+            return [self._report(r, rng) for r in range(len(self.rounds))]
 
     def _as_lists(self) -> None:
-        """The arrays a report reads, as nested Python lists: a report is thousands of small
-        dicts, and reading one cell of a list costs a fraction of indexing an array."""
+        """The arrays a report reads as Python lists, one flat list per round: a report is
+        hundreds of small dicts, and reading a list costs a fraction of indexing an array."""
         competencies = len(self.framework.competencies)
         manager = np.zeros((len(self.rounds), competencies), dtype=bool)
         has_manager = self.manager_row >= 0
         manager[has_manager] = self.counted[self.manager_row[has_manager]]
         self._manager_counted: list[list[bool]] = manager.tolist()
-        self._shown: list[list[list[bool]]] = self.shown.tolist()
-        self._size: list[list[list[int]]] = self.size.tolist()
-        self._below: list[list[list[bool]]] = self.below.tolist()
-        self._sums: list[list[list[float]]] = self.sums.tolist()
-        self._dist: list[list[list[list[int]]]] = self.dist.tolist()
+        # Why each (point, node) is hidden, an index into _WHY: 0 shown, 1 nobody, 2 too
+        # few, 3 to protect a smaller group.
+        why = np.where(self.shown, 0, np.where(self.size == 0, 1, np.where(self.below, 2, 3)))
+        self._why: list[list[int]] = _per_round(why)  # [point * _NODES + node]
+        self._size: list[list[int]] = _per_round(self.size)
+        self._sums: list[list[float]] = _per_round(self.sums)  # [c * (_NODES + 1) + slot]
+        self._dist: list[list[int]] = _per_round(self.dist)  # [(b * (_NODES + 1) + slot) * 6]
         self._answered: list[list[int]] = self.answered.tolist()
         self._pooled: list[list[bool]] = self.pooled.tolist()
         of = self.framework.competency_of
@@ -180,7 +211,8 @@ class _Batch:
         ]
 
     def _rater_means(self, member: NDArray[np.bool_]) -> NDArray[np.float64]:
-        """(rounds, competencies, nodes + manager): the sum of counted raters' own means."""
+        """(rounds, competencies, nodes + manager): the manager's own mean per competency, in
+        the manager's slot (a group's score is the mean of its shown behaviour means)."""
         competencies = len(self.framework.competencies)
         scores = np.where(self.rated, self.answers, 0).astype(np.float64)
         total = np.zeros((len(self.answers), competencies))
@@ -189,13 +221,8 @@ class _Batch:
         np.add.at(rated.T, self.of, self.rated.T.astype(np.float64))
         own_mean = np.divide(total, rated, out=np.zeros_like(total), where=rated > 0)
         sums = np.zeros((len(self.rounds), competencies, _NODES + 1))
-        rows, comp = np.nonzero(member[:, :competencies])
-        node = self.column[rows]
-        slot = np.where(node < 0, _NODES, node)  # the manager's own slot
-        np.add.at(sums, (self.review[rows], comp, slot), own_mean[rows, comp])
-        # every other rater is in all others too
-        inside = node >= 0
-        np.add.at(sums, (self.review[rows[inside]], comp[inside], 0), own_mean[rows, comp][inside])
+        rows, comp = np.nonzero(member[:, :competencies] & (self.column < 0)[:, None])
+        sums[self.review[rows], comp, _NODES] = own_mean[rows, comp]
         return sums
 
     def _distributions(self) -> NDArray[np.int64]:
@@ -211,7 +238,7 @@ class _Batch:
         slot = np.where(node < 0, _NODES, node)
         np.add.at(dist, (self.review[rows], beh, slot, code), 1)
         inside = node >= 0
-        np.add.at(dist, (self.review[rows[inside]], beh[inside], 0, code[inside]), 1)
+        np.add.at(dist, (self.review[rows[inside]], beh[inside], 0, code[inside]), 1)  # type: ignore[arg-type]
         return dist
 
     # --- one report -----------------------------------------------------------------
@@ -229,11 +256,13 @@ class _Batch:
             "minimum": self.k,
             "all_others_minimum": max(ALL_OTHERS_MINIMUM, self.k),
             "gap": GAP,
+            # How many answered, per group shown on its own (and the manager, whose answers
+            # are theirs); a pooled group's count would say whether its one or two answered.
             "groups": [
                 {
                     "group": group,
                     "asked": int(round_.asked.get(group, 0)),
-                    "answered": answered[g],
+                    "answered": answered[g] if g == MANAGER or not pooled[g] else None,
                     "pooled": pooled[g] and group not in ("manager", "other"),
                 }
                 for g, group in enumerate(GROUPS)
@@ -243,18 +272,20 @@ class _Batch:
             "competencies": [],
         }
         for c, competency in enumerate(framework.competencies):
-            cells = {column: self._competency_cell(r, c, column) for column in others}
-            if mine is not None:
-                cells["self"] = _own_competency([mine[b] for b in self._behaviours_of[c]])
-            behaviours = []
+            behaviours: list[dict[str, Any]] = []
+            by_column: list[dict[str, dict[str, Any]]] = []
             for b in self._behaviours_of[c]:
-                beh = {
-                    column: self._behaviour_cell(r, b, competencies + b, column)
-                    for column in others
-                }
+                beh = self._behaviour_cells(r, b, competencies + b, others)
                 if mine is not None:
                     beh["self"] = _own_behaviour(mine[b])
+                by_column.append(beh)
                 behaviours.append({"id": framework.behaviours[b], "cells": beh, "flag": _flag(beh)})
+            cells = {
+                column: self._competency_cell(r, c, column, [beh[column] for beh in by_column])
+                for column in others
+            }
+            if mine is not None:
+                cells["self"] = _own_competency([mine[b] for b in self._behaviours_of[c]])
             report["competencies"].append(
                 {"id": competency, "cells": cells, "behaviours": behaviours}
             )
@@ -265,63 +296,103 @@ class _Batch:
         return report
 
     def _present_columns(self, r: int) -> list[str]:
+        """The report's columns, from who was asked and which groups reached the minimum —
+        never from whether a pooled group's one or two answered."""
         round_ = self.rounds[r]
         answered, pooled = self._answered[r], self._pooled[r]
+        asked = [round_.asked.get(group, 0) for group in GROUPS]
         columns = []
         if round_.self_answers is not None:
             columns.append("self")
-        if round_.asked.get("manager") or answered[MANAGER]:
+        if asked[MANAGER] or answered[MANAGER]:
             columns.append("manager")
         for g, group in enumerate(GROUPS[1:4], start=1):
-            if answered[g] and not pooled[g]:
+            if not pooled[g]:
                 columns.append(group)
-        if any(answered[g] and pooled[g] for g in range(1, len(GROUPS))):
+        if any((asked[g] or answered[g]) and pooled[g] for g in range(1, len(GROUPS))):
             columns.append("others")
-        if sum(answered[1:]):
+        if sum(asked[1:]) or sum(answered[1:]):
             columns.append("all_others")
         return columns
 
     def _node(self, column: str) -> int:
         return _COLUMN_NODE[column]
 
-    def _competency_cell(self, r: int, c: int, column: str) -> dict[str, Any]:
+    def _competency_cell(
+        self, r: int, c: int, column: str, behaviours: Sequence[dict[str, Any]]
+    ) -> dict[str, Any]:
+        """A competency's score in one column: the manager's own mean; for a group, the mean
+        of the group's shown behaviour means — a function of figures already shown, so a
+        behaviour hidden in the group is never the difference of the competency and the
+        others — when its tree shows the group and at least half its behaviours have one."""
         if column == "manager":
             if not self._manager_counted[r][c]:
                 return {"n": 0, "hidden": "none"}
-            return {"n": 1, "mean": round(self._sums[r][c][_NODES], 2)}
-        node = self._node(column)
-        hidden = self._hidden(r, c, node)
+            return {"n": 1, "mean": round(self._sums[r][c * (_NODES + 1) + _NODES], 2)}
+        hidden = self._hidden(r, c, self._node(column))
         if hidden:
             return {"n": None, "hidden": hidden}
-        n = self._size[r][c][node]
-        return {"n": n, "mean": round(self._sums[r][c][node] / n, 2)}
+        means = [cell["mean"] for cell in behaviours if cell.get("mean") is not None]
+        if len(means) * 2 < len(behaviours):
+            return {"n": None, "hidden": "few"}
+        n = self._size[r][c * _NODES + self._node(column)]
+        return {"n": n, "mean": round(sum(means) / len(means), 2)}
 
-    def _behaviour_cell(self, r: int, b: int, point: int, column: str) -> dict[str, Any]:
-        slot = _NODES if column == "manager" else self._node(column)
-        if column != "manager":
-            hidden = self._hidden(r, point, slot)
-            if hidden:
-                return {"n": None, "hidden": hidden}
-        ones, twos, threes, fours, fives, not_observed = self._dist[r][b][slot]
-        rated = ones + twos + threes + fours + fives
-        if column == "manager" and not rated:
-            return {"n": 0, "hidden": "none", "not_observed": not_observed}
-        # Integer sums, divided once: the same float as the mean of the counts.
-        total = ones + 2 * twos + 3 * threes + 4 * fours + 5 * fives
-        return {
-            "n": rated,
-            "mean": round(total / rated, 2) if rated else None,
-            "dist": [ones, twos, threes, fours, fives],
-            "not_observed": not_observed,
-        }
+    def _behaviour_cells(
+        self, r: int, b: int, point: int, columns: Sequence[str]
+    ) -> dict[str, dict[str, Any]]:
+        """A behaviour's cells in ``columns`` (all but "self"); the hot loop of a cohort."""
+        why, dist = self._why[r], self._dist[r]
+        cells: dict[str, dict[str, Any]] = {}
+        for column in columns:
+            if column == "manager":
+                slot = _NODES
+            else:
+                slot = _COLUMN_NODE[column]
+                hidden = why[point * _NODES + slot]
+                if hidden:
+                    cells[column] = {"n": None, "hidden": _WHY[hidden]}
+                    continue
+            at = (b * (_NODES + 1) + slot) * 6
+            ones, twos, threes, fours, fives, not_observed = dist[at : at + 6]
+            rated = ones + twos + threes + fours + fives
+            if slot == _NODES and not rated:
+                cells[column] = {"n": 0, "hidden": "none", "not_observed": not_observed}
+                continue
+            # Integer sums, divided once: the same float as the mean of the counts.
+            total = ones + 2 * twos + 3 * threes + 4 * fours + 5 * fives
+            cells[column] = {
+                "n": rated,
+                "mean": round(total / rated, 2) if rated else None,
+                "dist": [ones, twos, threes, fours, fives],
+                "not_observed": not_observed,
+            }
+        return cells
 
     def _hidden(self, r: int, point: int, node: int) -> str:
         """ "" when shown; why not otherwise: nobody, too few, or to protect a smaller group."""
-        if self._shown[r][point][node]:
-            return ""
-        if not self._size[r][point][node]:
-            return "none"
-        return "few" if self._below[r][point][node] else "protect"
+        return _WHY[self._why[r][point * _NODES + node]]
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cyclic garbage collector off for a while. A cohort's reports are hundreds of
+    thousands of small dicts and lists, all kept and none in a reference cycle: the collector
+    would scan the growing heap again and again (for 2,000 reports, about as long as building
+    them took). Reference counting still frees everything as usual; a caller that drops the
+    reports before the pause ends spares the collector even its one pass over them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _per_round(array: NDArray[Any]) -> list[list[Any]]:
+    """(rounds, ...) → a flat list of each round's values, in C order."""
+    return array.reshape(array.shape[0], -1 if array.shape[0] else 0).tolist()
 
 
 def _counted(
@@ -372,7 +443,7 @@ def sentences(text: str) -> list[str]:
 def _comments(
     framework: Framework, round_: Round, k: int, rng: random.Random
 ) -> list[dict[str, Any]]:
-    result = []
+    result: list[dict[str, Any]] = []
     for question in framework.questions:
         texts = [text for q, text in round_.comments if q == question and text.strip()]
         if len(texts) < k:

@@ -371,8 +371,10 @@ def close_round_now(
         audit(organisation_id=review.organisation_id, actor=actor, via=via,
               action="round closed early", review=review)  # fmt: skip
     for finished in finish_reviews(
-        list(Review.objects.filter(pk=review.pk).select_related("cycle", "organisation"))
-    ):
+        list(Review.objects.filter(pk=review.pk).select_related(
+            "cycle", "organisation", "self_assessment", "cohort"
+        ))
+    ):  # fmt: skip
         tasks.deliver_report_ready(finished)
     review.refresh_from_db()
     return review
@@ -421,11 +423,18 @@ def assign_coach(
 ) -> Review:  # fmt: skip
     """An admin names the coach of a 360 (or none), before its report is computed."""
     review = lscope.review_to_run(review_id)
-    if review.status in (ReviewStatus.WITH_COACH, ReviewStatus.RELEASED, ReviewStatus.CANCELLED):
+    waiting = review.status == ReviewStatus.WITH_COACH and review.coach_id is None
+    if review.status in (ReviewStatus.RELEASED, ReviewStatus.CANCELLED) or (
+        review.status == ReviewStatus.WITH_COACH and not waiting
+    ):
         raise LeadershipError("The report has gone out already; the coach can no longer change.")
     if coach is not None:
         _check_coach(review, coach, lscope.organisation)
+    elif waiting:
+        raise LeadershipError("This coached report waits for its coach: name one.", field="coach")
     Review.objects.filter(pk=review.pk).update(coach=coach)
+    if waiting:  # a coached cohort's report, held until its coach was named
+        _after_commit(tasks.deliver_report_ready, review.pk)
     audit(organisation_id=review.organisation_id, actor=actor, via=via, action="coach assigned",
           review=review, coach=coach.email if coach else "")  # fmt: skip
     review.refresh_from_db()
