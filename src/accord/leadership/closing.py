@@ -14,7 +14,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accord.leadership import loading
-from accord.leadership.models import Review, ReviewStatus
+from accord.leadership.models import Cohort, Review, ReviewStatus
 from accord.leadership.report import collector_paused, report_batches
 from accord.surveys.models import Cycle
 
@@ -38,6 +38,7 @@ def finish_reviews(reviews: Sequence[Review], rng: random.Random | None = None) 
         key = (review.organisation_id, review.instrument_id, review.instrument_version,
                tuple(review.behaviours))  # fmt: skip
         by_framework.setdefault(key, []).append(review)
+    coached = _coached(waiting)
     finished: list[int] = []
     for group in by_framework.values():
         instrument = loading.instrument_of(group[0])
@@ -54,10 +55,23 @@ def finish_reviews(reviews: Sequence[Review], rng: random.Random | None = None) 
                     _hand_over(
                         [(group[i], report) for i, report in zip(chosen, reports, strict=True)
                          if group[i].pk in claimed],
-                        now,
+                        now, coached,
                     )  # fmt: skip
         finished.extend(review.pk for review in group if review.pk in claimed)
     return finished
+
+
+def _coached(reviews: Sequence[Review]) -> set[int]:
+    """The reviews whose report goes to a coach first: those with a coach, and those of a
+    coached cohort (a coach not named yet is named by an admin, and the report waits)."""
+    cohorts = {review.cohort_id for review in reviews if review.cohort_id is not None}
+    coached_cohorts = set(
+        Cohort.objects.filter(pk__in=cohorts, coached=True).values_list("pk", flat=True)
+    )
+    return {
+        review.pk for review in reviews
+        if review.coach_id is not None or review.cohort_id in coached_cohorts
+    }  # fmt: skip
 
 
 def _claim(reviews: Sequence[Review]) -> set[int]:
@@ -90,7 +104,9 @@ def _pipelined() -> Iterator[None]:
         yield
 
 
-def _hand_over(batch: Sequence[tuple[Review, dict[str, Any]]], now: dt.datetime) -> None:
+def _hand_over(
+    batch: Sequence[tuple[Review, dict[str, Any]]], now: dt.datetime, coached: set[int]
+) -> None:
     """Store the reports of claimed reviews: what ``Review.objects.filter(pk=...).update()``
     writes to each, run for every review of the batch in one ``executemany``."""
     if not batch:
@@ -104,8 +120,8 @@ def _hand_over(batch: Sequence[tuple[Review, dict[str, Any]]], now: dt.datetime)
         quote(columns[-1].column),
     )
     rows = [
-        (report, ReviewStatus.WITH_COACH if coached(review) else ReviewStatus.RELEASED, now,
-         None if coached(review) else now, review.pk)
+        (report, ReviewStatus.WITH_COACH if review.pk in coached else ReviewStatus.RELEASED, now,
+         None if review.pk in coached else now, review.pk)
         for review, report in batch
     ]  # fmt: skip
     values = [
@@ -119,15 +135,9 @@ def _hand_over(batch: Sequence[tuple[Review, dict[str, Any]]], now: dt.datetime)
         cursor.executemany(sql, values)
 
 
-def coached(review: Review) -> bool:
-    """A coached 360's report goes to the coach first: it has a coach, or its cohort is
-    coached (a coach not named yet is named by an admin, and the report waits for them)."""
-    return review.coach_id is not None or (review.cohort is not None and review.cohort.coached)
-
-
 def finish_closed_reviews() -> list[int]:
     """Every review whose round the surveys clock has closed (the queue runs this)."""
     reviews = Review.objects.filter(
         status=ReviewStatus.COLLECTING, cycle__status=Cycle.Status.CLOSED
-    ).select_related("cycle", "organisation", "self_assessment", "cohort")
+    ).select_related("cycle", "organisation", "self_assessment")
     return finish_reviews(list(reviews))
