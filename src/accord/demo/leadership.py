@@ -1,6 +1,7 @@
 """The demo's leadership 360s: a cohort of the clinical department chairs, with a 360 in every
-state. The demo chair's report is released and shows a blind spot (he gives everyone a say,
-he believes; his raters see it less often); a second chair's report waits with his coach; a
+state. The demo chair's report — coached by the external coach, who released it — shows a
+blind spot (he gives everyone a say, he believes; his raters see it less often), and his
+development plan has two check-ins; a second chair's report waits with the coach; a
 third chair's raters are answering — the demo nurse manager among them, when she is one of his
 — and the rest are choosing raters or waiting for approval. Made through the services, the
 raters' answers written as ``submit_response`` writes them, in bulk."""
@@ -17,7 +18,7 @@ from accord.access.scopes import Scope
 from accord.leadership import services
 from accord.leadership.closing import finish_reviews
 from accord.leadership.models import Nomination, Review, ReviewStatus
-from accord.leadership.rules import Rater
+from accord.leadership.rules import ActionDraft, FocusDraft, Rater
 from accord.leadership.selectors import suggestions
 from accord.leadership.visibility import LeadershipScope
 from accord.org.models import Organisation, Person
@@ -122,7 +123,9 @@ def seed_demo_leadership(*, organisation: Organisation) -> None:
         cycle = review.cycle
         assert cycle is not None
         invitations = list(Invitation.objects.filter(cycle=cycle).order_by("pk"))
-        answering = invitations if everyone else invitations[: max(3, len(invitations) // 2)]
+        waiting = {a.person.pk for a in also}  # the demo's logins answer for themselves
+        others_first = [inv for inv in invitations if inv.person_id not in waiting]
+        answering = invitations if everyone else others_first[: max(3, len(invitations) // 2)]
         submit_in_bulk(cycle=cycle, submissions=[
             (opened + dt.timedelta(days=2), inv, _answers(rng, behaviours, group=inv.rater_group))
             for inv in answering
@@ -144,10 +147,18 @@ def seed_demo_leadership(*, organisation: Organisation) -> None:
         ),
         now=now - dt.timedelta(days=38),
     )  # fmt: skip
+    if coach_login is not None:  # coached by the external coach, who has released it
+        services.assign_coach(lscope=as_admin, actor=admin.user, review_id=done.pk,
+                              coach=coach_login.user, via=VIA)  # fmt: skip
     assert done.cycle is not None
     _close(done.cycle, now - dt.timedelta(days=26))
-    finish_reviews([Review.objects.select_related("cycle", "organisation", "cohort",
+    finish_reviews([Review.objects.select_related("cycle", "organisation",
                                                   "self_assessment").get(pk=done.pk)])  # fmt: skip
+    if coach_login is not None:
+        services.release_to_leader(lscope=_scope(coach_login), actor=coach_login.user,
+                                   review_id=done.pk, via=VIA,
+                                   now=now - dt.timedelta(days=24))  # fmt: skip
+        _plan(chair_login, coach_login, done)
 
     # A second chair's report waits for his coach; a third's raters are answering.
     if coach_login is not None:
@@ -164,6 +175,48 @@ def seed_demo_leadership(*, organisation: Organisation) -> None:
     # Two have sent their raters for approval; the rest are still choosing.
     for subject in others[2:4]:
         _nominate(reviews[subject.pk], _raters(reviews[subject.pk]), sent=True, now=now)
+
+
+def _plan(chair: Membership, coach: Membership, review: Review) -> None:
+    """The demo chair's plan from his report: the blind spot first, with actions, the chief
+    nursing officer as mentor, a re-assessment in six months, and two check-ins."""
+    today = timezone.localdate()
+    mentor = Person.objects.filter(
+        organisation_id=review.organisation_id, attributes__job_title="Chief Nursing Officer"
+    ).first()  # fmt: skip
+    services.save_plan(
+        lscope=_scope(chair), actor=chair.user, review_id=review.pk, via=VIA, mentor=mentor,
+        starts_on=today - dt.timedelta(days=21), review_on=today + dt.timedelta(days=160),
+        reassess_after_months=6,
+        focus=[
+            FocusDraft(BLIND_SPOT, "My raters see it far less often than I thought; the nurses "
+                       "say the loudest voices decide at huddles.", (
+                ActionDraft("practice", "Ask the charge nurse first at every morning huddle",
+                            today + dt.timedelta(days=30)),
+                ActionDraft("people", "Shadow a night shift with the ED nurse educator",
+                            today + dt.timedelta(days=45)),
+                ActionDraft("course", "Facilitation skills workshop",
+                            today + dt.timedelta(days=90)),
+            )),
+            FocusDraft("coach_timely_feedback", "", (
+                ActionDraft("practice", "Ten minutes of feedback with each resident after "
+                            "their block"),
+            )),
+        ],
+    )  # fmt: skip
+    services.add_check_in(
+        lscope=_scope(coach), actor=coach.user, review_id=review.pk, via=VIA,
+        held_on=today - dt.timedelta(days=20),
+        note="First conversation: we went through the report together and chose the huddles "
+        "as the place to start.", progress={BLIND_SPOT: "not_started"},
+    )  # fmt: skip
+    services.add_check_in(
+        lscope=_scope(chair), actor=chair.user, review_id=review.pk, via=VIA,
+        held_on=today - dt.timedelta(days=6),
+        note="Three weeks of asking the charge nurse first. Huddles run longer, and two "
+        "changes to the board came from the night staff.",
+        progress={BLIND_SPOT: "some", "coach_timely_feedback": "not_started"},
+    )  # fmt: skip
 
 
 def _nominate(review: Review, raters: list[Rater], *, sent: bool, now: dt.datetime) -> None:
