@@ -317,27 +317,27 @@ def cohort_progress(request: HttpRequest, cohort_id: Id) -> Any:
     }  # fmt: skip
 
 
-class ActionIn(Schema):
+class DevelopmentActionIn(Schema):
     kind: ActionKind
     what: Name = Field(max_length=300)
     due_on: dt.date | None = None
 
 
-class FocusIn(Schema):
+class FocusBehaviourIn(Schema):
     behaviour: Line = Field(max_length=60, description="A behaviour id of the framework")
     why: Paragraph = Field("", max_length=2000)
-    actions: list[ActionIn] = Field(min_length=1, max_length=6)
+    actions: list[DevelopmentActionIn] = Field(min_length=1, max_length=6)
 
 
-class PlanIn(Schema):
-    focus: list[FocusIn] = Field(min_length=1, max_length=3)
+class DevelopmentPlanIn(Schema):
+    focus: list[FocusBehaviourIn] = Field(min_length=1, max_length=3)
     starts_on: dt.date
     review_on: dt.date
     mentor: Line | None = Field(None, max_length=254, description="HR id or email")
     reassess_after_months: int | None = Field(None, ge=1, le=18)
 
 
-class ActionOut(Schema):
+class DevelopmentActionOut(Schema):
     id: int
     kind: str
     what: str
@@ -345,32 +345,32 @@ class ActionOut(Schema):
     done_on: dt.date | None
 
 
-class FocusOut(Schema):
+class FocusBehaviourOut(Schema):
     behaviour: str
     text: str
     why: str
     progress: str
-    actions: list[ActionOut]
+    actions: list[DevelopmentActionOut]
 
 
-class CheckInOut(Schema):
+class PlanCheckInOut(Schema):
     held_on: dt.date
     author: str
     note: str
     progress: dict[str, str]
 
 
-class PlanOut(Schema):
+class DevelopmentPlanOut(Schema):
     review_id: int
     starts_on: dt.date
     review_on: dt.date
     mentor: str | None
     reassess_after_months: int | None
-    focus: list[FocusOut]
-    check_ins: list[CheckInOut]
+    focus: list[FocusBehaviourOut]
+    check_ins: list[PlanCheckInOut]
 
 
-class CheckInIn(Schema):
+class PlanCheckInIn(Schema):
     held_on: dt.date
     note: Paragraph = Field(max_length=4000)
     progress: dict[str, Progress] = Field(default_factory=dict,
@@ -402,16 +402,16 @@ def _plan_out(lscope: LeadershipScope, review: Review) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@router.get("/leadership/reviews/{review_id}/plan", response={200: PlanOut, 404: Error},
+@router.get("/leadership/reviews/{review_id}/plan", response={200: DevelopmentPlanOut, 404: Error},
             summary="The development plan: the leader's, their coach's and mentor's")  # fmt: skip
 def get_plan(request: HttpRequest, review_id: Id) -> Any:
     lscope = _lscope(request)
     return _plan_out(lscope, lscope.plan_of(review_id))
 
 
-@router.put("/leadership/reviews/{review_id}/plan", response={200: PlanOut, 422: Refusal},
+@router.put("/leadership/reviews/{review_id}/plan", response={200: DevelopmentPlanOut, 422: Refusal},
             summary="Make or change the plan (the leader, once the report is released)")  # fmt: skip
-def put_plan(request: HttpRequest, review_id: Id, body: PlanIn) -> Any:
+def put_plan(request: HttpRequest, review_id: Id, body: DevelopmentPlanIn) -> Any:
     lscope = _lscope(request)
     review = lscope.review_to_plan(review_id)
     mentor = _people(lscope, [body.mentor], "mentor")[0] if body.mentor else None
@@ -426,9 +426,9 @@ def put_plan(request: HttpRequest, review_id: Id, body: PlanIn) -> Any:
 
 
 @router.post("/leadership/reviews/{review_id}/plan/check-ins",
-             response={201: PlanOut, 422: Refusal},
+             response={201: DevelopmentPlanOut, 422: Refusal},
              summary="Record a check-in (the leader, their coach or mentor)")  # fmt: skip
-def post_check_in(request: HttpRequest, review_id: Id, body: CheckInIn) -> Any:
+def post_check_in(request: HttpRequest, review_id: Id, body: PlanCheckInIn) -> Any:
     lscope = _lscope(request)
     services.add_check_in(lscope=lscope, actor=lscope.user, review_id=review_id,
                           held_on=body.held_on, note=body.note,
