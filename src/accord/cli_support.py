@@ -37,8 +37,11 @@ def setup_django(*, demo: bool = False) -> None:
         os.environ.setdefault("ACCORD_DEMO", "true")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accord.settings")
     import django
+    from django.apps import apps
     from django.core.exceptions import ImproperlyConfigured
 
+    if apps.ready:  # run in a process that has Django already (tests): leave its logging be
+        return
     try:
         django.setup()
     except ImproperlyConfigured as error:
