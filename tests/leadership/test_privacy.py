@@ -39,7 +39,6 @@ from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.utils import timezone
 from huey import Huey
-from pypdf import PdfReader
 from typer.testing import CliRunner
 
 from accord.access.models import Membership, Role, User
@@ -60,15 +59,15 @@ from accord.org.services import apply_org_import
 from accord.surveys.answers import ParsedAnswers
 from accord.surveys.instruments import leadership_framework
 from accord.surveys.models import Invitation
-from accord.surveys.services import Outcome, invitation_for, submit_response, withdraw_invitation
+from accord.surveys.services import invitation_for, withdraw_invitation
 from tests.cast import Cast, roster_csv
+from tests.leadership.world import LINK, answer, in_days, pdf_text, tokens
 from tests.test_scope_matrix import discover_routes
 
 pytestmark = pytest.mark.django_db
 
 PASSWORD = "x-very-long-password-1"
 PARAMETER = re.compile(r"<(?:(\w+):)?(\w+)>")
-LINK = re.compile(r"/s/([0-9A-Z]{16})/")
 MARKER = re.compile(r"QX-[A-Z]+-\d{4}")
 FRAMEWORK = leadership_framework()
 BEHAVIOURS = [item.id for item in FRAMEWORK.items if item.scale == "frequency5"]
@@ -192,11 +191,6 @@ def web_client(user: User) -> Client:
     return client
 
 
-def pdf_text(content: bytes) -> str:
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    return " ".join(text.split())
-
-
 def text_of(response: Any) -> str:
     if getattr(response, "streaming", False):
         content = b"".join(response.streaming_content)
@@ -215,20 +209,6 @@ def run_cli(*args: str) -> str:
 
 
 # Running a 360 through the services ---------------------------------------------------------
-
-
-def in_days(days: int) -> dt.datetime:
-    return timezone.now() + dt.timedelta(days=days)
-
-
-def links_since(start: int) -> dict[str, str]:
-    """The one-time links emailed since ``start``, by the recipient's HR id."""
-    found = {}
-    for message in mail.outbox[start:]:
-        match = LINK.search(str(message.body))
-        if match:
-            found[message.to[0].split("@")[0]] = match.group(1)
-    return found
 
 
 def check_links(start: int, review: Review) -> None:
@@ -272,17 +252,9 @@ def open_round(
     with capture(execute=True):
         review = services.approve_raters(lscope=ls(approver), actor=approver, review_id=review.pk)
     check_links(start, review)
-    links = links_since(start)
+    links = tokens(start)
     assert set(links) == set(raters), "each rater got their one-time link"
     return review, links
-
-
-def answer(token: str, scores: dict[str, int], comments: dict[str, str] | None = None) -> None:
-    outcome = submit_response(
-        token=token, answers=ParsedAnswers(scores=scores, comments=comments or {}),
-        nonce=f"n-{token}",
-    )  # fmt: skip
-    assert outcome is Outcome.RECORDED, outcome
 
 
 def constant(value: int) -> dict[str, int]:
@@ -1223,7 +1195,7 @@ def test_a_re_assessment_carries_nothing_of_the_first_round_s_answers(
         follow_up = services.approve_raters(lscope=ls(cast.chair), actor=cast.chair,
                                             review_id=follow_up.pk)  # fmt: skip
     check_links(start, follow_up)
-    links = links_since(start)
+    links = tokens(start)
     second = {"paula": "QX-SECOND-7701 she asks us first now.",
               "sam": "QX-SECOND-7702 huddles are better.",
               "olga": "QX-SECOND-7703 more voices heard."}  # fmt: skip

@@ -5,14 +5,12 @@ cohort is finished — never one leader's figures."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
 from django.http import Http404
 from django.utils import timezone
 from huey import Huey
-from pypdf import PdfReader
 
 from accord.access.scopes import NotAllowed
 from accord.leadership import services
@@ -21,7 +19,16 @@ from accord.leadership.models import Cohort, Review, ReviewStatus
 from accord.leadership.profiles import cohort_profile
 from accord.surveys.instruments import leadership_framework
 from tests.cast import Cast
-from tests.leadership.world import answer, approved, closed, lscope, nominated, started, tokens
+from tests.leadership.world import (
+    answer,
+    approved,
+    closed,
+    lscope,
+    nominated,
+    pdf_text,
+    started,
+    tokens,
+)
 
 pytestmark = pytest.mark.django_db
 BEHAVIOURS = [i.id for i in leadership_framework().items if i.scale == "frequency5"]
@@ -125,8 +132,3 @@ def test_the_report_as_a_pdf_to_keep(
     for user in (cast.chair, cast.admin):
         assert cast.client_for(user).get(url).status_code == 403
     assert cast.client_for(cast.executive).get(url).status_code == 404
-
-
-def pdf_text(content: bytes) -> str:
-    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
-    return " ".join(text.split())

@@ -6,11 +6,13 @@ other. Raters answer through the one-time links their emails carried."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import Any
 
 from django.core import mail
 from django.utils import timezone
+from pypdf import PdfReader
 
 from accord.access.models import User
 from accord.access.scopes import Scope
@@ -63,9 +65,11 @@ def approved(cast: Cast, review: Review, capture: Any) -> Review:
         )
 
 
-def tokens() -> dict[str, str]:
+def tokens(start: int = 0) -> dict[str, str]:
+    """The one-time links emailed (since message ``start``), by the recipient's HR id; a
+    later link to the same rater wins."""
     found = {}
-    for message in mail.outbox:
+    for message in mail.outbox[start:]:
         match = LINK.search(str(message.body))
         if match:
             found[message.to[0].split("@")[0]] = match.group(1)
@@ -90,3 +94,9 @@ def cycle_of(review: Review) -> Cycle:
     review.refresh_from_db()
     assert review.cycle is not None
     return review.cycle
+
+
+def pdf_text(content: bytes) -> str:
+    """A PDF's words, read back, with runs of white space made one."""
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+    return " ".join(text.split())

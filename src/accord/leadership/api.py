@@ -18,6 +18,7 @@ from accord.leadership.models import ActionKind, Cohort, Progress, RaterGroup, R
 from accord.leadership.rules import ActionDraft, FocusDraft, Rater
 from accord.leadership.visibility import LeadershipScope
 from accord.org.models import Person
+from accord.org.selectors import people_by_key
 from accord.surveys.answers import ParsedAnswers, parse_answers
 
 router = Router(tags=["leadership"])
@@ -137,20 +138,12 @@ def _review_out(lscope: LeadershipScope, review: Review) -> dict[str, Any]:
 def _people(lscope: LeadershipScope, keys: list[str], field: str) -> list[Person]:
     """The active people named by HR id or email, in order; a refusal naming the first
     that names no one."""
-    wanted = [key.strip() for key in keys]
-    people = Person.objects.filter(organisation=lscope.organisation, is_active=True)
-    found = {p.external_id: p for p in people.filter(external_id__in=wanted)}
-    lowered = [key.lower() for key in wanted if "@" in key]
-    for by_email in people.filter(email__in=lowered) if lowered else []:
-        found.setdefault(by_email.email.lower(), by_email)
-    result = []
-    for n, key in enumerate(wanted):
-        person = found.get(key) or found.get(key.lower())
-        if person is None:
+    found = people_by_key(lscope.organisation, keys)
+    for n, key in enumerate(keys):
+        if key.strip() not in found:
             raise LeadershipError(f"{field}[{n}]: no one in the org chart has the HR id or "
-                                  f"email {key!r}.", field=field)  # fmt: skip
-        result.append(person)
-    return result
+                                  f"email {key.strip()!r}.", field=field)  # fmt: skip
+    return [found[key.strip()] for key in keys]
 
 
 def _raters(lscope: LeadershipScope, raters: list[RaterIn]) -> list[Rater]:

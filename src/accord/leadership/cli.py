@@ -13,6 +13,7 @@ import typer
 from rich.table import Table
 
 from accord.cli_support import fail, print_problems, read_file_or_exit, say, start
+from accord.surveys.cli import load_instrument_file
 
 if TYPE_CHECKING:
     from accord.leadership.visibility import LeadershipScope
@@ -40,28 +41,9 @@ def leadership_load_framework(
 ) -> None:
     """Load the organisation's own 360 framework (purpose: leadership-360); a published
     version never changes."""
-    organisation = start(org)
-    from accord.surveys.instruments import LEADERSHIP_360, InstrumentError, load_instrument
-    from accord.surveys.services import load_organisation_instrument
+    from accord.surveys.instruments import LEADERSHIP_360
 
-    try:
-        source = read_file_or_exit(file).decode("utf-8")
-    except UnicodeDecodeError:
-        raise fail(f"FILE: {file} is not UTF-8 text.") from None
-    try:
-        if load_instrument(source).purpose != LEADERSHIP_360:
-            raise fail(f"FILE: {file.name} is a survey instrument; a 360 framework says "
-                       f"“purpose: {LEADERSHIP_360}”. Load surveys with accord survey "
-                       "load-instrument.")  # fmt: skip
-        definition = load_organisation_instrument(
-            organisation=organisation, source=source, loaded_by=None
-        )
-    except InstrumentError as error:
-        print_problems(
-            f"{len(error.problems)} problem(s) in {file.name}; nothing was loaded.",
-            [str(problem) for problem in error.problems],
-        )
-        raise typer.Exit(1) from None
+    definition = load_instrument_file(file, org, purpose=LEADERSHIP_360)
     say(f"Loaded the 360 framework {definition.instrument_id} version {definition.version}.")
 
 
@@ -79,7 +61,7 @@ def leadership_start_cohort(
     organisation = start(org)
     from accord.leadership import services
     from accord.leadership.errors import LeadershipError
-    from accord.org.models import Person
+    from accord.org.selectors import people_by_key
 
     try:
         day = dt.date.fromisoformat(answer_by)
@@ -95,15 +77,13 @@ def leadership_start_cohort(
         lines = read_file_or_exit(leaders, option="--leaders").decode("utf-8").splitlines()
     except UnicodeDecodeError:
         raise fail(f"--leaders: {leaders} is not UTF-8 text.") from None
-    people = Person.objects.filter(organisation=organisation, is_active=True)
+    found = people_by_key(organisation, lines)
     subjects, missing = [], []
     for number, line in enumerate(lines, start=1):
         text = line.strip()
         if not text:
             continue
-        person = (
-            people.filter(external_id=text).first() or people.filter(email=text.lower()).first()
-        )
+        person = found.get(text)
         if person is None:
             missing.append(
                 f"line {number}: no one in the org chart has the HR id or email {text!r}"

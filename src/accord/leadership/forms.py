@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
-from django.db.models import Q
 
 from accord.access.models import Membership, User
 from accord.leadership.models import (
@@ -22,6 +21,7 @@ from accord.leadership.models import (
 from accord.leadership.rules import ActionDraft, FocusDraft, Rater
 from accord.leadership.services import MAX_MINIMUM
 from accord.org.models import Organisation, Person, UnitKind
+from accord.org.selectors import people_by_key
 
 MAX_LINES = 200
 # What people type for a group, in English and Spanish.
@@ -38,11 +38,7 @@ GROUP_WORDS = {
 
 
 def _find(organisation: Organisation, text: str) -> Person | None:
-    text = text.strip()
-    found = Person.objects.filter(organisation=organisation, is_active=True).filter(
-        Q(email__iexact=text) | Q(external_id=text)
-    )
-    return found.first()
+    return people_by_key(organisation, [text]).get(text.strip())
 
 
 def _end_of_day(day: dt.date, organisation: Organisation) -> dt.datetime:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils import formats
 
+from accord.access.models import Role
 from accord.leadership.models import Review, ReviewStatus
 from accord.notify.services import send_email
 from accord.org.models import Person
@@ -81,7 +82,7 @@ def send_approval_request(review: Review) -> int:
             subject=words["approve_subject"].format(leader=leader),
             body=words["approve"].format(leader=leader, link=review_link(review)),
         )
-    admins = review.organisation.memberships.filter(role="admin").select_related("user")
+    admins = review.organisation.memberships.filter(role=Role.ADMIN).select_related("user")
     emails = [m.user.email for m in admins if m.user.email]
     if not emails:
         return 0

@@ -54,6 +54,10 @@ class ReviewStatus(models.TextChoices):
     CANCELLED = "cancelled", "Cancelled"
 
 
+# A 360 before its report: raters being chosen, approved or answering.
+UNDER_WAY = (ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL, ReviewStatus.COLLECTING)
+
+
 class Cohort(models.Model):
     """Leaders who go through a 360 together (every department chair, a programme's intake)."""
 
@@ -154,6 +158,18 @@ class Review(models.Model):
     @property
     def coached(self) -> bool:
         return self.coach_id is not None
+
+    @property
+    def coach_may_change(self) -> bool:
+        """Until the report goes out; a coached cohort's report held for want of a coach
+        still takes one."""
+        if self.status in (ReviewStatus.RELEASED, ReviewStatus.CANCELLED):
+            return False
+        return self.status != ReviewStatus.WITH_COACH or self.coach_id is None
+
+    @property
+    def under_way(self) -> bool:
+        return self.status in UNDER_WAY
 
 
 class NominationStatus(models.TextChoices):

@@ -182,7 +182,7 @@ class _Batch:
         self.shown = shown[1:].reshape(len(self.rounds), self.points, _NODES)
         self.size = size[1:].reshape(len(self.rounds), self.points, _NODES)
         self.below = self.size < minimum[1:].reshape(self.shown.shape)
-        self.sums = self._rater_means(member)
+        self.manager_means = self._manager_means(member)
         self.dist = self._distributions()
         self._as_lists()
         with collector_paused():
@@ -201,7 +201,7 @@ class _Batch:
         why = np.where(self.shown, 0, np.where(self.size == 0, 1, np.where(self.below, 2, 3)))
         self._why: list[list[int]] = _per_round(why)  # [point * _NODES + node]
         self._size: list[list[int]] = _per_round(self.size)
-        self._sums: list[list[float]] = _per_round(self.sums)  # [c * (_NODES + 1) + slot]
+        self._manager_mean: list[list[float]] = self.manager_means.tolist()
         self._dist: list[list[int]] = _per_round(self.dist)  # [(b * (_NODES + 1) + slot) * 6]
         self._answered: list[list[int]] = self.answered.tolist()
         self._pooled: list[list[bool]] = self.pooled.tolist()
@@ -210,9 +210,9 @@ class _Batch:
             [b for b in range(len(of)) if of[b] == c] for c in range(competencies)
         ]
 
-    def _rater_means(self, member: NDArray[np.bool_]) -> NDArray[np.float64]:
-        """(rounds, competencies, nodes + manager): the manager's own mean per competency, in
-        the manager's slot (a group's score is the mean of its shown behaviour means)."""
+    def _manager_means(self, member: NDArray[np.bool_]) -> NDArray[np.float64]:
+        """(rounds, competencies): the manager's own mean of each competency they count for
+        (a group's score is the mean of its shown behaviour means, in ``_competency_cell``)."""
         competencies = len(self.framework.competencies)
         scores = np.where(self.rated, self.answers, 0).astype(np.float64)
         total = np.zeros((len(self.answers), competencies))
@@ -220,10 +220,10 @@ class _Batch:
         rated = np.zeros((len(self.answers), competencies))
         np.add.at(rated.T, self.of, self.rated.T.astype(np.float64))
         own_mean = np.divide(total, rated, out=np.zeros_like(total), where=rated > 0)
-        sums = np.zeros((len(self.rounds), competencies, _NODES + 1))
+        means = np.zeros((len(self.rounds), competencies))
         rows, comp = np.nonzero(member[:, :competencies] & (self.column < 0)[:, None])
-        sums[self.review[rows], comp, _NODES] = own_mean[rows, comp]
-        return sums
+        means[self.review[rows], comp] = own_mean[rows, comp]
+        return means
 
     def _distributions(self) -> NDArray[np.int64]:
         """(rounds, behaviours, nodes + manager, 5 answers + not observed), over the raters
@@ -328,7 +328,7 @@ class _Batch:
         if column == "manager":
             if not self._manager_counted[r][c]:
                 return {"n": 0, "hidden": "none"}
-            return {"n": 1, "mean": round(self._sums[r][c * (_NODES + 1) + _NODES], 2)}
+            return {"n": 1, "mean": round(self._manager_mean[r][c], 2)}
         hidden = self._hidden(r, c, self._node(column))
         if hidden:
             return {"n": None, "hidden": hidden}

@@ -38,10 +38,10 @@ from accord.surveys.selectors import (
     has_answered,
     organisation_instruments,
     responses_received,
+    responses_received_by_cycle,
 )
 
 SUGGESTIONS_PER_GROUP = 12
-OPEN = (ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL, ReviewStatus.COLLECTING)
 
 
 def my_reviews(lscope: LeadershipScope) -> QuerySet[Review]:
@@ -50,9 +50,13 @@ def my_reviews(lscope: LeadershipScope) -> QuerySet[Review]:
     return lscope.readable().filter(subject=lscope.person)
 
 
-def to_approve(lscope: LeadershipScope) -> list[Review]:
-    waiting = lscope.readable().filter(status=ReviewStatus.AWAITING_APPROVAL)
-    return [review for review in waiting if lscope.is_approver(review)]
+def to_approve(lscope: LeadershipScope) -> QuerySet[Review]:
+    """The raters waiting for the viewer's approval: as the leader's manager, or as a program
+    admin when the leader has no manager who can sign in (``LeadershipScope.is_approver``)."""
+    mine = Q(approver=lscope.person) if lscope.person is not None else Q(pk__in=[])
+    if lscope.is_admin:
+        mine |= Q(approver__isnull=True)
+    return lscope.readable().filter(mine, status=ReviewStatus.AWAITING_APPROVAL)
 
 
 def coaching(lscope: LeadershipScope) -> QuerySet[Review]:
@@ -227,12 +231,13 @@ def cohort_progress(lscope: LeadershipScope, cohort: Cohort) -> list[CohortLine]
         .annotate(asked=Count("nominations"))
         .order_by("subject__name")
     )
+    received = responses_received_by_cycle(r.cycle_id for r in reviews if r.cycle_id)
     lines = []
     for review in reviews:
         answered = None
         if review.cycle is not None:
-            received = responses_received(review.cycle)
-            answered = received if received >= review.min_group_size else None
+            count = received[review.cycle.pk]
+            answered = count if count >= review.min_group_size else None
             asked = review.cycle.invited_count
         else:
             asked = review.asked

@@ -25,6 +25,7 @@ from accord.leadership.errors import LeadershipError, LeadershipProblems
 from accord.leadership.models import (
     DEFAULT_REMINDER_DAYS,
     GROUP_MINIMUM,
+    UNDER_WAY,
     Cohort,
     DevelopmentAction,
     DevelopmentPlan,
@@ -424,9 +425,7 @@ def assign_coach(
     """An admin names the coach of a 360 (or none), before its report is computed."""
     review = lscope.review_to_run(review_id)
     waiting = review.status == ReviewStatus.WITH_COACH and review.coach_id is None
-    if review.status in (ReviewStatus.RELEASED, ReviewStatus.CANCELLED) or (
-        review.status == ReviewStatus.WITH_COACH and not waiting
-    ):
+    if not review.coach_may_change:
         raise LeadershipError("The report has gone out already; the coach can no longer change.")
     if coach is not None:
         _check_coach(review, coach, lscope.organisation)
@@ -620,7 +619,6 @@ def start_reassessment(
 # Sharing a report, and a cohort's profile ------------------------------------------------------
 
 PROFILE_GRACE = dt.timedelta(days=7)
-UNDER_WAY = (ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL, ReviewStatus.COLLECTING)
 
 
 @transaction.atomic

@@ -128,9 +128,7 @@ class LeadershipScope(CapabilityScope):
         review = self._fetch(review_id)
         if not self.is_subject(review):
             raise NotAllowed("Only the leader rates themself.")
-        if review.status not in (
-            ReviewStatus.NOMINATING, ReviewStatus.AWAITING_APPROVAL, ReviewStatus.COLLECTING
-        ):  # fmt: skip
+        if not review.under_way:
             raise NotAllowed("The round has closed: your own ratings are in the report as given.")
         return review
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
@@ -163,3 +164,19 @@ def people_by_hr_id(
         else:
             people.append(person)
     return people, missing
+
+
+def people_by_key(organisation: Organisation, keys: Iterable[str]) -> dict[str, Person]:
+    """The active people named by HR id or email address, keyed by the text that named them
+    (trimmed); a key that names nobody is left out. Two queries, however many keys."""
+    wanted = {key.strip() for key in keys if key.strip()}
+    base = Person.objects.filter(organisation=organisation, is_active=True)
+    by_id = {p.external_id: p for p in base.filter(external_id__in=wanted)}
+    # Emails are stored in lower case (the import writes them so).
+    by_email = {p.email: p for p in base.filter(email__in={key.lower() for key in wanted})}
+    found = {}
+    for key in wanted:
+        person = by_id.get(key) or by_email.get(key.lower())
+        if person is not None:
+            found[key] = person
+    return found

@@ -30,7 +30,7 @@ from accord.cli_support import (
 
 if TYPE_CHECKING:
     from accord.org.models import Organisation, Unit
-    from accord.surveys.models import Cycle
+    from accord.surveys.models import Cycle, InstrumentDefinition
 
 survey_app = typer.Typer(
     help="Survey cycles: create, open, close, publish, print codes.", no_args_is_help=True
@@ -284,6 +284,14 @@ def survey_load_instrument(
     org: Org,
 ) -> None:
     """Load an instrument the organisation may then use in its cycles."""
+    definition = load_instrument_file(file, org)
+    say(f"Loaded {definition.instrument_id} version {definition.version}.")
+
+
+def load_instrument_file(file: Path, org: str, purpose: str = "") -> InstrumentDefinition:
+    """Read, check and keep an organisation's instrument (of ``purpose``, when given), or
+    exit listing every problem; for ``accord survey load-instrument`` and ``accord
+    leadership load-framework``."""
     organisation = start(org)
     from accord.surveys.instruments import InstrumentError
     from accord.surveys.services import load_organisation_instrument
@@ -293,8 +301,8 @@ def survey_load_instrument(
     except UnicodeDecodeError:
         raise fail(f"FILE: {file} is not UTF-8 text.") from None
     try:
-        definition = load_organisation_instrument(
-            organisation=organisation, source=source, loaded_by=None
+        return load_organisation_instrument(
+            organisation=organisation, source=source, loaded_by=None, purpose=purpose
         )
     except InstrumentError as error:
         print_problems(
@@ -302,4 +310,3 @@ def survey_load_instrument(
             [str(problem) for problem in error.problems],
         )
         raise typer.Exit(1) from None
-    say(f"Loaded {definition.instrument_id} version {definition.version}.")

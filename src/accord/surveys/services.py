@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 import random
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +26,13 @@ from accord.access.models import User
 from accord.org.models import Organisation, Person, RoleGroup, Unit
 from accord.surveys import audience
 from accord.surveys.answers import ParsedAnswers, pack
-from accord.surveys.instruments import PULSE, Instrument, InstrumentError, load_instrument
+from accord.surveys.instruments import (
+    LEADERSHIP_360,
+    PULSE,
+    Instrument,
+    InstrumentError,
+    load_instrument,
+)
 from accord.surveys.mail import mint_tokens, queue_survey_emails
 from accord.surveys.models import (
     Comment,
@@ -324,20 +330,25 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
                     tenure_band=attrs.tenure_band,
                 )
             )
-        Invitation.objects.bulk_create(invitations, batch_size=BATCH)
         cycle.status = Status.OPEN
         cycle.opened_at = now
         cycle.invited_count = len(people)
         cycle.receipt_key_check = key_check(cycle.pk)
         cycle.save(update_fields=["status", "opened_at", "invited_count", "receipt_key_check"])
-        if notify:
-            queue_survey_emails(
-                cycle=cycle,
-                invitation_ids=Invitation.objects.filter(
-                    cycle=cycle, channel=Invitation.Channel.EMAIL
-                ).values_list("pk", flat=True),
-            )
+        _invite(cycle, invitations, notify=notify)
     return cycle
+
+
+def _invite(cycle: Cycle, invitations: Iterable[Invitation], *, notify: bool = True) -> None:
+    """Write an opening cycle's invitations and queue their emails (``notify=False``: none)."""
+    Invitation.objects.bulk_create(invitations, batch_size=BATCH)
+    if notify:
+        queue_survey_emails(
+            cycle=cycle,
+            invitation_ids=Invitation.objects.filter(
+                cycle=cycle, channel=Invitation.Channel.EMAIL
+            ).values_list("pk", flat=True),
+        )
 
 
 @transaction.atomic
@@ -388,7 +399,7 @@ def open_named_round(
     )
     cycle.receipt_key_check = key_check(cycle.pk)
     cycle.save(update_fields=["receipt_key_check"])
-    Invitation.objects.bulk_create(
+    _invite(cycle, [
         Invitation(
             cycle=cycle,
             person=person,
@@ -398,13 +409,7 @@ def open_named_round(
             rater_group=group,
         )
         for person, group in raters
-    )
-    queue_survey_emails(
-        cycle=cycle,
-        invitation_ids=Invitation.objects.filter(
-            cycle=cycle, channel=Invitation.Channel.EMAIL
-        ).values_list("pk", flat=True),
-    )
+    ])  # fmt: skip
     return cycle
 
 
@@ -742,10 +747,17 @@ def advance_cycles_soon() -> None:
 
 @transaction.atomic
 def load_organisation_instrument(
-    *, organisation: Organisation, source: str, loaded_by: User | None
+    *, organisation: Organisation, source: str, loaded_by: User | None, purpose: str = ""
 ) -> InstrumentDefinition:
-    """Validate and keep a definition; an existing (id, version) only if identical."""
+    """Validate and keep a definition; an existing (id, version) only if identical. With
+    ``purpose``, a definition for another purpose is refused (a pulse loaded as a 360
+    framework)."""
     instrument = load_instrument(source)
+    if purpose and instrument.purpose != purpose:
+        raise InstrumentError.single(
+            "purpose", f"this is a {instrument.purpose} instrument, and {purpose} was asked for "
+            f"(a 360 framework says “purpose: {LEADERSHIP_360}”)",
+        )  # fmt: skip
     registry = organisation_instruments(organisation)
     if instrument.key in registry:
         existing = registry.get(*instrument.key)
