@@ -96,6 +96,7 @@ INSTALLED_APPS = [
     "accord.expectations",
     "accord.shadowing",
     "accord.leadership",
+    "accord.charters",
     "accord.api",
     "accord.demo",
 ]

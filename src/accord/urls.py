@@ -89,5 +89,6 @@ urlpatterns = [
     path(org + "expectations/", include("accord.expectations.urls")),
     path(org + "shadowing/", include("accord.shadowing.urls")),
     path(org + "leadership/", include("accord.leadership.urls")),
+    path(org + "charters/", include("accord.charters.urls")),
     path("api/", api.urls),
 ]

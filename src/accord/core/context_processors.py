@@ -36,6 +36,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items.append(("Agreements", reverse("agreements", args=[slug])))
     items.append(("Shadowing", reverse("shadowing", args=[slug])))
     items.append(("360s", reverse("leadership", args=[slug])))
+    items.append(("Charters", reverse("charters", args=[slug])))
     if scope.is_admin:
         items.append(("Import org chart", reverse("import-upload", args=[slug])))
         items.append(("Logins", reverse("login-list", args=[slug])))

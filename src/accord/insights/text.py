@@ -590,14 +590,17 @@ def theme_comments(
     model: ThemeModel | None = None,
     threshold: float = DEFAULT_SIMILARITY,
     descriptions: Mapping[str, str] = THEME_DESCRIPTIONS,
+    lexicon: Mapping[str, Sequence[str]] | None = None,
 ) -> list[tuple[str, ...]]:
-    """Themes for each text: by the embedding ``model`` when given, else by the word list.
+    """Themes for each text: by the embedding ``model`` when given, else by the word list
+    (``lexicon``, Accord's survey themes unless another is given with its ``descriptions``).
 
     With a model, a text gets every theme whose description's embedding has a cosine
     similarity of at least ``threshold`` with the text's, most similar first.
     """
     if model is None:
-        return [_DEFAULT.match(text) for text in texts]
+        compiled = _DEFAULT if lexicon is None else _Lexicon(lexicon)
+        return [compiled.match(text) for text in texts]
     names = tuple(descriptions)
     anchors = _unit_rows(model([descriptions[name] for name in names]), len(names))
     result: list[tuple[str, ...]] = []

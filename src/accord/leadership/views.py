@@ -31,6 +31,7 @@ from accord.leadership.forms import (
 )
 from accord.leadership.models import RaterGroup, Review, ReviewStatus
 from accord.leadership.visibility import LeadershipScope
+from accord.pdf import PdfUnavailable
 from accord.refusals import show_refusal
 from accord.surveys.answers import parse_answers
 
@@ -479,7 +480,7 @@ def report_pdf(request: HttpRequest, scope: Scope, review_id: int) -> HttpRespon
     review = lscope.report_of(review_id)
     try:
         content = pdf.report_pdf(review, _language(request, lscope))
-    except pdf.PdfUnavailable as error:
+    except PdfUnavailable as error:
         messages.error(request, str(error))
         return redirect("leadership-report", scope.organisation.slug, review.pk)
     response = HttpResponse(content, content_type="application/pdf")
