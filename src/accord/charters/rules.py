@@ -11,7 +11,7 @@ from accord.charters.models import LONGEST_CADENCE_MONTHS
 from accord.text import text_problems
 
 MAX_NORMS = 12
-MAX_ROLES = 40
+MAX_ROLES = 80  # every member of the largest team has a part, with room for shared ones
 MAX_GOALS = 10
 VISION_LONGEST = 2000
 ANSWER_LONGEST = 1000

@@ -332,7 +332,9 @@ def versions(request: HttpRequest, scope: Scope, charter_id: int) -> HttpRespons
         else:
             sections, pair = selectors.difference(a, b), (a, b)
     elif len(history) >= 2:
+        # The latest change by default: the two newest versions.
         old, new = history[1].number, history[0].number
+        sections, pair = selectors.difference(history[1], history[0]), (history[1], history[0])
     return render(request, "charters/versions.html", {
         "charter": charter, "history": history, "sections": sections, "pair": pair,
         "a": old, "b": new, "on_team": cscope.is_on_team(charter),

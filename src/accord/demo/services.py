@@ -9,6 +9,7 @@ from django.db import transaction
 from accord.access.models import Role
 from accord.access.services import grant_membership
 from accord.demo.actions import seed_demo_plans
+from accord.demo.charters import seed_demo_charters
 from accord.demo.expectations import seed_demo_agreements
 from accord.demo.generator import generate_demo_roster
 from accord.demo.goals import seed_demo_goals
@@ -42,7 +43,7 @@ def seed_demo(
     progress: ProgressCallback | None = None,
 ) -> list[DemoLogin]:
     """Generate the demo organisation through the real import, then give six people logins,
-    and an external coach a seventh."""
+    and an external coach a seventh; then every capability's demo data."""
     roster = generate_demo_roster(people=people, seed=seed, system_name=name)
     with transaction.atomic():
         organisation = create_organisation(name=name, slug=slug, time_zone="America/Chicago")
@@ -80,11 +81,12 @@ def seed_demo(
                          password=password, full_name=COACH_NAME)  # fmt: skip
         logins.append(DemoLogin("External coach", COACH_EMAIL, COACH_NAME, "Leadership coach"))
         seed_demo_surveys(organisation=organisation, seed=seed)
-        seed_demo_goals(organisation=organisation)
+        teams = seed_demo_goals(organisation=organisation)
         seed_demo_plans(organisation=organisation)
         seed_demo_agreements(organisation=organisation)
         seed_demo_shadowing(organisation=organisation)
         seed_demo_leadership(organisation=organisation)
+        seed_demo_charters(organisation=organisation, teams=teams)
     return logins
 
 
