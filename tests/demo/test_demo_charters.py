@@ -44,6 +44,7 @@ def test_the_demo_has_a_charter_in_each_state() -> None:
     home = nurse.get(f"/o/{slug}/charters/").content.decode()
     assert "Transitions to primary care team" in home
     assert "Say how well the norms are kept" in home
+    assert "Say how well the norms are kept" in nurse.get(f"/o/{slug}/").content.decode()
     history = nurse.get(f"/o/{slug}/charters/{transitions.pk}/versions/").content.decode()
     assert "We reconcile medicines together" in history  # the difference, 1 → 2
     executive = signed_in(logins["Executive"].email)

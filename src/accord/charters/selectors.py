@@ -75,7 +75,9 @@ def my_steps(cscope: CharterScope, charter: Charter) -> list[Step]:
     if member is not None:
         if member.asked_to_endorse_at is not None:
             steps.append(Step("Read and endorse the charter", "charter"))
-        drafting = working is not None and working.status == VersionStatus.DRAFT
+        # Values are asked for a first charter; a re-draft may gather them, unasked.
+        first = state.version_in_force(charter) is None
+        drafting = first and working is not None and working.status == VersionStatus.DRAFT
         if drafting and not ValuesReceipt.objects.filter(version=working, person=person).exists():
             steps.append(Step("Answer the values questions", "charter-values"))
         proposed = working is not None and working.status == VersionStatus.PROPOSED

@@ -19,6 +19,8 @@ from accord.access.scopes import Scope
 from accord.actions.models import OPEN_STATUSES, PlanStatus, TeamDiscussion
 from accord.actions.services import loop_settings
 from accord.actions.visibility import ActionScope
+from accord.charters import selectors as charter_selectors
+from accord.charters.visibility import CharterScope
 from accord.expectations import selectors as expectation_selectors
 from accord.expectations.visibility import ExpectationScope
 from accord.goals.models import ConversationStatus, GoalLink, LinkKind, LinkStatus, Resolution
@@ -59,6 +61,7 @@ def next_steps(scope: Scope) -> list[NextStep]:
     if scope.is_admin:
         steps += _imports_waiting(scope) + _cycles_to_run(scope)
     steps += _agreements_waiting(scope) + _shadowing_waiting(scope) + _leadership_waiting(scope)
+    steps += _charters_waiting(scope)
     steps += _plans_due(scope) + _feedback_to_ask(scope)
     if scope.sees_survey_results:
         steps += _new_results(scope) + _discussions_due(scope)
@@ -441,4 +444,30 @@ def _leadership_waiting(scope: Scope) -> list[NextStep]:
             "Go through it with them, then release it to them.",
             reverse("leadership-report", args=[slug, review.pk]), "Read the report",
         ))  # fmt: skip
+    return steps
+
+
+CHARTER_STEP_DETAIL = {
+    "charter-values": "Three short questions, answered privately: the team sees them only "
+    "pooled with others'.",
+    "charter-draft": "Read the draft charter, then endorse it or say what should change.",
+    "charter-revisit": "Say, privately, how well each norm of the charter is being kept.",
+    "charter": "Read your team's charter and endorse it, or say what you would change.",
+}
+
+
+def _charters_waiting(scope: Scope) -> list[NextStep]:
+    """What a team's charter waits for from the viewer: values, an endorsement, a revisit —
+    and for its facilitator, the draft or a re-charter."""
+    cscope = CharterScope(scope)
+    slug, steps = _slug(scope), []
+    for row in charter_selectors.my_charters(cscope):
+        for step in row.steps[:1]:
+            steps.append(NextStep(
+                f"{row.charter.name}: {step.label[0].lower()}{step.label[1:]}",
+                CHARTER_STEP_DETAIL.get(step.page, ""),
+                reverse(step.page, args=[slug, row.charter.pk]), step.label,
+            ))  # fmt: skip
+        if len(steps) >= 3:
+            break
     return steps
