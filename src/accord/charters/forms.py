@@ -261,7 +261,7 @@ class DraftForm(forms.Form):
 
 
 class EndorseForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**31 - 1)
     decision = forms.ChoiceField(
         choices=[(Decision.ENDORSED, "I endorse this charter"),
                  (Decision.COMMENTED, "I would change something (say what below)")],

@@ -509,7 +509,8 @@ def endorse(
     now = timezone.now()
     with transaction.atomic():
         charter = _locked(charter)
-        version = charter.versions.filter(number=version_number).first()
+        in_range = 0 < version_number < 2**31
+        version = charter.versions.filter(number=version_number).first() if in_range else None
         in_force = version_in_force(charter)
         proposed = version is not None and version.status == VersionStatus.PROPOSED
         late = (
