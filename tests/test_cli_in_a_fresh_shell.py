@@ -483,3 +483,83 @@ def test_leadership_frameworks_cohorts_progress_and_reminders(shell: Shell) -> N
     assert "Reminded the raters who have not answered, in 0 open round(s)." in shell.ok(
         "leadership", "remind", "--org", "riverside", "--cohort", cohort)  # fmt: skip
     assert "Finished 0 360(s)." in shell.ok("leadership", "finish")
+
+
+CHARTER = """
+from accord.access.models import Membership
+from accord.access.scopes import Scope
+from accord.charters import services
+from accord.charters.models import TeamKind
+from accord.charters.rules import Draft, GoalDraft, NormDraft, RoleDraft
+from accord.charters.visibility import CharterScope
+from accord.org.models import Person
+m = Membership.objects.get(user__email='nora@riverside.example')
+cscope, nora = CharterScope(Scope(m)), m.person
+sam = Person.objects.get(organisation=m.organisation, external_id='sam')
+charter = services.start_charter(cscope=cscope, actor=m.user, name='ED huddle team',
+    kind=TeamKind.GROUP, people=[nora, sam])
+services.save_draft(cscope=cscope, actor=m.user, charter=charter, draft=Draft(
+    vision='We keep every patient safe and look after each other.',
+    norms=[NormDraft('We hand over face to face.', 'The receiving nurse repeats the plan back')],
+    roles=[RoleDraft('Runs the huddle', nora.pk), RoleDraft('Orders supplies', sam.pk)],
+    goals=[GoalDraft(None, 'Fewer patients leave unseen')]))
+services.propose(cscope=cscope, actor=m.user, charter=charter)
+services.endorse(cscope=cscope, actor=m.user, charter=charter, version_number=1,
+    decision='endorsed')
+print(charter.pk)
+"""
+
+
+def test_charter_list_remind_and_export(shell: Shell) -> None:
+    """A charter of Nora and Sam, started, drafted and proposed through the services (the
+    team does that on its pages), endorsed by Nora; adopted by the clock after the week."""
+    import io
+    import json
+
+    from pypdf import PdfReader
+
+    org = ("--org", "riverside")
+    shell.ok("grant", "nora@riverside.example", *org, "--role", "leader", "--person", "nora")
+    charter = shell.ok("manage", "shell", "-c", CHARTER).strip().splitlines()[-1]
+
+    listed = shell.ok("charter", "list", *org)
+    assert "ED huddle team" in listed and "Waiting for endorsements" in listed
+    assert "1/2" in listed
+    shell.refused("charter", "list", "--org", "nowhere", says="--org: no organisation")
+    shell.refused("charter", "list", *org, "--stage", "finished", says="--stage")
+
+    waiting = shell.ok("charter", "remind", *org, "--charter", charter, "--dry-run")
+    assert (
+        "Dry run: nothing was sent" in waiting and "1 member would be asked: Sam Nurse" in waiting
+    )
+    shell.refused("charter", "remind", *org, "--charter", "999999",
+                  says="--charter: no charter 999999 in 'riverside'")  # fmt: skip
+    shell.refused("charter", "export", *org, "--charter", charter, "--out", "charter.pdf",
+                  says="has no charter in force yet")  # fmt: skip
+
+    week_ago = (
+        "from datetime import timedelta; from django.utils import timezone;"
+        "from accord.charters.models import Version;"
+        f"Version.objects.filter(charter_id={charter}).update("
+        "proposed_at=timezone.now() - timedelta(days=8))"
+    )
+    shell.ok("manage", "shell", "-c", week_ago)
+    assert "1 adopted" in shell.ok("charter", "remind", *org)
+    assert "In force" in shell.ok("charter", "list", *org, "--stage", "in-force")
+
+    for name in ("charter.pdf", "charter.json", "charter.md"):
+        out = shell.ok("charter", "export", *org, "--charter", charter, "--out", name)
+        assert f"Wrote version 1 of ED huddle team (charter {charter}) to {name}." in out
+    pdf = (shell.home / "charter.pdf").read_bytes()
+    assert pdf.startswith(b"%PDF")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "We keep every patient safe" in " ".join(text.split())
+    exported = json.loads((shell.home / "charter.json").read_text(encoding="utf-8"))
+    assert exported["vision"] == "We keep every patient safe and look after each other."
+    assert "## How we work together" in (shell.home / "charter.md").read_text(encoding="utf-8")
+    shell.refused("charter", "export", *org, "--charter", "999999", "--out", "x.pdf",
+                  says="--charter: no charter 999999 in 'riverside'")  # fmt: skip
+    shell.refused("charter", "export", "--org", "nowhere", "--charter", charter, "--out", "x.pdf",
+                  says="--org: no organisation with the slug 'nowhere'")  # fmt: skip
+    shell.refused("charter", "export", *org, "--charter", charter, "--out", "no/such/x.pdf",
+                  says="--out: cannot write no/such/x.pdf")  # fmt: skip

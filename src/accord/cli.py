@@ -16,6 +16,7 @@ import typer
 
 from accord.access.cli import grant, token_app
 from accord.actions.cli import actions_app
+from accord.charters.cli import charter_app
 from accord.cli_support import fail, migrate_quietly, say, setup_django
 from accord.demo.cli import generate_demo, seed_and_print
 from accord.expectations.cli import expectations_app
@@ -44,6 +45,7 @@ app.add_typer(actions_app, name="actions")
 app.add_typer(expectations_app, name="expectations")
 app.add_typer(shadowing_app, name="shadowing")
 app.add_typer(leadership_app, name="leadership")
+app.add_typer(charter_app, name="charter")
 # Publishing is the insights app's (it computes the first release), filed with the cycle's steps.
 survey_app.command("publish")(survey_publish)
 app.add_typer(survey_app, name="survey")

@@ -729,28 +729,47 @@ def send_reminders(now: dt.datetime) -> int:
 
 
 def remind_now(*, charter: Charter) -> int:
-    """The command line's `accord charter remind`: ask again, now, whoever has a step waiting
-    on this charter (values, endorsement or revisit). Returns how many were asked."""
+    """The command line's `accord charter remind`: ask again, now, whoever has a step waiting on
+    this charter — the values questions of a first charter, an endorsement, a revisit, a member
+    who joined after adoption. Returns how many members were asked."""
     working = working_version(charter)
     revisit = open_revisit_of(charter)
     if revisit is not None:
         deliveries.deliver_revisit_reminder(revisit.pk)
     if working is not None and working.status == VersionStatus.PROPOSED:
         deliveries.deliver_endorse_reminder(working.pk)
-    elif working is not None:
+    elif working is not None and version_in_force(charter) is None:
         deliveries.deliver_values_request(working.pk)
-    return len(waiting_members(charter))
+    for person in _late_joiners(charter):
+        deliveries.deliver_new_member(charter.pk, person.pk)
+    return len({p.pk for p in waiting_members(charter)} | _waiting_privately(charter))
+
+
+def _late_joiners(charter: Charter) -> list[Person]:
+    asked = CharterMember.objects.filter(
+        charter=charter, left_at__isnull=True, asked_to_endorse_at__isnull=False
+    ).values("person_id")
+    return list(Person.objects.filter(pk__in=asked, is_active=True).order_by("name"))
 
 
 def waiting_members(charter: Charter) -> list[Person]:
-    """The members with a step waiting on them now."""
-    members = member_ids(charter)
-    waiting: set[int] = set()
+    """The members a named step waits on: endorsing the proposed version, or reading the
+    charter in force after joining — steps the team sees by name anyway. Who has not yet
+    answered the private values questions or a revisit is never named (``waiting_privately``)."""
+    waiting = {p.pk for p in _late_joiners(charter)}
     working = working_version(charter)
     if working is not None and working.status == VersionStatus.PROPOSED:
         done = set(Endorsement.objects.filter(version=working).values_list("person_id", flat=True))
-        waiting |= members - done
-    elif working is not None:
+        waiting |= member_ids(charter) - done
+    return list(Person.objects.filter(pk__in=waiting, is_active=True).order_by("name"))
+
+
+def _waiting_privately(charter: Charter) -> set[int]:
+    members = member_ids(charter)
+    waiting: set[int] = set()
+    working = working_version(charter)
+    first = version_in_force(charter) is None
+    if first and working is not None and working.status == VersionStatus.DRAFT:
         done = set(
             ValuesReceipt.objects.filter(version=working).values_list("person_id", flat=True)
         )
@@ -761,8 +780,10 @@ def waiting_members(charter: Charter) -> list[Person]:
             RevisitReceipt.objects.filter(revisit=revisit).values_list("person_id", flat=True)
         )
         waiting |= members - done
-    asked = CharterMember.objects.filter(
-        charter=charter, left_at__isnull=True, asked_to_endorse_at__isnull=False
-    ).values_list("person_id", flat=True)
-    waiting |= set(asked)
-    return list(Person.objects.filter(pk__in=waiting, is_active=True).order_by("name"))
+    return waiting
+
+
+def waiting_privately(charter: Charter) -> int:
+    """How many members have not answered the private step open now (values or a revisit):
+    a count, as the team's pages show it, never names."""
+    return len(_waiting_privately(charter))
