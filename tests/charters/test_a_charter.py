@@ -59,7 +59,7 @@ def test_values_are_pooled_only_from_three_members_and_never_name_anyone(cast: C
     )
     # Stored with no person and no time: only a receipt says who answered.
     fields = {f.name for f in ValuesAnswer._meta.get_fields()}
-    assert fields == {"id", "version", "sheet", "prompt", "text"}
+    assert fields == {"id", "version", "sheet", "prompt", "text", "shown"}
 
 
 def test_a_member_answers_once(cast: Cast) -> None:

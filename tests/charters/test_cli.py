@@ -14,6 +14,7 @@ from huey import Huey
 from pypdf import PdfReader
 from typer.testing import CliRunner, Result
 
+from accord import cli_support
 from accord.charters.cli import md_text
 from accord.charters.models import Charter, Version, VersionStatus
 from accord.charters.state import version_in_force
@@ -37,7 +38,9 @@ ORG = ("--org", "riverside")
 
 
 def accord(*args: str) -> Result:
-    # As wide as an admin's terminal: a table row on one line (rich reads COLUMNS as it prints).
+    # As wide as an admin's terminal: a table row on one line. The shared console reads
+    # COLUMNS once, when first imported — possibly by another test of this process.
+    cli_support.console.width = 200
     return CliRunner().invoke(app, list(args), env={"COLUMNS": "200"})
 
 

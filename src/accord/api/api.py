@@ -16,6 +16,7 @@ from accord.access.scopes import NotAllowed, Scope
 from accord.access.services import membership_for_token
 from accord.actions.api import router as actions_router
 from accord.api_fields import Error, Refusal
+from accord.charters.api import router as charters_router
 from accord.expectations.api import router as expectations_router
 from accord.goals.api import router as goals_router
 from accord.insights.api import router as insights_router
@@ -214,5 +215,6 @@ for router in (
     expectations_router,
     shadowing_router,
     leadership_router,
+    charters_router,
 ):
     api.add_router("/", router)

@@ -11,7 +11,8 @@ one is in force, at a time (database constraints).
 What members write privately is stored apart from them. A values answer (``ValuesAnswer``)
 and a norm rating (``NormRating``) carry a random sheet id shared by one person's answers of
 one round — so that a theme can be counted by the people behind it — and no person, time or
-order; who has answered is a separate receipt (``ValuesReceipt``, ``RevisitReceipt``).
+order; who has answered is a separate receipt (``ValuesReceipt``, ``RevisitReceipt``). They
+join what the team sees in batches of at least three members' answers (``shown``).
 """
 
 from __future__ import annotations
@@ -272,6 +273,9 @@ class ValuesAnswer(models.Model):
     sheet = models.UUIDField()
     prompt = models.CharField(max_length=10, choices=Prompt.choices)
     text = models.TextField()
+    # Answers join the team's view in batches of at least POOLED_MINIMUM members, so that
+    # reading before and after one member answers never shows that member's words alone.
+    shown = models.BooleanField(default=False)
 
     def __str__(self) -> str:
         return self.prompt
@@ -329,6 +333,7 @@ class NormRating(models.Model):
     sheet = models.UUIDField()
     norm = models.ForeignKey(Norm, on_delete=models.CASCADE, related_name="+")
     score = models.PositiveSmallIntegerField(choices=KeptScale.choices)
+    shown = models.BooleanField(default=False)  # in batches, as values answers
 
     class Meta:
         constraints = [

@@ -127,6 +127,7 @@ class GoalLine:
     text: str
     measure: str
     goal_id: int | None
+    hidden: bool = False  # a goal of the goals app the viewer may not open there
 
 
 @dataclass(frozen=True)
@@ -153,12 +154,27 @@ class VersionView:
         }
 
 
-def version_view(version: Version) -> VersionView:
+HIDDEN_GOAL = "A goal in Goals that you cannot open"
+
+
+def version_view(version: Version, cscope: CharterScope | None = None) -> VersionView:
+    """A version as pages show it. With the viewer's ``cscope``, a linked goal they may not
+    open in Goals is named only as such: a charter never widens who reads a goal."""
+    links = list(version.goals.select_related("goal"))
+    visible: set[int] | None = None
+    if cscope is not None:
+        ids = [g.goal_id for g in links if g.goal_id is not None]
+        visible = set(cscope.goal_scope().goals().filter(pk__in=ids).values_list("pk", flat=True))
     goals = []
-    for g in version.goals.select_related("goal"):
-        if g.goal is not None:
+    for g in links:
+        if g.goal is not None and visible is not None and g.goal.pk not in visible:
+            goals.append(GoalLine(HIDDEN_GOAL, "", None, hidden=True))
+        elif g.goal is not None:
             unit = f" {g.goal.metric_unit}" if g.goal.metric_unit else ""
-            measure = f"{g.goal.metric_name}: {g.goal.target.normalize():f}{unit} by {g.goal.due_date:%-d %B %Y}"
+            measure = (
+                f"{g.goal.metric_name}: {g.goal.target.normalize():f}{unit} "
+                f"by {g.goal.due_date:%-d %B %Y}"
+            )
             goals.append(GoalLine(g.goal.title, measure, g.goal.pk))
         elif g.goal_id is None and g.text:
             goals.append(GoalLine(g.text, "", None))
@@ -220,7 +236,7 @@ def charter_page(cscope: CharterScope, charter: Charter) -> CharterPage:
         on_team=on_team,
         is_facilitator=cscope.is_facilitator(charter),
         is_member=cscope.is_member(charter),
-        in_force=version_view(in_force) if in_force else None,
+        in_force=version_view(in_force, cscope) if in_force else None,
         members=members,
         steps=my_steps(cscope, charter),
         may_hand_over=cscope.is_facilitator(charter) or cscope.is_admin,
@@ -229,7 +245,7 @@ def charter_page(cscope: CharterScope, charter: Charter) -> CharterPage:
         return page
     working = state.working_version(charter)
     if working is not None:
-        page.working = version_view(working)
+        page.working = version_view(working, cscope)
         page.agreement = state.agreement_of(charter, working)
         page.endorsements = endorsements_of(working)
         page.gaps = state.gaps_of(working) if working.status == VersionStatus.DRAFT else []
@@ -270,18 +286,21 @@ class PooledValues:
     answered: int
     shown: bool
     prompts: list[PromptThemes]
+    waiting: int = 0  # members whose answers wait for others' before they are shown
     minimum: int = POOLED_MINIMUM
 
 
 def pooled_values(version: Version) -> PooledValues:
     """The values answers of a draft grouped into themes per question, with the words people
-    used: nothing until three members have answered, and a theme only when at least three
+    used: nothing until three members' answers are shown (they join in batches of three), and a theme only when at least three
     members' answers fall in it. An answer in no theme shown goes to "Other", shown on the
     same terms; what is left is counted, never shown."""
     answered = ValuesReceipt.objects.filter(version=version).count()
-    if answered < POOLED_MINIMUM:
-        return PooledValues(answered, False, [])
-    rows = list(ValuesAnswer.objects.filter(version=version).values_list("prompt", "sheet", "text"))
+    visible = ValuesAnswer.objects.filter(version=version, shown=True)
+    shown_people = visible.values("sheet").distinct().count()
+    if shown_people < POOLED_MINIMUM:
+        return PooledValues(answered, False, [], waiting=answered)
+    rows = list(visible.values_list("prompt", "sheet", "text"))
     found = themes_of([text for _, _, text in rows])
     prompts = []
     for prompt in Prompt:
@@ -315,7 +334,7 @@ def pooled_values(version: Version) -> PooledValues:
         else:
             hidden = len(other_texts)
         prompts.append(PromptThemes(prompt.label, themes, hidden))
-    return PooledValues(answered, True, prompts)
+    return PooledValues(answered, True, prompts, waiting=answered - shown_people)
 
 
 @dataclass(frozen=True)
@@ -332,6 +351,7 @@ class PooledRatings:
     answered: int
     shown: bool
     norms: list[NormScore]
+    waiting: int = 0  # members whose ratings wait for others' before they are shown
     minimum: int = POOLED_MINIMUM
 
 
@@ -340,12 +360,12 @@ def pooled_ratings(revisit: Revisit) -> PooledRatings:
     answered, and a norm only when at least three rated it (a "can't say" is no rating)."""
     answered = RevisitReceipt.objects.filter(revisit=revisit).count()
     norms = list(revisit.version.norms.all())
-    if answered < POOLED_MINIMUM:
-        return PooledRatings(revisit, answered, False, [])
+    visible = NormRating.objects.filter(revisit=revisit, shown=True)
+    shown_people = visible.values("sheet").distinct().count()
+    if shown_people < POOLED_MINIMUM:
+        return PooledRatings(revisit, answered, False, [], waiting=answered)
     scores: dict[int, list[int]] = defaultdict(list)
-    for norm_id, score in NormRating.objects.filter(revisit=revisit).values_list(
-        "norm_id", "score"
-    ):
+    for norm_id, score in visible.values_list("norm_id", "score"):
         scores[norm_id].append(score)
     rows = []
     for norm in norms:
@@ -355,7 +375,7 @@ def pooled_ratings(revisit: Revisit) -> PooledRatings:
             continue
         counts = [given.count(point) for point in KeptScale.values]
         rows.append(NormScore(norm.text, len(given), sum(given) / len(given), counts))
-    return PooledRatings(revisit, answered, True, rows)
+    return PooledRatings(revisit, answered, True, rows, waiting=answered - shown_people)
 
 
 def last_revisit(charter: Charter) -> Revisit | None:
@@ -389,9 +409,9 @@ class DiffSection:
         return any(line.kind != "same" for line in self.lines)
 
 
-def difference(old: Version, new: Version) -> list[DiffSection]:
+def difference(old: Version, new: Version, cscope: CharterScope | None = None) -> list[DiffSection]:
     """What changed from ``old`` to ``new``, section by section, line by line."""
-    before, after = version_view(old).lines(), version_view(new).lines()
+    before, after = version_view(old, cscope).lines(), version_view(new, cscope).lines()
     sections = []
     for name in before:
         lines = []
@@ -425,3 +445,16 @@ def create_goal_url(cscope: CharterScope, charter: Charter) -> str:
     if charter.team is not None and cscope.goal_scope().can_manage_team(charter.team):
         return f"{url}?team={charter.team_id}"
     return url
+
+
+def values_version(charter: Charter) -> Version | None:
+    """The version whose values the team reads: the draft being gathered for, else the newest
+    version that gathered some (a revisit's new draft asks none unless members answer)."""
+    working = state.working_version(charter)
+    if working is not None and (
+        state.version_in_force(charter) is None
+        or ValuesReceipt.objects.filter(version=working).exists()
+    ):
+        return working
+    gathered = ValuesReceipt.objects.filter(version__charter=charter).values("version_id")
+    return charter.versions.filter(pk__in=gathered).order_by("-number").first() or working

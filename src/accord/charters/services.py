@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import random
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accord.access.audit import actor_label
@@ -25,6 +27,7 @@ from accord.charters.errors import CharterError, CharterProblems
 from accord.charters.models import (
     GRACE_DAYS,
     LARGEST_TEAM,
+    POOLED_MINIMUM,
     REMINDER_DAYS,
     REVISIT_DAYS,
     TURNOVER_FOR_RECHARTER,
@@ -308,6 +311,14 @@ def hand_over(
     charter = cscope.charter_to_hand_over(charter.pk)
     if to.organisation_id != charter.organisation_id or not to.is_active:
         raise CharterError("Choose someone in the organisation today.", field="facilitator")
+    # The facilitator may name anyone; an admin stepping in (the facilitator has left) names a
+    # member of the team — never themselves from outside it, which would open the team's
+    # drafts and comments to them.
+    if not cscope.is_facilitator(charter) and to.pk not in member_ids(charter):
+        raise CharterError(
+            "Name a member of the team: only the facilitator may hand the charter to someone "
+            "outside it.", field="facilitator",
+        )  # fmt: skip
     with transaction.atomic():
         charter = _locked(charter)
         before = charter.facilitator_id
@@ -355,7 +366,34 @@ def answer_values(
             ValuesAnswer(version=version, sheet=sheet, prompt=prompt, text=text)
             for prompt, text in given.items()
         )
-        audit(charter=charter, actor=actor, via=via, action="values.answer", version=version.number)
+        _show_in_batches(ValuesAnswer.objects.filter(version=version))
+        _audit_private(charter, "values.answer")
+
+
+def _show_in_batches(rows: QuerySet[ValuesAnswer] | QuerySet[NormRating]) -> None:
+    """Private answers waiting to be shown join the team's view once at least
+    POOLED_MINIMUM members' answers wait — one more answer never shows alone — and are
+    written again in a random order with new random ids, so neither SQLite's row ids nor
+    PostgreSQL's physical order follow the order members answered (the surveys' mixing pool,
+    at a team's scale). Called under the charter's row lock."""
+    waiting: list[Any] = list(rows.filter(shown=False))
+    if len({row.sheet for row in waiting}) < POOLED_MINIMUM:
+        return
+    model = type(waiting[0])
+    rows.filter(pk__in=[row.pk for row in waiting]).delete()
+    random.SystemRandom().shuffle(waiting)
+    for row in waiting:
+        row.pk, row.shown = uuid.uuid4(), True
+    model.objects.bulk_create(waiting)
+
+
+def _audit_private(charter: Charter, action: str) -> None:
+    """A private answer is audited as a step of the team, never as a person's: the receipt
+    says who has answered, and nothing, the audit's time included, says which answer."""
+    CharterAuditEntry.objects.create(
+        organisation_id=charter.organisation_id, charter=charter, actor="A member of the team",
+        action=action, detail={},
+    )  # fmt: skip
 
 
 # --- drafting ----------------------------------------------------------------------------------
@@ -644,7 +682,8 @@ def rate_norms(
             NormRating(revisit=revisit, sheet=sheet, norm_id=norm_id, score=score)
             for norm_id, score in ratings.items()
         )
-        audit(charter=charter, actor=actor, via=via, action="revisit.answer")
+        _show_in_batches(NormRating.objects.filter(revisit=revisit))
+        _audit_private(charter, "revisit.answer")
 
 
 def close_revisit(

@@ -116,7 +116,7 @@ def charter_pdf(request: HttpRequest, scope: Scope, charter_id: int) -> HttpResp
     cscope = CharterScope(scope)
     charter = cscope.charter_of(charter_id)
     try:
-        content = render_charter_pdf(charter)
+        content = render_charter_pdf(charter, cscope)
     except PdfUnavailable as error:
         messages.error(request, str(error))
         return _to(scope, "charter", charter.pk)
@@ -159,7 +159,7 @@ def values(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> 
                     request, "Thank you. Your answers joined the team's, without your name."
                 )
                 return _to(scope, "charter-values", charter.pk)
-    version = working or state.version_in_force(charter)
+    version = selectors.values_version(charter)
     pooled = selectors.pooled_values(version) if version is not None else None
     return render(request, "charters/values.html", {
         "charter": charter, "form": form, "answered": answered, "pooled": pooled,
@@ -330,11 +330,12 @@ def versions(request: HttpRequest, scope: Scope, charter_id: int) -> HttpRespons
         if a is None or b is None:
             messages.error(request, "Choose two versions from the list.")
         else:
-            sections, pair = selectors.difference(a, b), (a, b)
+            sections, pair = selectors.difference(a, b, cscope), (a, b)
     elif len(history) >= 2:
         # The latest change by default: the two newest versions.
         old, new = history[1].number, history[0].number
-        sections, pair = selectors.difference(history[1], history[0]), (history[1], history[0])
+        sections = selectors.difference(history[1], history[0], cscope)
+        pair = (history[1], history[0])
     return render(request, "charters/versions.html", {
         "charter": charter, "history": history, "sections": sections, "pair": pair,
         "a": old, "b": new, "on_team": cscope.is_on_team(charter),
@@ -350,7 +351,7 @@ def version(request: HttpRequest, scope: Scope, charter_id: int, number: int) ->
         raise Http404
     on_team = cscope.is_on_team(charter)
     return render(request, "charters/version.html", {
-        "charter": charter, "view": selectors.version_view(found), "on_team": on_team,
+        "charter": charter, "view": selectors.version_view(found, cscope), "on_team": on_team,
         "endorsements": selectors.endorsements_of(found) if on_team else [],
     })  # fmt: skip
 

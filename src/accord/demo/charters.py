@@ -25,6 +25,7 @@ from accord.access.scopes import Scope
 from accord.charters import services
 from accord.charters.errors import CharterError
 from accord.charters.models import (
+    POOLED_MINIMUM,
     Charter,
     CharterMember,
     Decision,
@@ -94,11 +95,13 @@ def _scope(membership: Membership) -> CharterScope:
 
 
 def _answer_values(version: Version, people: list[Person]) -> None:
+    shown = len(people) >= POOLED_MINIMUM  # as the services show them: in batches of three
     for person, answers in zip(people, VALUES, strict=False):
         ValuesReceipt.objects.create(version=version, person=person)
         sheet = uuid.uuid4()
         ValuesAnswer.objects.bulk_create(
-            ValuesAnswer(version=version, sheet=sheet, prompt=k, text=v) for k, v in answers.items()
+            ValuesAnswer(version=version, sheet=sheet, prompt=k, text=v, shown=shown)
+            for k, v in answers.items()
         )
 
 
@@ -123,9 +126,10 @@ def _rate(revisit: Revisit, people: list[Person], scores: list[tuple[int, ...]])
         RevisitReceipt.objects.create(revisit=revisit, person=person)
         sheet = uuid.uuid4()
         NormRating.objects.bulk_create(
-            NormRating(revisit=revisit, sheet=sheet, norm=norm, score=score)
+            NormRating(revisit=revisit, sheet=sheet, norm=norm, score=score,
+                       shown=len(people) >= POOLED_MINIMUM)
             for norm, score in zip(norms, given, strict=False)
-        )
+        )  # fmt: skip
 
 
 def _backdate(
