@@ -992,6 +992,152 @@ ACCESS: dict[str, list[Case]] = {
         Case("nurse managers' cohort", web(admin=OK, everyone=FORBIDDEN),
              riverside(lambda w: leadership_world(w)["cohort"])),
     ],
+    # Team charters (web). The data comes from charter_world() below: ED Nursing's charter
+    # (Nora, its leader, facilitates; Nora, Sam, Nina and Ned are its members; Chad leads
+    # Emergency, above it), version 1 in force, version 2 a draft and a revisit open;
+    # Pediatrics' charter, a first draft Pia facilitates; and a charter of Lakeview's. The
+    # team reads its drafts, values, comments and ratings; executives, admins and leaders
+    # over the unit read the charter in force and its history (a 403 for the team's own);
+    # anyone else, and every id of another organisation, a 404. POSTs that would change the
+    # charter for the viewers after them are sent empty or stale, as the forms refuse them.
+    "charters": [
+        Case("the charters' home: one's teams, and those one oversees", web(everyone=OK),
+             riverside()),
+    ],
+    "charter-start": [
+        Case("whoever leads a team starts a charter", web(staff_nurse=FORBIDDEN, everyone=OK),
+             riverside()),
+        Case("an empty form: the form again", web(staff_nurse=FORBIDDEN, everyone=400),
+             riverside(), "POST"),
+    ],
+    "charter": [
+        Case("ED Nursing's charter: its team, and those over it", web(everyone=OK),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("Pediatrics' charter: executives and admins, nobody else",
+             web(admin=OK, executive=OK, everyone=NOT_FOUND),
+             riverside(lambda w: charter_world(w)["peds"])),
+        Case("a lakeview charter's id, asked for at riverside", web(everyone=NOT_FOUND),
+             riverside(lambda w: charter_world(w)["lakeview"])),
+        Case("ED Nursing's id, asked for at lakeview",
+             web(everyone=NOT_FOUND, coach=NOT_FOUND),
+             lakeview(lambda w: charter_world(w)["ed"])),
+        Case("lakeview's own charter: olive, its admin, reads it",
+             web(everyone=NOT_FOUND, outsider=OK, coach=NOT_FOUND),
+             lakeview(lambda w: charter_world(w)["lakeview"])),
+        Case("an id that does not exist", web(everyone=NOT_FOUND), riverside(lambda w: 10**9)),
+        Case("an id beyond any column", web(everyone=NOT_FOUND), riverside(lambda w: 2**64)),
+    ],
+    "charter-pdf": [
+        Case("ED Nursing's charter in force, printed: whoever reads it", web(everyone=OK),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("Pediatrics has nothing in force: back to its page",
+             web(admin=REDIRECT, executive=REDIRECT, everyone=NOT_FOUND),
+             riverside(lambda w: charter_world(w)["peds"])),
+    ],
+    "charter-values": [
+        Case("the pooled values: the team's own",
+             web(nurse_manager=OK, staff_nurse=OK, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("an empty answer to the new draft's questions: the form again, for members",
+             web(nurse_manager=400, staff_nurse=400, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+        Case("Pediatrics' values: not even to executives and admins",
+             web(admin=FORBIDDEN, executive=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: charter_world(w)["peds"])),
+    ],
+    "charter-draft": [
+        Case("the new draft: the team's own",
+             web(nurse_manager=OK, staff_nurse=OK, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("a stale form (of draft 1): refused to nora with the form; a member has none",
+             web(nurse_manager=400, staff_nurse=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST",
+             lambda w: {"version": "1", "vision": "Stale"}),
+    ],
+    "charter-propose": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("the facilitator proposes the draft", web(nurse_manager=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+    ],
+    "charter-revise": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("a draft is open already: refused to the facilitator with the reason",
+             web(nurse_manager=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+    ],
+    "charter-discard": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("the facilitator drops the new draft", web(nurse_manager=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+    ],
+    "charter-endorse": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("an empty answer: back with the reason, for members",
+             web(nurse_manager=REDIRECT, staff_nurse=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+    ],
+    "charter-versions": [
+        Case("ED Nursing's history", web(everyone=OK),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("Pediatrics' history", web(admin=OK, executive=OK, everyone=NOT_FOUND),
+             riverside(lambda w: charter_world(w)["peds"])),
+    ],
+    "charter-version": [
+        Case("version 1, in force", web(everyone=OK),
+             riverside(lambda w: charter_world(w)["ed"], lambda w: 1)),
+        Case("version 2, a draft: the team's own; to those over it, not there",
+             web(nurse_manager=OK, staff_nurse=OK, everyone=NOT_FOUND),
+             riverside(lambda w: charter_world(w)["ed"], lambda w: 2)),
+        Case("a version number beyond the column", web(everyone=NOT_FOUND),
+             riverside(lambda w: charter_world(w)["ed"], lambda w: 2**31)),
+    ],
+    "charter-revisit": [
+        Case("the open revisit: the team's own",
+             web(nurse_manager=OK, staff_nurse=OK, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("no norm rated: the form again, for members",
+             web(nurse_manager=400, staff_nurse=400, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+    ],
+    "charter-revisit-open": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("one is open already: refused to the facilitator with the reason",
+             web(nurse_manager=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+    ],
+    "charter-revisit-close": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("the facilitator closes the revisit", web(nurse_manager=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+    ],
+    "charter-settings": [
+        Case("the team and settings: the team, and a program admin (to hand over)",
+             web(admin=OK, nurse_manager=OK, staff_nurse=OK, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("empty settings: the form again, for the facilitator only",
+             web(nurse_manager=400, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+    ],
+    "charter-people": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("no one named: the form again, for the facilitator only",
+             web(nurse_manager=400, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+    ],
+    "charter-hand-over": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("no one named: the form again, for the facilitator and a program admin",
+             web(admin=400, nurse_manager=400, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+    ],
     "GET /api/leadership/reviews": [
         Case("the 360s one may open", api_call(everyone=OK, outsider=OK, coach=OK)),
     ],
@@ -1475,6 +1621,126 @@ ACCESS: dict[str, list[Case]] = {
              lambda w, v: (lambda c: (c.conversation_id, c.pk))(fresh_commitment(w)), "PATCH",
              lambda w: {"done": True}),
     ],
+    # Charters API. The data comes from charters_api_world() below: a named group's charter
+    # being drafted and another waiting for endorsements (Nora facilitates; Nora, Sam and four
+    # colleagues are its members), and ED Nursing's charter (Nora, Sam, Nina, Ned), adopted,
+    # with a revisit open. Leaders over a unit's charter, executives and admins read the
+    # charter in force (the team's own reads are a 403 to them); anyone else gets a 404.
+    "GET /api/charters": [
+        Case("my teams' charters and those I oversee", api_call(everyone=OK, outsider=OK)),
+    ],
+    "POST /api/charters": [
+        Case("a named group's charter: whoever leads starts one",
+             api_call(staff_nurse=FORBIDDEN, everyone=201, outsider=FORBIDDEN), no_args, "POST",
+             lambda w: {"name": "Huddle", "kind": "group", "people": ["sam", "nina"]}),
+        Case("Pediatrics' charter: refused to leaders of other units",
+             api_call(admin=201, executive=201, chair=422, nurse_manager=422,
+                      staff_nurse=FORBIDDEN, outsider=FORBIDDEN), no_args, "POST",
+             lambda w: {"name": "Peds", "kind": "unit", "unit_id": w.unit("Pediatrics")}),
+    ],
+    "GET /api/charters/{charter_id}": [
+        Case("ED Nursing's charter: its team, and those over it",
+             api_call(everyone=OK), lambda w, v: api_charter(w, "unit")),
+        Case("a named group's charter: its team, executives and admins",
+             api_call(chair=NOT_FOUND, everyone=OK), lambda w, v: api_charter(w, "drafting")),
+        Case("a charter id that does not exist", api_call(everyone=NOT_FOUND),
+             lambda w, v: (10**9,)),
+    ],
+    "PATCH /api/charters/{charter_id}": [
+        Case("ED Nursing's cadence: the facilitator's",
+             api_call(nurse_manager=OK, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit"), "PATCH",
+             lambda w: {"cadence_months": 6}),
+    ],
+    "PUT /api/charters/{charter_id}/members": [
+        Case("a named group's members: the facilitator's",
+             api_call(nurse_manager=OK, chair=NOT_FOUND, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "drafting"), "PUT",
+             lambda w: {"people": ["nora", "sam", "nina", "ned", "paula", "peter"]}),
+        Case("a unit's members follow the org chart: refused to the facilitator",
+             api_call(nurse_manager=422, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit"), "PUT",
+             lambda w: {"people": ["nora", "sam"]}),
+    ],
+    "POST /api/charters/{charter_id}/hand-over": [
+        Case("ED Nursing's charter handed to Nora: the facilitator or a program admin",
+             api_call(admin=OK, nurse_manager=OK, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit"), "POST", lambda w: {"facilitator": "nora"}),
+    ],
+    "POST /api/charters/{charter_id}/values": [
+        Case("a draft's values questions: each member answers once",
+             api_call(nurse_manager=204, staff_nurse=204, chair=NOT_FOUND, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "drafting"), "POST",
+             lambda w: {"answers": {"matters": "Safe care"}}),
+    ],
+    "GET /api/charters/{charter_id}/values": [
+        Case("a named group's pooled values: the team's",
+             api_call(nurse_manager=OK, staff_nurse=OK, chair=NOT_FOUND, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "drafting")),
+        Case("ED Nursing's pooled values: the team's, not those over it",
+             api_call(nurse_manager=OK, staff_nurse=OK, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit")),
+    ],
+    "PUT /api/charters/{charter_id}/draft": [
+        Case("a named group's draft: the facilitator's",
+             api_call(nurse_manager=OK, chair=NOT_FOUND, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "drafting"), "PUT",
+             lambda w: {"vision": "Safe, kind care.",
+                        "norms": [{"text": "We listen.", "signs": "Everyone speaks at huddle"}],
+                        "roles": [{"what": "Runs the huddle", "owner_id": w.person("nora")}]}),
+    ],
+    "POST /api/charters/{charter_id}/propose": [
+        Case("an empty draft: refused to the facilitator with what is missing",
+             api_call(nurse_manager=422, chair=NOT_FOUND, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "drafting"), "POST"),
+    ],
+    "POST /api/charters/{charter_id}/revise": [
+        Case("a proposed version revised: the facilitator's",
+             api_call(nurse_manager=201, chair=NOT_FOUND, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "proposed"), "POST"),
+    ],
+    "POST /api/charters/{charter_id}/endorse": [
+        Case("the proposed version: its members endorse it",
+             api_call(nurse_manager=OK, staff_nurse=OK, chair=NOT_FOUND, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "proposed"), "POST",
+             lambda w: {"version": 1, "decision": "endorsed"}),
+    ],
+    "GET /api/charters/{charter_id}/versions": [
+        Case("ED Nursing's history", api_call(everyone=OK), lambda w, v: api_charter(w, "unit")),
+    ],
+    "GET /api/charters/{charter_id}/versions/{number}": [
+        Case("ED Nursing's charter in force", api_call(everyone=OK),
+             lambda w, v: (charters_api_world(w)["unit"], 1)),
+        Case("ED Nursing's new draft: the team's",
+             api_call(nurse_manager=OK, staff_nurse=OK, everyone=NOT_FOUND),
+             lambda w, v: (charters_api_world(w)["unit"], 2)),
+    ],
+    "GET /api/charters/{charter_id}/diff": [
+        Case("the charter in force against the new draft: the team's",
+             api_call(nurse_manager=OK, staff_nurse=OK, everyone=NOT_FOUND),
+             lambda w, v: (charters_api_world(w)["unit"], {"a": 1, "b": 2})),
+    ],
+    "POST /api/charters/{charter_id}/revisit": [
+        Case("a revisit is open already: refused to the facilitator with the reason",
+             api_call(nurse_manager=422, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit"), "POST"),
+    ],
+    "POST /api/charters/{charter_id}/revisit/ratings": [
+        Case("the open revisit: each member rates once",
+             api_call(nurse_manager=204, staff_nurse=204, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit"), "POST",
+             lambda w: {"ratings": {str(charters_api_world(w)["norm"]): 4}}),
+    ],
+    "POST /api/charters/{charter_id}/revisit/close": [
+        Case("the open revisit: the facilitator closes it",
+             api_call(nurse_manager=OK, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit"), "POST"),
+    ],
+    "GET /api/charters/{charter_id}/revisit": [
+        Case("the pooled ratings: the team's, not those over it",
+             api_call(nurse_manager=OK, staff_nurse=OK, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit")),
+    ],
 }
 # fmt: on
 
@@ -1922,6 +2188,56 @@ def leadership_world(w: World) -> dict[str, int]:
     return made
 
 
+def charter_world(w: World) -> dict[str, int]:
+    """The team charters' web pages: ED Nursing's charter (Nora facilitates; Nora, Sam, Nina
+    and Ned are its members), adopted as version 1 with the values of three members, then a
+    revisit opened — which opens draft 2; Pediatrics' charter, a first draft the admin started
+    for Pia; and a charter of Lakeview's, facilitated by Lee."""
+    from django.utils import timezone
+
+    from accord.charters import services
+    from accord.charters.models import Charter, CharterMember, TeamKind, Version
+    from accord.charters.rules import Draft, NormDraft, RoleDraft
+    from tests.charters.world import cscope_of, user_of
+
+    made: dict[str, int] | None = getattr(w, "charters", None)
+    if made:
+        return made
+    cast = w.cast
+    nora = cscope_of(cast, cast.nurse_manager)
+    team = ("nora", "sam", "nina", "ned")
+    ed = services.start_charter(
+        cscope=nora, actor=cast.nurse_manager, name="ED Nursing team", kind=TeamKind.UNIT,
+        unit=Unit.objects.get(organisation=cast.riverside, name="ED Nursing"),
+    )  # fmt: skip
+    for pid, words in (("sam", "Respect"), ("nina", "Respect each other"), ("ned", "Respect")):
+        services.answer_values(cscope=cscope_of(cast, user_of(cast, pid)), actor=None,
+                               charter=ed, answers={"matters": words})  # fmt: skip
+    services.save_draft(cscope=nora, actor=None, charter=ed, draft=Draft(
+        vision="Safe, kind care.",
+        norms=[NormDraft("We hand over face to face.", "The receiving nurse repeats the plan")],
+        roles=[RoleDraft(f"Huddle {n}", w.person(pid)) for n, pid in enumerate(team, 1)],
+    ))  # fmt: skip
+    services.propose(cscope=nora, actor=None, charter=ed)
+    for pid in team:
+        services.endorse(cscope=cscope_of(cast, user_of(cast, pid)), actor=None, charter=ed,
+                         version_number=1, decision="endorsed")  # fmt: skip
+    services.open_revisit(cscope=nora, actor=None, charter=ed)
+    peds = services.start_charter(
+        cscope=cscope_of(cast, cast.admin), actor=cast.admin, name="Pediatrics",
+        kind=TeamKind.UNIT, unit=Unit.objects.get(organisation=cast.riverside, name="Pediatrics"),
+        facilitator=cast.person("pia"),
+    )  # fmt: skip
+    lakeview = Charter.objects.create(organisation=cast.lakeview, name="Lakeview team",
+                                      kind=TeamKind.GROUP, facilitator=w.lakeview_person)  # fmt: skip
+    CharterMember.objects.create(charter=lakeview, person=w.lakeview_person,
+                                 joined_at=timezone.now())  # fmt: skip
+    Version.objects.create(charter=lakeview, number=1, status="draft")
+    made = {"ed": ed.pk, "peds": peds.pk, "lakeview": lakeview.pk}
+    w.charters = made  # type: ignore[attr-defined]
+    return made
+
+
 def actions_world(w: World) -> dict[str, int]:
     import datetime as dt
 
@@ -1960,3 +2276,48 @@ def actions_world(w: World) -> dict[str, int]:
             "pediatrics": pediatrics.pk}  # fmt: skip
     w.actions = made  # type: ignore[attr-defined]
     return made
+
+
+# Charters API: the data its operations take, built on first use.
+
+
+def charters_api_world(w: World) -> dict[str, int]:
+    from accord.charters import services
+    from accord.charters.models import Norm, TeamKind
+    from tests.charters.world import (
+        cscope_of,
+        drafted,
+        endorsed_by,
+        full_draft,
+        proposed,
+        started,
+    )
+
+    made: dict[str, int] | None = getattr(w, "charters_api", None)
+    if made:
+        return made
+    cast = w.cast
+    nora = cscope_of(cast, cast.nurse_manager)
+    drafting = started(cast)
+    waiting = started(cast)
+    drafted(cast, waiting)
+    proposed(cast, waiting)
+    nursing = ("nora", "sam", "nina", "ned")
+    unit = services.start_charter(
+        cscope=nora, actor=cast.nurse_manager, name="ED Nursing", kind=TeamKind.UNIT,
+        unit=cast.person("nora").unit,
+    )  # fmt: skip
+    drafted(cast, unit, full_draft(cast, nursing))
+    proposed(cast, unit)
+    endorsed_by(cast, unit, nursing)
+    services.open_revisit(cscope=nora, actor=cast.nurse_manager, charter=unit)
+    norm = Norm.objects.filter(version__charter=unit, version__number=1).first()
+    assert norm is not None
+    made = {"drafting": drafting.pk, "proposed": waiting.pk, "unit": unit.pk, "norm": norm.pk}
+    w.charters_api = made  # type: ignore[attr-defined]
+    return made
+
+
+def api_charter(w: World, key: str) -> tuple[int]:
+    """The id of one of charters_api_world()'s charters, as an API operation's arguments."""
+    return (charters_api_world(w)[key],)

@@ -256,9 +256,8 @@ def charter_remind(
         return
 
     now = timezone.now()
-    done = services.keep_charters(now)
-    # keep_charters is the worker's hourly clock: it runs for every organisation on the server.
-    say(f"Ran the charters' clock (every organisation on this server): "
+    done = services.keep_charters(now, organisation=organisation)
+    say(f"Ran the charters' clock for {organisation.name}: "
         f"{_plural(done['members'], 'member')} joined or left, {done['adopted']} adopted, "
         f"{_plural(done['opened'], 'revisit')} opened and {done['closed']} closed, "
         f"{_plural(done['reminded'], 'reminder')} sent.")  # fmt: skip
@@ -376,6 +375,8 @@ def charter_export(
                           f".pdf, .json or .md; {out.name!r} does not).")  # fmt: skip
         format = Format(suffix)
     organisation = _organisation(org)
+    from django.utils.timezone import override as override_zone
+
     from accord.charters.pdf import charter_pdf
     from accord.charters.selectors import version_view
     from accord.charters.state import version_in_force
@@ -388,7 +389,8 @@ def charter_export(
                       "force yet: the team has not adopted one, so there is nothing to export.")  # fmt: skip
     if format is Format.pdf:
         try:
-            content = charter_pdf(charter)
+            with override_zone(organisation.zone):  # dates on the organisation's clock
+                content = charter_pdf(charter)
         except PdfUnavailable as error:
             raise fail(str(error)) from None
     elif format is Format.json:

@@ -63,7 +63,7 @@ from accord.charters.state import (
 )
 from accord.charters.visibility import CharterScope
 from accord.goals.models import Team, TeamMember
-from accord.org.models import Person, Unit
+from accord.org.models import Organisation, Person, Unit
 
 SYSTEM = "Accord"
 
@@ -359,7 +359,7 @@ def answer_values(
             raise CharterError("The draft has been proposed: values are gathered while drafting.")
         if ValuesReceipt.objects.filter(version=version, person=person).exists():
             raise CharterError("You have answered already; thank you.")
-        ValuesReceipt.objects.create(version=version, person=person)
+        _receipt_in_random_order(ValuesReceipt, version=version, person=person)
         sheet = uuid.uuid4()
         # Shuffled by their random ids: the table's order says nothing of who or when.
         ValuesAnswer.objects.bulk_create(
@@ -385,6 +385,19 @@ def _show_in_batches(rows: QuerySet[ValuesAnswer] | QuerySet[NormRating]) -> Non
     for row in waiting:
         row.pk, row.shown = uuid.uuid4(), True
     model.objects.bulk_create(waiting)
+
+
+def _receipt_in_random_order(
+    model: type[ValuesReceipt] | type[RevisitReceipt], *, person: Person, **round_: object
+) -> None:
+    """A member's receipt, with the round's receipts written again in a random order: their
+    ids and places in the table never say who answered last, and so never whose answers are
+    the ones still waiting to be shown. A team is small; the rewrite is a few rows."""
+    others = [row.person_id for row in model.objects.filter(**round_)]
+    model.objects.filter(**round_).delete()
+    people = [*others, person.pk]
+    random.SystemRandom().shuffle(people)
+    model.objects.bulk_create(model(person_id=pk, **round_) for pk in people)  # type: ignore[misc]
 
 
 def _audit_private(charter: Charter, action: str) -> None:
@@ -676,7 +689,7 @@ def rate_norms(
             raise CharterProblems(problems)
         if RevisitReceipt.objects.filter(revisit=revisit, person=person).exists():
             raise CharterError("You have answered this revisit already; thank you.")
-        RevisitReceipt.objects.create(revisit=revisit, person=person)
+        _receipt_in_random_order(RevisitReceipt, revisit=revisit, person=person)
         sheet = uuid.uuid4()
         NormRating.objects.bulk_create(
             NormRating(revisit=revisit, sheet=sheet, norm_id=norm_id, score=score)
@@ -706,29 +719,37 @@ def close_revisit(
 # --- the queue's clock ----------------------------------------------------------------------------
 
 
-def keep_charters(now: dt.datetime | None = None) -> dict[str, int]:
+def keep_charters(
+    now: dt.datetime | None = None, organisation: Organisation | None = None
+) -> dict[str, int]:
     """What the clock does, hourly: members in step with their teams, adoption after the week
-    of grace, revisits opened when due and closed after two weeks, reminders sent once."""
+    of grace, revisits opened when due and closed after two weeks, reminders sent once — for
+    every organisation, or one (the command line's)."""
     now = now or timezone.now()
     done = {"members": 0, "adopted": 0, "opened": 0, "closed": 0, "reminded": 0}
-    for charter in Charter.objects.select_related("organisation", "unit", "team").iterator():
+    charters = Charter.objects.all()
+    if organisation is not None:
+        charters = charters.filter(organisation=organisation)
+    for charter in charters.select_related("organisation", "unit", "team").iterator():
         joined, left = keep_members(charter, now)
         done["members"] += len(joined) + len(left)
     waiting = Version.objects.filter(
         status=VersionStatus.PROPOSED, charter__rule=AdoptionRule.ALL_BUT_ONE,
-        proposed_at__lte=now - dt.timedelta(days=GRACE_DAYS),
+        proposed_at__lte=now - dt.timedelta(days=GRACE_DAYS), charter__in=charters,
     ).select_related("charter__organisation")  # fmt: skip
     for version in waiting:
         with transaction.atomic():
             charter = _locked(version.charter)
             fresh = Version.objects.get(pk=version.pk)
             done["adopted"] += adopt_if_agreed(charter, fresh, now)
-    for revisit in Revisit.objects.filter(closed_at__isnull=True, closes_at__lte=now):
+    for revisit in Revisit.objects.filter(
+        closed_at__isnull=True, closes_at__lte=now, charter__in=charters
+    ):
         close_revisit(cscope=None, actor=None, charter=revisit.charter, now=now)
         done["closed"] += 1
     open_now = Revisit.objects.filter(closed_at__isnull=True).values("charter_id")
     due = (
-        Charter.objects.filter(next_revisit_on__isnull=False)
+        charters.filter(next_revisit_on__isnull=False)
         .exclude(pk__in=open_now)
         .select_related("organisation")
     )
@@ -741,25 +762,28 @@ def keep_charters(now: dt.datetime | None = None) -> dict[str, int]:
             except CharterError:
                 continue
             done["opened"] += 1
-    done["reminded"] = send_reminders(now)
+    done["reminded"] = send_reminders(now, charters)
     return done
 
 
-def send_reminders(now: dt.datetime) -> int:
+def send_reminders(now: dt.datetime, charters: QuerySet[Charter] | None = None) -> int:
     """One reminder, REMINDER_DAYS after asking, to the members who have not endorsed a
     proposed version or answered an open revisit (marked before sending: never twice)."""
     cutoff = now - dt.timedelta(days=REMINDER_DAYS)
     sent = 0
+    charters = Charter.objects.all() if charters is None else charters
     versions = Version.objects.filter(
-        status=VersionStatus.PROPOSED, proposed_at__lte=cutoff, reminded_at__isnull=True
-    )
+        status=VersionStatus.PROPOSED, proposed_at__lte=cutoff, reminded_at__isnull=True,
+        charter__in=charters,
+    )  # fmt: skip
     for pk in list(versions.values_list("pk", flat=True)):
         if Version.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
             deliveries.deliver_endorse_reminder(pk)
             sent += 1
     revisits = Revisit.objects.filter(
-        closed_at__isnull=True, opened_at__lte=cutoff, reminded_at__isnull=True
-    )
+        closed_at__isnull=True, opened_at__lte=cutoff, reminded_at__isnull=True,
+        charter__in=charters,
+    )  # fmt: skip
     for pk in list(revisits.values_list("pk", flat=True)):
         if Revisit.objects.filter(pk=pk, reminded_at__isnull=True).update(reminded_at=now):
             deliveries.deliver_revisit_reminder(pk)

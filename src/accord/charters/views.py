@@ -207,7 +207,7 @@ def draft(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> H
             try:
                 services.save_draft(
                     cscope=cscope, actor=request.user, charter=charter, draft=form.draft(),
-                    version_number=_int(request.POST.get("version")),
+                    version_number=_draft_number(request.POST.get("version")),
                 )  # fmt: skip
             except CharterError as error:
                 show_refusal(form, error, aliases=_draft_aliases(error))
@@ -230,6 +230,14 @@ def draft(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> H
 
 def _int(text: str | None) -> int | None:
     return int(text) if text and text.isdigit() and len(text) < 10 else None
+
+
+def _draft_number(text: str | None) -> int | None:
+    """The draft the form was for: none sent skips the check; anything unreadable is stale."""
+    if not text:
+        return None
+    number = _int(text)
+    return number if number is not None else 0
 
 
 def _draft_aliases(error: CharterError) -> dict[str, str]:
