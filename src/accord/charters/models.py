@@ -232,6 +232,8 @@ class Endorsement(models.Model):
     decision = models.CharField(max_length=10, choices=Decision.choices)
     comment = models.TextField(blank=True)
     at = models.DateTimeField()
+    # Given to the version in force by a member who joined after it was adopted.
+    after_adoption = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["at", "pk"]

@@ -215,8 +215,10 @@ class CharterPage:
     may_hand_over: bool = False
 
 
-def endorsements_of(version: Version) -> list[EndorsementLine]:
+def endorsements_of(version: Version, *, after_adoption: bool = False) -> list[EndorsementLine]:
     rows = Endorsement.objects.filter(version=version).select_related("person")
+    if after_adoption:
+        rows = rows.filter(after_adoption=True)
     return [EndorsementLine(e.person.name, e.get_decision_display(), e.comment, e.at) for e in rows]
 
 
@@ -251,7 +253,8 @@ def charter_page(cscope: CharterScope, charter: Charter) -> CharterPage:
         page.gaps = state.gaps_of(working) if working.status == VersionStatus.DRAFT else []
         page.values_answered = ValuesReceipt.objects.filter(version=working).count()
     if in_force is not None:
-        page.late_endorsements = endorsements_of(in_force)
+        # Answers of members who joined after adoption: the adopting ones are in the history.
+        page.late_endorsements = endorsements_of(in_force, after_adoption=True)
     revisit = state.open_revisit_of(charter)
     if revisit is not None:
         page.revisit = revisit
@@ -458,3 +461,9 @@ def values_version(charter: Charter) -> Version | None:
         return working
     gathered = ValuesReceipt.objects.filter(version__charter=charter).values("version_id")
     return charter.versions.filter(pk__in=gathered).order_by("-number").first() or working
+
+
+def my_endorsement(version: Version, person: Person) -> dict[str, str]:
+    """A member's answer to a version so far, to show it again in the form."""
+    found = Endorsement.objects.filter(version=version, person=person).first()
+    return {"decision": found.decision, "comment": found.comment} if found is not None else {}

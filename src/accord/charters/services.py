@@ -576,9 +576,12 @@ def endorse(
                 "That version is no longer waiting for endorsement: read the charter again.",
                 field="version",
             )
+        earlier = Endorsement.objects.filter(version=version, person=person).first()
+        # Endorsing after asking for a change keeps the words the team has read.
+        kept = comment.strip() or (earlier.comment if earlier is not None else "")
         Endorsement.objects.update_or_create(
             version=version, person=person,
-            defaults={"decision": decision, "comment": comment.strip(), "at": now},
+            defaults={"decision": decision, "comment": kept, "at": now, "after_adoption": late},
         )  # fmt: skip
         audit(charter=charter, actor=actor, via=via, action=f"version.{decision}",
               version=version.number)  # fmt: skip

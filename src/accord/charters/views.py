@@ -212,7 +212,18 @@ def draft(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> H
             except CharterError as error:
                 show_refusal(form, error, aliases=_draft_aliases(error))
             else:
-                messages.success(request, "The draft is saved.")
+                if request.POST.get("then") != "propose":
+                    messages.success(request, "The draft is saved.")
+                    return _to(scope, "charter-draft", charter.pk)
+                try:
+                    services.propose(cscope=cscope, actor=request.user, charter=charter)
+                except CharterError as error:
+                    messages.success(request, "The draft is saved.")
+                    _refused(request, error)
+                else:
+                    messages.success(
+                        request, "Saved and proposed: the members are asked to read and endorse it."
+                    )
                 return _to(scope, "charter-draft", charter.pk)
     endorse_form = None
     if (
@@ -220,7 +231,8 @@ def draft(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> H
         and page.working is not None
         and page.working.version.status == VersionStatus.PROPOSED
     ):
-        endorse_form = EndorseForm(initial={"version": page.working.version.number})
+        mine = selectors.my_endorsement(page.working.version, cscope.me())
+        endorse_form = EndorseForm(initial={"version": page.working.version.number, **mine})
     pooled = selectors.pooled_values(page.working.version) if page.working is not None else None
     return render(request, "charters/draft.html", {
         "page": page, "charter": charter, "form": form, "endorse_form": endorse_form,
