@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from accord.charters import selectors, services
 from accord.charters.errors import CharterError
 from accord.charters.models import (
+    Charter,
     CharterAuditEntry,
     Decision,
     ValuesAnswer,
@@ -243,3 +246,26 @@ def test_a_new_member_is_asked_to_endorse_and_turnover_suggests_rechartering(cas
     )  # fmt: skip
     charter.refresh_from_db()
     assert "2 left a team of 6" in charter.recharter_reason
+
+
+def test_those_who_oversee_many_teams_read_them_in_pages_in_a_fixed_number_of_queries(
+    cast: Cast,
+) -> None:
+    for n in range(55):
+        services.start_charter(
+            cscope=cscope_of(cast, cast.admin), actor=cast.admin, name=f"Team {n:02}",
+            kind="group", people=[cast.person("olga"), cast.person("omar")],
+        )  # fmt: skip
+    eve = cast.client_for(cast.executive)
+    first = eve.get("/o/riverside/charters/").content.decode()
+    assert "Teams you oversee (55)" in first and "Team 49" in first and "Team 50" not in first
+    assert "Team 54" in eve.get("/o/riverside/charters/?page=2").content.decode()
+    charters = selectors.overseen(cscope_of(cast, cast.executive))
+
+    def queries(rows: list[Charter]) -> int:
+        with CaptureQueriesContext(connection) as done:
+            found = selectors.overseen_rows(rows)
+        assert {row.stage for row in found} == {"Drafting"}
+        return len(done)
+
+    assert queries(list(charters)) == queries(list(charters[:5])) == 3

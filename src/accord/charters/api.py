@@ -484,7 +484,7 @@ def _row(row: selectors.CharterRow) -> dict[str, Any]:
             summary="My teams' charters with what waits on me, then those I oversee")  # fmt: skip
 def list_charters(request: HttpRequest) -> Any:
     cscope = _cscope(request)
-    rows = selectors.my_charters(cscope) + selectors.overseen(cscope)
+    rows = selectors.my_charters(cscope) + selectors.overseen_rows(list(selectors.overseen(cscope)))
     return [_row(row) for row in rows]
 
 

@@ -7,6 +7,7 @@ the one-page PDF for the team room."""
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.text import slugify
@@ -35,6 +36,7 @@ from accord.pdf import PdfUnavailable
 from accord.refusals import show_refusal
 
 DRAFT_ALIASES = {"draft": "__all__"}
+OVERSEEN_PER_PAGE = 50
 
 
 def _to(scope: Scope, page: str, charter_id: int) -> HttpResponse:
@@ -56,9 +58,12 @@ def _start_form(cscope: CharterScope, data: object = None) -> StartForm:
 @with_scope()
 def home(request: HttpRequest, scope: Scope) -> HttpResponse:
     cscope = CharterScope(scope)
+    page = Paginator(selectors.overseen(cscope), OVERSEEN_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
     return render(request, "charters/home.html", {
         "cscope": cscope, "mine": selectors.my_charters(cscope),
-        "overseen": selectors.overseen(cscope),
+        "overseen": selectors.overseen_rows(list(page.object_list)), "page": page,
     })  # fmt: skip
 
 
