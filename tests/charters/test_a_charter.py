@@ -18,7 +18,7 @@ from accord.charters.models import (
     ValuesAnswer,
     VersionStatus,
 )
-from accord.charters.rules import Draft, NormDraft, RoleDraft
+from accord.charters.rules import Draft, GoalDraft, NormDraft, RoleDraft
 from accord.charters.state import version_in_force, working_version
 from tests.cast import Cast
 from tests.charters.world import (
@@ -269,3 +269,52 @@ def test_those_who_oversee_many_teams_read_them_in_pages_in_a_fixed_number_of_qu
         return len(done)
 
     assert queries(list(charters)) == queries(list(charters[:5])) == 3
+
+
+def test_a_member_who_joins_during_a_revisit_is_not_asked_to_rate_it(cast: Cast) -> None:
+    charter = adopted(cast)
+    nora = cscope_of(cast, cast.nurse_manager)
+    services.open_revisit(cscope=nora, actor=cast.nurse_manager, charter=charter)
+    services.set_group_members(
+        cscope=nora, actor=cast.nurse_manager, charter=charter,
+        people=[cast.person(p) for p in (*TEAM, "olga")],
+    )  # fmt: skip
+    olga = user_of(cast, "olga")
+    labels = [s.label for s in selectors.my_steps(cscope_of(cast, olga), charter)]
+    assert labels == ["Read and endorse the charter"]
+    revisit = services.open_revisit_of(charter)
+    assert revisit is not None
+    norm = revisit.version.norms.first()
+    assert norm is not None
+    with pytest.raises(CharterError, match="joined the team after this revisit opened"):
+        services.rate_norms(
+            cscope=cscope_of(cast, olga), actor=olga, charter=charter, ratings={norm.pk: 4}
+        )
+    assert services.waiting_privately(charter) == len(TEAM)
+
+
+def test_a_linked_goal_some_members_cannot_open_is_named_in_the_checks(cast: Cast) -> None:
+    from decimal import Decimal
+
+    from accord.goals.services import create_goal
+
+    charter = started(cast)
+    goal = create_goal(
+        organisation=cast.riverside, actor=cast.nurse_manager, owner=cast.person("nora"),
+        period="2027", title="Fewer patients leave unseen", metric_name="Left without being seen",
+        metric_unit="%", baseline=Decimal(6), target=Decimal(3), direction="decrease",
+        due_date=later(200).date(), visibility="team",
+    )  # fmt: skip
+    draft = full_draft(cast)
+    drafted(cast, charter, Draft(draft.vision, draft.norms, draft.roles, [GoalDraft(goal.pk)]))
+    version = working_version(charter)
+    assert version is not None
+    hidden = [g.message for g in services.gaps_of(version) if "cannot open in Goals" in g.message]
+    # Nora's goal is shared with her teams, boss and reports: not the physicians.
+    assert hidden == [
+        "“Fewer patients leave unseen” is a goal Paula Physician, Peter Physician cannot open "
+        "in Goals: they will see it unnamed. Share it more widely there, or name it in words."
+    ]
+    page = selectors.charter_page(cscope_of(cast, user_of(cast, "paula")), charter)
+    assert page.working is not None
+    assert [g.text for g in page.working.goals] == [selectors.HIDDEN_GOAL]

@@ -377,6 +377,9 @@ def nora_drafts(nora: Browser, lwbs: Goal) -> None:
     save_draft(nora)
     assert gaps(nora) == [
         f"“{BUDDY}” has no measure: link it to a goal with a target, or create one.",
+        # Her goal is shared with her teams, boss and reports: not the physicians.
+        f"“{lwbs.title}” is a goal Paula Physician, Peter Physician cannot open in Goals: they "
+        "will see it unnamed. Share it more widely there, or name it in words.",
     ]
     # What she saved comes back in the form.
     assert page.get_by_label("Vision").input_value() == VISION

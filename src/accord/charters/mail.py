@@ -157,7 +157,12 @@ def send_revisit(revisit: Revisit, *, again: bool = False) -> int:
     answered = set(
         RevisitReceipt.objects.filter(revisit=revisit).values_list("person_id", flat=True)
     )
-    people = [p for p in _members(charter) if p.pk not in answered]
+    # A member who joined after the revisit opened is not asked about norms they did not live.
+    later = set(
+        CharterMember.objects.filter(charter=charter, joined_at__gt=revisit.opened_at)
+        .values_list("person_id", flat=True)
+    )  # fmt: skip
+    people = [p for p in _members(charter) if p.pk not in answered | later]
     key = "revisit_again" if again else "revisit"
     return _send(people, charter, key, "charter-revisit", closes=_day(revisit.closes_at))
 

@@ -79,6 +79,7 @@ def my_steps(cscope: CharterScope, charter: Charter) -> list[Step]:
         revisit = state.open_revisit_of(charter)
         if (
             revisit is not None
+            and not state.joined_after(charter, person, revisit.opened_at)
             and not RevisitReceipt.objects.filter(revisit=revisit, person=person).exists()
         ):
             steps.append(Step("Say how well the norms are kept", "charter-revisit"))

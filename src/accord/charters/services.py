@@ -56,6 +56,7 @@ from accord.charters.state import (
     agreement_of,
     draft_of,
     gaps_of,
+    joined_after,
     member_ids,
     open_revisit_of,
     version_in_force,
@@ -692,6 +693,10 @@ def rate_norms(
             raise CharterProblems(problems)
         if RevisitReceipt.objects.filter(revisit=revisit, person=person).exists():
             raise CharterError("You have answered this revisit already; thank you.")
+        if joined_after(charter, person, revisit.opened_at):
+            raise CharterError(
+                "You joined the team after this revisit opened: the next one asks you too."
+            )
         _receipt_in_random_order(RevisitReceipt, revisit=revisit, person=person)
         sheet = uuid.uuid4()
         NormRating.objects.bulk_create(
@@ -845,7 +850,12 @@ def _waiting_privately(charter: Charter) -> set[int]:
         done = set(
             RevisitReceipt.objects.filter(revisit=revisit).values_list("person_id", flat=True)
         )
-        waiting |= members - done
+        later = set(
+            CharterMember.objects.filter(
+                charter=charter, joined_at__gt=revisit.opened_at
+            ).values_list("person_id", flat=True)
+        )
+        waiting |= members - done - later
     return waiting
 
 
