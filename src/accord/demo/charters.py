@@ -140,6 +140,12 @@ def _backdate(
     )
 
 
+def _started_at(charter: Charter, when: dt.datetime) -> None:
+    """The charter and its first members as of ``when``: the team was there from the start."""
+    Charter.objects.filter(pk=charter.pk).update(created_at=when)
+    CharterMember.objects.filter(charter=charter).update(joined_at=when)
+
+
 def _roles(people: list[Person]) -> list[RoleDraft]:
     return [RoleDraft(ROLE_NAMES[n % len(ROLE_NAMES)], p.pk) for n, p in enumerate(people)]
 
@@ -213,7 +219,7 @@ def _transitions_team(
     _backdate(charter, 2, created=now - dt.timedelta(days=56), proposed=now - dt.timedelta(days=50))
     second = Version.objects.get(charter=charter, number=2)
     _endorse_all(charter, second, now - dt.timedelta(days=42))
-    Charter.objects.filter(pk=charter.pk).update(created_at=now - dt.timedelta(days=165))
+    _started_at(charter, now - dt.timedelta(days=165))
 
 
 def _unit_team(
@@ -244,7 +250,7 @@ def _unit_team(
         charter, 1, created=now - dt.timedelta(days=110), proposed=now - dt.timedelta(days=100)
     )
     _endorse_all(charter, first, now - dt.timedelta(days=92), but=nurse)
-    Charter.objects.filter(pk=charter.pk).update(created_at=now - dt.timedelta(days=110))
+    _started_at(charter, now - dt.timedelta(days=110))
     # Due: the clock opens the revisit; most have answered, the demo staff nurse has not.
     charter.refresh_from_db()
     Charter.objects.filter(pk=charter.pk).update(next_revisit_on=timezone.localdate())
