@@ -9,7 +9,7 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from accord.charters import selectors, services
+from accord.charters import selectors, services, state
 from accord.charters.errors import CharterError
 from accord.charters.models import (
     Charter,
@@ -81,7 +81,7 @@ def test_the_draft_is_checked_for_what_is_missing(cast: Cast) -> None:
     ))  # fmt: skip
     version = working_version(charter)
     assert version is not None
-    gaps = [g.message for g in services.gaps_of(version)]
+    gaps = [g.message for g in state.gaps_of(version)]
     assert any("“Be nice” — write it as something you all do" in g for g in gaps)
     assert any("“Be nice” — nobody could observe it" in g for g in gaps)
     for name in ("Sam Nurse", "Nina Nurse", "Ned Nurse", "Paula Physician", "Peter Physician"):
@@ -200,7 +200,7 @@ def test_a_revisit_pools_ratings_over_three_and_opens_a_new_draft(cast: Cast) ->
     assert charter.next_revisit_on is not None
     done = services.keep_charters(now=later(95))
     assert done["opened"] == 1
-    revisit = services.open_revisit_of(charter)
+    revisit = state.open_revisit_of(charter)
     assert revisit is not None
     assert working_version(charter).status == VersionStatus.DRAFT  # type: ignore[union-attr]
     norms = list(revisit.version.norms.all())
@@ -282,7 +282,7 @@ def test_a_member_who_joins_during_a_revisit_is_not_asked_to_rate_it(cast: Cast)
     olga = user_of(cast, "olga")
     labels = [s.label for s in selectors.my_steps(cscope_of(cast, olga), charter)]
     assert labels == ["Read and endorse the charter"]
-    revisit = services.open_revisit_of(charter)
+    revisit = state.open_revisit_of(charter)
     assert revisit is not None
     norm = revisit.version.norms.first()
     assert norm is not None
@@ -309,7 +309,7 @@ def test_a_linked_goal_some_members_cannot_open_is_named_in_the_checks(cast: Cas
     drafted(cast, charter, Draft(draft.vision, draft.norms, draft.roles, [GoalDraft(goal.pk)]))
     version = working_version(charter)
     assert version is not None
-    hidden = [g.message for g in services.gaps_of(version) if "cannot open in Goals" in g.message]
+    hidden = [g.message for g in state.gaps_of(version) if "cannot open in Goals" in g.message]
     # Nora's goal is shared with her teams, boss and reports: not the physicians.
     assert hidden == [
         "“Fewer patients leave unseen” is a goal Paula Physician, Peter Physician cannot open "

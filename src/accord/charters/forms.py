@@ -114,14 +114,7 @@ class StartForm(forms.Form):
 
     def clean_facilitator(self) -> Person | None:
         text = self.cleaned_data["facilitator"].strip()
-        if not text:
-            return None
-        person = people_by_key(self.organisation, [text]).get(text)
-        if person is None:
-            raise forms.ValidationError(
-                f"No one in the org chart today has the email or HR id “{text}”."
-            )
-        return person
+        return find_people(self.organisation, text)[0] if text else None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -328,10 +321,4 @@ class HandOverForm(forms.Form):
         self.organisation = organisation
 
     def clean_facilitator(self) -> Person:
-        text = self.cleaned_data["facilitator"].strip()
-        person = people_by_key(self.organisation, [text]).get(text)
-        if person is None:
-            raise forms.ValidationError(
-                f"No one in the org chart today has the email or HR id “{text}”."
-            )
-        return person
+        return find_people(self.organisation, self.cleaned_data["facilitator"].strip())[0]

@@ -100,10 +100,9 @@ class CharterRow:
 
 
 def my_charters(cscope: CharterScope) -> list[CharterRow]:
-    return [
-        CharterRow(c, stage_of(c), my_steps(cscope, c), True)
-        for c in cscope.on_team_of().order_by("name", "pk")
-    ]
+    charters = list(cscope.on_team_of().order_by("name", "pk"))
+    found = stages(charters)
+    return [CharterRow(c, found[c.pk], my_steps(cscope, c), True) for c in charters]
 
 
 def overseen(cscope: CharterScope) -> QuerySet[Charter]:

@@ -55,7 +55,6 @@ from accord.charters.rules import Draft
 from accord.charters.state import (
     agreement_of,
     draft_of,
-    gaps_of,
     joined_after,
     member_ids,
     open_revisit_of,
@@ -480,7 +479,8 @@ def propose(*, cscope: CharterScope, actor: User, via: str = "", charter: Charte
         version = working_version(charter)
         if version is None or version.status != VersionStatus.DRAFT:
             raise CharterError("There is no draft to propose.")
-        blocking = [gap.message for gap in gaps_of(version) if gap.blocks]
+        # What blocks proposing reads the draft alone: no member's goal visibility needed.
+        blocking = [gap.message for gap in rules.gaps(draft_of(version), {}, []) if gap.blocks]
         if blocking:
             raise CharterProblems([("draft", message) for message in blocking])
         version.status = VersionStatus.PROPOSED

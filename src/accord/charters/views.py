@@ -6,6 +6,9 @@ the one-page PDF for the team room."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
@@ -269,46 +272,48 @@ def _draft_aliases(error: CharterError) -> dict[str, str]:
     return aliases
 
 
-@require_POST
-@with_scope()
-def propose(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> HttpResponse:
+def _facilitator_step(
+    request: AuthenticatedHttpRequest, scope: Scope, charter_id: int,
+    step: Callable[..., object], done: str | Callable[[Any], str], page: str,
+) -> HttpResponse:  # fmt: skip
+    """One of the facilitator's buttons: the service's step, its outcome as a message, and
+    back to ``page``."""
     cscope = CharterScope(scope)
     charter = cscope.charter_to_facilitate(charter_id)
     try:
-        services.propose(cscope=cscope, actor=request.user, charter=charter)
+        result = step(cscope=cscope, actor=request.user, charter=charter)
     except CharterError as error:
         _refused(request, error)
     else:
-        messages.success(request, "Proposed: the members are asked to read and endorse it.")
-    return _to(scope, "charter-draft", charter.pk)
+        messages.success(request, done(result) if callable(done) else done)
+    return _to(scope, page, charter.pk)
+
+
+@require_POST
+@with_scope()
+def propose(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> HttpResponse:
+    return _facilitator_step(
+        request, scope, charter_id, services.propose,
+        "Proposed: the members are asked to read and endorse it.", "charter-draft",
+    )  # fmt: skip
 
 
 @require_POST
 @with_scope()
 def revise(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> HttpResponse:
-    cscope = CharterScope(scope)
-    charter = cscope.charter_to_facilitate(charter_id)
-    try:
-        version = services.revise(cscope=cscope, actor=request.user, charter=charter)
-    except CharterError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, f"Draft {version.number} is open for editing.")
-    return _to(scope, "charter-draft", charter.pk)
+    return _facilitator_step(
+        request, scope, charter_id, services.revise,
+        lambda version: f"Draft {version.number} is open for editing.", "charter-draft",
+    )  # fmt: skip
 
 
 @require_POST
 @with_scope()
 def discard(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> HttpResponse:
-    cscope = CharterScope(scope)
-    charter = cscope.charter_to_facilitate(charter_id)
-    try:
-        services.discard_draft(cscope=cscope, actor=request.user, charter=charter)
-    except CharterError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, "The new draft is dropped; the charter in force stays as it is.")
-    return _to(scope, "charter", charter.pk)
+    return _facilitator_step(
+        request, scope, charter_id, services.discard_draft,
+        "The new draft is dropped; the charter in force stays as it is.", "charter",
+    )  # fmt: skip
 
 
 @require_POST
@@ -423,31 +428,20 @@ def revisit(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) ->
 @require_POST
 @with_scope()
 def open_revisit(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> HttpResponse:
-    cscope = CharterScope(scope)
-    charter = cscope.charter_to_facilitate(charter_id)
-    try:
-        services.open_revisit(cscope=cscope, actor=request.user, charter=charter)
-    except CharterError as error:
-        _refused(request, error)
-    else:
-        messages.success(
-            request, "The revisit is open: the members are asked how well each norm is kept."
-        )
-    return _to(scope, "charter-revisit", charter.pk)
+    return _facilitator_step(
+        request, scope, charter_id, services.open_revisit,
+        "The revisit is open: the members are asked how well each norm is kept.",
+        "charter-revisit",
+    )  # fmt: skip
 
 
 @require_POST
 @with_scope()
 def close_revisit(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> HttpResponse:
-    cscope = CharterScope(scope)
-    charter = cscope.charter_to_facilitate(charter_id)
-    try:
-        services.close_revisit(cscope=cscope, actor=request.user, charter=charter)
-    except CharterError as error:
-        _refused(request, error)
-    else:
-        messages.success(request, "The revisit is closed.")
-    return _to(scope, "charter-revisit", charter.pk)
+    return _facilitator_step(
+        request, scope, charter_id, services.close_revisit, "The revisit is closed.",
+        "charter-revisit",
+    )  # fmt: skip
 
 
 def _settings(request: HttpRequest, cscope: CharterScope, charter: Charter, *, settings_form: SettingsForm | None = None,
