@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils.timezone import localtime
 
 from accord.charters.models import (
     DEFAULT_CADENCE_MONTHS,
@@ -322,3 +323,20 @@ class HandOverForm(forms.Form):
 
     def clean_facilitator(self) -> Person:
         return find_people(self.organisation, self.cleaned_data["facilitator"].strip())[0]
+
+
+class PulseForm(forms.Form):
+    cycle = forms.TypedChoiceField(
+        coerce=int, label="Pulse survey",
+        help_text="Surveys that have not opened yet. Each member of the team who is invited is "
+        "asked how well each norm is kept, on a page of its own.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, pulses: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["cycle"]
+        assert isinstance(field, forms.TypedChoiceField)
+        field.choices = [
+            (p.id, f"{p.name} — {p.status.lower()}, opens {localtime(p.opens_at):%-d %B %Y}")
+            for p in pulses
+        ]

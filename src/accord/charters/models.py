@@ -348,6 +348,30 @@ class NormRating(models.Model):
         return f"{self.norm_id}: {self.score}"
 
 
+class PulseNorms(models.Model):
+    """The norms of the charter in force added to a pulse survey, asked there of the team's
+    members only. The statements, whom they are asked of and the answers are the surveys app's
+    (``surveys.TeamQuestions``): kept in step with the charter until the survey opens, shown
+    to the team pooled once its results are published (``surveys/team_questions.py``)."""
+
+    charter = models.ForeignKey(Charter, on_delete=models.CASCADE, related_name="pulses")
+    cycle = models.ForeignKey("surveys.Cycle", on_delete=models.CASCADE, related_name="+")
+    questions = models.OneToOneField(
+        "surveys.TeamQuestions", on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.ForeignKey(Version, on_delete=models.CASCADE, related_name="+")
+    added_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-added_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["charter", "cycle"], name="charter_norms_once_a_pulse"),
+        ]
+
+    def __str__(self) -> str:
+        return f"norms of {self.charter_id} in cycle {self.cycle_id}"
+
+
 class CharterAuditEntry(models.Model):
     """Every change: who, when, what step — never a private answer or a rating."""
 

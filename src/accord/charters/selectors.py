@@ -23,6 +23,7 @@ from accord.charters.models import (
     KeptScale,
     NormRating,
     Prompt,
+    PulseNorms,
     Revisit,
     RevisitReceipt,
     ValuesAnswer,
@@ -34,6 +35,7 @@ from accord.charters.rules import Gap
 from accord.charters.values import THEME_NAMES, themes_of
 from accord.charters.visibility import CharterScope
 from accord.org.models import Person
+from accord.surveys import team_questions
 
 
 class Stage:
@@ -495,3 +497,29 @@ def my_endorsement(version: Version, person: Person) -> dict[str, str]:
     """A member's answer to a version so far, to show it again in the form."""
     found = Endorsement.objects.filter(version=version, person=person).first()
     return {"decision": found.decision, "comment": found.comment} if found is not None else {}
+
+
+# --- norms in the pulse ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PulseLine:
+    pulse: PulseNorms
+    result: team_questions.TeamResult
+
+    @property
+    def waiting(self) -> bool:
+        """Not asked yet: the facilitator may still take the norms out."""
+        return self.pulse.questions.state == team_questions.State.WAITING
+
+
+def pulses_of(charter: Charter) -> list[PulseLine]:
+    """The pulses the team's norms were added to, newest first, each with what the team may
+    see of its members' answers there."""
+    rows = charter.pulses.select_related("questions__cycle", "version")
+    return [PulseLine(pulse, team_questions.result(pulse.questions)) for pulse in rows]
+
+
+def pulses_to_join(charter: Charter) -> list[team_questions.UpcomingPulse]:
+    taken = list(charter.pulses.values_list("cycle_id", flat=True))
+    return team_questions.pulses_to_join(charter.organisation_id, excluding=taken)

@@ -42,6 +42,7 @@ from accord.charters.models import (
     Norm,
     NormRating,
     Prompt,
+    PulseNorms,
     Responsibility,
     Revisit,
     RevisitReceipt,
@@ -64,6 +65,8 @@ from accord.charters.state import (
 from accord.charters.visibility import CharterScope
 from accord.goals.models import Team, TeamMember
 from accord.org.models import Organisation, Person, Unit
+from accord.refusals import Refusal
+from accord.surveys import team_questions
 
 SYSTEM = "Accord"
 
@@ -228,6 +231,7 @@ def _apply_members(
     CharterMember.objects.filter(charter=charter, person_id__in=left).update(left_at=now)
     if in_force is not None and in_force.adopted_at is not None and not charter.recharter_reason:
         _notice_turnover(charter, in_force, now)
+    _refresh_pulses(charter)
     return joined, left
 
 
@@ -302,6 +306,8 @@ def update_settings(
         if changed:
             charter.save()
             audit(charter=charter, actor=actor, via=via, action="charter.settings", **changed)
+            if "name" in changed:
+                _refresh_pulses(charter)
     return charter
 
 
@@ -628,6 +634,7 @@ def adopt_if_agreed(charter: Charter, version: Version, now: dt.datetime) -> boo
     endorsed, members = agreement_of(charter, version)
     audit(charter=charter, actor=None, action="version.adopt", version=version.number,
           endorsed=endorsed, members=members)  # fmt: skip
+    _refresh_pulses(charter)
     _after_commit(deliveries.deliver_adopted, version.pk)
     return True
 
@@ -722,6 +729,88 @@ def close_revisit(
         revisit.save(update_fields=["closed_at"])
         audit(charter=charter, actor=actor, via=via, action="revisit.close")
     return revisit
+
+
+# --- norms in the pulse ----------------------------------------------------------------------------
+
+
+def add_norms_to_pulse(
+    *, cscope: CharterScope, actor: User, via: str = "", charter: Charter, cycle_id: int
+) -> PulseNorms:
+    """Ask the team's members, in a pulse survey not yet open, how well each norm of the
+    charter in force is kept. The survey asks them on a page of their own and keeps their
+    answers apart from everything else it collects (surveys/team_questions.py)."""
+    charter = cscope.charter_to_facilitate(charter.pk)
+    with transaction.atomic():
+        charter = _locked(charter)
+        cycle = team_questions.upcoming_pulses(charter.organisation_id).filter(pk=cycle_id).first()
+        if cycle is None:
+            raise CharterError("Choose one of the pulse surveys that has not opened yet.",
+                               field="cycle")  # fmt: skip
+        in_force = version_in_force(charter)
+        if in_force is None or not in_force.norms.exists():
+            raise CharterError("Adopt a charter with norms first: its norms are what is asked.",
+                               field="cycle")  # fmt: skip
+        if PulseNorms.objects.filter(charter=charter, cycle=cycle).exists():
+            raise CharterError(f"The team's norms are in “{cycle.name}” already.", field="cycle")
+        try:
+            questions = team_questions.add_team_questions(
+                cycle=cycle, team_name=charter.name, people_ids=member_ids(charter),
+                statements=list(in_force.norms.values_list("text", flat=True)),
+            )  # fmt: skip
+        except Refusal as refusal:
+            raise CharterError(str(refusal), field="cycle") from None
+        pulse = PulseNorms.objects.create(
+            charter=charter, cycle=cycle, questions=questions, version=in_force,
+            added_at=timezone.now(),
+        )  # fmt: skip
+        audit(charter=charter, actor=actor, via=via, action="pulse.add", cycle=cycle.name,
+              version=in_force.number, norms=len(questions.statements))  # fmt: skip
+    return pulse
+
+
+def withdraw_norms_from_pulse(
+    *, cscope: CharterScope, actor: User, via: str = "", charter: Charter, pulse_id: int
+) -> None:
+    charter = cscope.charter_to_facilitate(charter.pk)
+    with transaction.atomic():
+        charter = _locked(charter)
+        pulse = (
+            PulseNorms.objects.filter(charter=charter, pk=pulse_id)
+            .select_related("questions__cycle")
+            .first()
+        )
+        if pulse is None:
+            raise CharterError("The team's norms are not in that survey.", field="pulse")
+        name = pulse.questions.cycle.name
+        try:
+            team_questions.withdraw_team_questions(questions=pulse.questions)
+        except Refusal as refusal:
+            raise CharterError(str(refusal), field="pulse") from None
+        audit(charter=charter, actor=actor, via=via, action="pulse.withdraw", cycle=name)
+
+
+def _refresh_pulses(charter: Charter) -> None:
+    """Pulses not yet open ask the charter in force's norms of the team as it is now (the
+    charter's row is locked). Once a survey opens, what it asks stays as it was."""
+    waiting = PulseNorms.objects.filter(
+        charter=charter, questions__state=team_questions.State.WAITING
+    ).select_related("questions__cycle")
+    in_force = version_in_force(charter)
+    if in_force is None:
+        return
+    statements = list(in_force.norms.values_list("text", flat=True))
+    for pulse in waiting:
+        try:
+            team_questions.update_team_questions(
+                questions=pulse.questions, team_name=charter.name, statements=statements,
+                people_ids=member_ids(charter),
+            )  # fmt: skip
+        except Refusal:
+            continue  # the survey has just opened, or the charter in force has no norms now
+        if pulse.version_id != in_force.pk:
+            pulse.version = in_force
+            pulse.save(update_fields=["version"])
 
 
 # --- the queue's clock ----------------------------------------------------------------------------

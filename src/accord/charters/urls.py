@@ -20,6 +20,12 @@ urlpatterns = [
     path("<int:charter_id>/revisit/", views.revisit, name="charter-revisit"),
     path("<int:charter_id>/revisit/open/", views.open_revisit, name="charter-revisit-open"),
     path("<int:charter_id>/revisit/close/", views.close_revisit, name="charter-revisit-close"),
+    path("<int:charter_id>/pulse/", views.pulse, name="charter-pulse"),
+    path(
+        "<int:charter_id>/pulse/<int:pulse_id>/withdraw/",
+        views.withdraw_pulse,
+        name="charter-pulse-withdraw",
+    ),  # fmt: skip
     path("<int:charter_id>/settings/", views.settings_page, name="charter-settings"),
     path("<int:charter_id>/people/", views.people, name="charter-people"),
     path("<int:charter_id>/hand-over/", views.hand_over, name="charter-hand-over"),

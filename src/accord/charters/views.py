@@ -26,6 +26,7 @@ from accord.charters.forms import (
     EndorseForm,
     HandOverForm,
     PeopleForm,
+    PulseForm,
     RatingsForm,
     SettingsForm,
     StartForm,
@@ -423,6 +424,53 @@ def revisit(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) ->
         "is_facilitator": cscope.is_facilitator(charter),
         "in_force": state.version_in_force(charter),
     }, status=400 if form is not None and form.errors else 200)  # fmt: skip
+
+
+@with_scope()
+def pulse(request: AuthenticatedHttpRequest, scope: Scope, charter_id: int) -> HttpResponse:
+    """The team's norms in pulse surveys: what was asked, the pooled answers once a survey's
+    results are out, and for the facilitator, adding the norms to a survey not yet open."""
+    cscope = CharterScope(scope)
+    charter = cscope.team_charter(charter_id)
+    is_facilitator = cscope.is_facilitator(charter)
+    form = None
+    if is_facilitator:
+        pulses = selectors.pulses_to_join(charter)
+        form = PulseForm(request.POST if request.method == "POST" else None, pulses=pulses)
+    if request.method == "POST":
+        charter = cscope.charter_to_facilitate(charter_id)
+        assert form is not None
+        if form.is_valid():
+            try:
+                added = services.add_norms_to_pulse(
+                    cscope=cscope, actor=request.user, charter=charter,
+                    cycle_id=form.cleaned_data["cycle"],
+                )  # fmt: skip
+            except CharterError as error:
+                show_refusal(form, error)
+            else:
+                messages.success(
+                    request,
+                    f"The norms are in “{added.cycle.name}”: the team's members invited are "
+                    "asked how well each is kept.",
+                )
+                return _to(scope, "charter-pulse", charter.pk)
+    return render(request, "charters/pulse.html", {
+        "charter": charter, "form": form, "is_facilitator": is_facilitator,
+        "lines": selectors.pulses_of(charter), "in_force": state.version_in_force(charter),
+    }, status=400 if form is not None and form.errors else 200)  # fmt: skip
+
+
+@require_POST
+@with_scope()
+def withdraw_pulse(
+    request: AuthenticatedHttpRequest, scope: Scope, charter_id: int, pulse_id: int
+) -> HttpResponse:
+    return _facilitator_step(
+        request, scope, charter_id,
+        lambda **kw: services.withdraw_norms_from_pulse(pulse_id=pulse_id, **kw),
+        "The norms are out of that survey.", "charter-pulse",
+    )  # fmt: skip
 
 
 @require_POST

@@ -41,6 +41,8 @@ class ParsedAnswers:
     scores: dict[str, int] = field(default_factory=dict)
     comments: dict[str, str] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
+    # A team's statements (surveys/team_questions.py): codes by set id, skips as SKIPPED.
+    team: dict[str, list[int]] = field(default_factory=dict)
 
 
 def parse_answers(instrument: Instrument, data: Mapping[str, Any]) -> ParsedAnswers:

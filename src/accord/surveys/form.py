@@ -118,7 +118,7 @@ class Option:
 
 @dataclass(frozen=True)
 class Question:
-    item: Item
+    item: Item | None  # None for a team's own statement (surveys/team_questions.py)
     text: str
     field: str
     options: tuple[Option, ...]  # empty for an open comment
@@ -180,10 +180,3 @@ def page_heading(instrument: Instrument, items: list[Item], language: str) -> st
         if construct.id == items[0].construct:
             return str(getattr(construct.name, language))
     return ""
-
-
-def page_of(instrument: Instrument, item_id: str) -> int:
-    for number, items in enumerate(pages(instrument), start=1):
-        if any(item.id == item_id for item in items):
-            return number
-    return 1

@@ -187,6 +187,9 @@ class PendingSubmission(AnswerFields):
     batches so that neither table's physical order follows submission order."""
 
     comments = models.JSONField(default=dict, blank=True)
+    # Answers to a team's own statements, by set id: split off into ``TeamAnswer`` rows,
+    # which carry nothing else, when the pool is flushed.
+    team_answers = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:
         return f"pooled submission {self.pk}"
@@ -215,6 +218,48 @@ class Comment(models.Model):
 
     def __str__(self) -> str:
         return f"comment {self.pk} on {self.item_id}"
+
+
+class TeamQuestions(models.Model):
+    """Statements a team adds to a pulse (a charter's norms), asked only of its own members.
+
+    They are answered on a page of their own and stored apart from the survey's answers, in
+    ``TeamAnswer`` rows that hold nothing but the set: no unit, role, profession, tenure or
+    date. They are shown only as the whole team's, once the cycle's results are published
+    and at least the cycle's minimum group answered (``surveys/team_questions.py``).
+    ``people`` is whom to ask; when the cycle opens it keeps only those invited.
+    """
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting for the survey to open"
+        ASKED = "asked", "Asked"
+        NOT_ASKED = "not-asked", "Not asked: too few of the team were invited"
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="team_questions")
+    team_name = models.CharField(max_length=200)
+    statements = models.JSONField(default=list)
+    people = models.ManyToManyField("org.Person", related_name="+")
+    state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING)
+    asked_count = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.team_name}'s statements in cycle {self.cycle_id}"
+
+
+class TeamAnswer(models.Model):
+    """One member's answers to a team's statements: a random id, the set, one byte per
+    statement (1 to 5, or 255 when skipped or "can't say"). Nothing else."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    questions = models.ForeignKey(TeamQuestions, on_delete=models.CASCADE, related_name="+")
+    answers = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"team answer {self.pk}"
 
 
 class PendingEmail(models.Model):

@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from accord.surveys import form as survey_form
+from accord.surveys import team_questions
 from accord.surveys.answers import parse_answers
 from accord.surveys.mail import MANAGER_GROUP
 from accord.surveys.models import Invitation
@@ -139,11 +140,17 @@ def answer(request: HttpRequest) -> HttpResponse:
         return _unavailable(request, "answered", language)
 
     instrument = instrument_asked(cycle)
-    all_pages = survey_form.pages(instrument)
+    survey_pages = survey_form.pages(instrument)
+    team_pages = team_questions.pages_for(invitation)
+    page_fields = [[f"q_{item.id}" for item in items] for items in survey_pages] + [
+        team.fields for team in team_pages
+    ]
     data = request.POST if request.method == "POST" else {}
     parsed = parse_answers(instrument, data)
+    parsed.team, team_errors = team_questions.parse_team_answers(team_pages, data)
+    errors = {f"q_{item_id}": message for item_id, message in parsed.errors.items()} | team_errors
     nonce = str(data.get("nonce", "")) or new_form_nonce()
-    page = _page_number(data.get("page"), len(all_pages))
+    page = _page_number(data.get("page"), len(page_fields))
     move = data.get("nav", "")
 
     if request.method == "POST" and data.get("decline") and cycle.about is not None:
@@ -157,13 +164,12 @@ def answer(request: HttpRequest) -> HttpResponse:
             return _unavailable(request, "answered", language)
         return _unavailable(request, "declined", language, about=cycle.about.name)
     if request.method == "POST" and "switch_language" not in data:
-        if parsed.errors:
-            first = min(survey_form.page_of(instrument, item_id) for item_id in parsed.errors)
-            page = min(page, first)
+        if errors:
+            page = min(_page_of(page_fields, field) for field in errors)
         elif move == "back":
             page = max(1, page - 1)
         elif move == "next":
-            page = min(len(all_pages), page + 1)
+            page = min(len(page_fields), page + 1)
         elif move == "submit":
             outcome = submit_response(
                 token=token, answers=parsed, nonce=nonce, invitation=invitation
@@ -172,31 +178,45 @@ def answer(request: HttpRequest) -> HttpResponse:
 
     words = survey_form.WORDS[language]
     about = cycle.about.name if cycle.about else ""
+    if page <= len(survey_pages):
+        items = survey_pages[page - 1]
+        heading = survey_form.page_heading(instrument, items, language)
+        page_help = [words["rate_how_often"].format(name=about)] if heading else []
+        questions = [survey_form.question(item, language) for item in items]
+    else:
+        team = team_pages[page - len(survey_pages) - 1]
+        team_words = team_questions.WORDS[language]
+        heading = team_words["heading"].format(team=team.team_name)
+        page_help = [
+            team_words["intro"],
+            team_words["privacy"].format(minimum=cycle.min_group_size),
+        ]
+        questions = team.questions(language)
     context: dict[str, Any] = {
         "about": about,
         "title": words["feedback_for"].format(name=about) if about else cycle.name,
-        "heading": survey_form.page_heading(instrument, all_pages[page - 1], language),
+        "heading": heading,
+        "page_help": page_help,
         "rater_privacy": _rater_privacy(words, invitation, about),
-        "rate_how_often": words["rate_how_often"].format(name=about),
         "decline_label": words["decline"].format(name=about),
         "cycle": cycle,
         "lang": language,
         "words": words,
-        "progress_text": words["page"].format(page=page, pages=len(all_pages)),
+        "progress_text": words["page"].format(page=page, pages=len(page_fields)),
         "privacy_2": words["privacy_2"].format(
             minimum=cycle.min_group_size, comment_minimum=cycle.min_comment_group_size
         ),
         "languages": survey_form.LANGUAGES,
         "page": page,
-        "pages": len(all_pages),
-        "questions": [survey_form.question(item, language) for item in all_pages[page - 1]],
-        "carried": _carried_fields(all_pages, page, data),
-        "values": {key: str(value) for key, value in data.items() if key.startswith("q_")},
-        "errors": {f"q_{item_id}": message for item_id, message in parsed.errors.items()},
+        "pages": len(page_fields),
+        "questions": questions,
+        "carried": _carried_fields(page_fields, page, data),
+        "values": {key: str(value) for key, value in data.items() if key.startswith(("q_", "t_"))},
+        "errors": errors,
         "nonce": nonce,
         "likelihood_anchors": survey_form.LIKELIHOOD_ANCHORS[language],
     }
-    status = 400 if parsed.errors and move else 200
+    status = 400 if errors and move else 200
     return render(request, "surveys/respond/form.html", context, status=status)
 
 
@@ -226,15 +246,20 @@ def _page_number(raw: object, count: int) -> int:
     return min(max(number, 1), count)
 
 
-def _carried_fields(all_pages: list[list[Any]], page: int, data: Any) -> list[tuple[str, str]]:
+def _page_of(page_fields: list[list[str]], field: str) -> int:
+    for number, fields in enumerate(page_fields, start=1):
+        if field in fields:
+            return number
+    return 1
+
+
+def _carried_fields(page_fields: list[list[str]], page: int, data: Any) -> list[tuple[str, str]]:
     """The other pages' answers, as hidden fields, so moving between pages loses nothing."""
-    here = {f"q_{item.id}" for item in all_pages[page - 1]}
     carried = []
-    for items in all_pages:
-        for item in items:
-            field = f"q_{item.id}"
+    for number, fields in enumerate(page_fields, start=1):
+        for field in fields:
             value = data.get(field, "")
-            if field not in here and value:
+            if number != page and value:
                 carried.append((field, str(value)))
     return carried
 

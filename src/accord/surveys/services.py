@@ -45,6 +45,8 @@ from accord.surveys.models import (
     Receipt,
     ReminderRun,
     Response,
+    TeamAnswer,
+    TeamQuestions,
 )
 from accord.surveys.selectors import (
     accepting_answers,
@@ -330,6 +332,7 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
                     tenure_band=attrs.tenure_band,
                 )
             )
+        _fix_team_questions(cycle, {person.pk for person in people})
         cycle.status = Status.OPEN
         cycle.opened_at = now
         cycle.invited_count = len(people)
@@ -337,6 +340,22 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
         cycle.save(update_fields=["status", "opened_at", "invited_count", "receipt_key_check"])
         _invite(cycle, invitations, notify=notify)
     return cycle
+
+
+def _fix_team_questions(cycle: Cycle, invited: set[int]) -> None:
+    """Whom each team's statements are asked of, fixed as the cycle opens: the team's members
+    who are invited, when at least the cycle's minimum are — otherwise nobody, since their
+    answers could never be shown."""
+    for questions in TeamQuestions.objects.filter(cycle=cycle, state=TeamQuestions.State.WAITING):
+        asked = set(questions.people.values_list("pk", flat=True)) & invited
+        questions.asked_count = len(asked)
+        if len(asked) >= cycle.min_group_size:
+            questions.state = TeamQuestions.State.ASKED
+            questions.people.set(asked)
+        else:
+            questions.state = TeamQuestions.State.NOT_ASKED
+            questions.people.clear()
+        questions.save(update_fields=["state", "asked_count"])
 
 
 def _invite(cycle: Cycle, invitations: Iterable[Invitation], *, notify: bool = True) -> None:
@@ -594,6 +613,7 @@ def _pooled(
         rater_group=invitation.rater_group,
         answers=pack(instrument, answers.scores),
         comments=answers.comments,
+        team_answers=answers.team,
     )
 
 
@@ -635,7 +655,8 @@ def new_form_nonce() -> str:
 
 
 def flush_pool(*, cycle: Cycle, minimum: int) -> int:
-    """Move pooled submissions into responses and comments, each in shuffled order."""
+    """Move pooled submissions into responses, comments and team answers, each in shuffled
+    order, so that no table's order follows submission order or another table's."""
     with transaction.atomic():
         pending = list(
             PendingSubmission.objects.select_for_update(skip_locked=True).filter(cycle=cycle)
@@ -669,6 +690,13 @@ def flush_pool(*, cycle: Cycle, minimum: int) -> int:
         ]
         shuffle(comments)
         Comment.objects.bulk_create(comments)
+        team_answers = [
+            TeamAnswer(questions_id=int(set_id), answers=bytes(codes))
+            for p in pending
+            for set_id, codes in p.team_answers.items()
+        ]
+        shuffle(team_answers)
+        TeamAnswer.objects.bulk_create(team_answers)
         PendingSubmission.objects.filter(pk__in=[p.pk for p in pending]).delete()
         return len(pending)
 
