@@ -25,7 +25,7 @@ urlpatterns = [
         "<int:charter_id>/pulse/<int:pulse_id>/withdraw/",
         views.withdraw_pulse,
         name="charter-pulse-withdraw",
-    ),  # fmt: skip
+    ),
     path("<int:charter_id>/settings/", views.settings_page, name="charter-settings"),
     path("<int:charter_id>/people/", views.people, name="charter-people"),
     path("<int:charter_id>/hand-over/", views.hand_over, name="charter-hand-over"),
