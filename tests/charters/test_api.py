@@ -1,10 +1,11 @@
 """A charter through the API with real personal access tokens: started, values answered and
 pooled over three, drafted, proposed, endorsed and adopted, revised and compared, revisited
-with pooled ratings — with the pages' checks and refusals, each a 422 naming its field, and
-the same people reading what the pages let them read."""
+with pooled ratings, its norms added to a pulse survey — with the pages' checks and refusals,
+each a 422 naming its field, and the same people reading what the pages let them read."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -17,12 +18,18 @@ from accord.charters.models import (
     CharterAuditEntry,
     Decision,
     Norm,
+    PulseNorms,
     TeamKind,
 )
+from accord.insights.publishing import publish_cycle
 from accord.org.models import Unit
+from accord.surveys.models import TeamQuestions
+from accord.surveys.services import close_now, create_cycle
 from tests.cast import Cast
 from tests.charters import world
+from tests.charters.test_pulse import answer, opened, upcoming_pulse
 from tests.charters.world import TEAM, VALUES, adopted, drafted, full_draft, started, user_of
+from tests.surveys.conftest import cycle_settings
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/charters"
@@ -375,7 +382,8 @@ def test_the_openapi_document_lists_the_charter_operations(db: None) -> None:
         f"PUT {c}/draft", f"POST {c}/propose", f"POST {c}/revise", f"POST {c}/endorse",
         f"GET {c}/versions", f"GET {c}/versions/{{number}}", f"GET {c}/diff",
         f"POST {c}/revisit", f"POST {c}/revisit/ratings", f"POST {c}/revisit/close",
-        f"GET {c}/revisit",
+        f"GET {c}/revisit", f"GET {c}/pulses", f"POST {c}/pulses",
+        f"DELETE {c}/pulses/{{pulse_id}}",
     }  # fmt: skip
     schemas = document["components"]["schemas"]
     start = schemas["CharterIn"]["properties"]
@@ -388,3 +396,210 @@ def test_the_openapi_document_lists_the_charter_operations(db: None) -> None:
     )
     referenced = {name for name in schemas if name.startswith("Charter")}
     assert {"CharterOut", "CharterVersionOut", "CharterNormIn", "CharterValuesOut"} <= referenced
+    # The pulse operations: each schema under a name of its own, not taken by another app's.
+    pulses = document["paths"][f"{c}/pulses"]
+    assert _schema_of(pulses["get"], "200") == "CharterPulsesOut"
+    assert _schema_of(pulses["post"], "201") == "CharterPulseOut"
+    assert _schema_of(pulses["post"], "422") == "Refusal"
+    body = pulses["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    assert body == "#/components/schemas/CharterPulseIn"
+    withdraw = document["paths"][f"{c}/pulses/{{pulse_id}}"]["delete"]
+    assert {"204", "403", "404", "422"} <= set(withdraw["responses"])
+    assert set(schemas["CharterPulseIn"]["properties"]) == {"cycle_id"}
+    assert schemas["CharterPulseIn"]["required"] == ["cycle_id"]
+    assert set(schemas["CharterPulsesOut"]["properties"]) == {"pulses", "upcoming"}
+    assert set(schemas["CharterPulseOut"]["properties"]) == {
+        "id", "cycle_id", "cycle_name", "cycle_status", "opens_at", "state", "version",
+        "statements", "asked_count", "results"}  # fmt: skip
+    assert set(schemas["CharterPulseResultsOut"]["properties"]) == {
+        "published", "answered", "minimum", "shown", "statements"}  # fmt: skip
+    assert set(schemas["CharterPulseStatementOut"]["properties"]) == {
+        "text", "answered", "mean", "counts"}  # fmt: skip
+    assert set(schemas["CharterUpcomingPulseOut"]["properties"]) == {
+        "id", "name", "opens_at", "status"}  # fmt: skip
+    operation_ids = [operation["operationId"] for methods in document["paths"].values()
+                     for operation in methods.values()]  # fmt: skip
+    assert len(operation_ids) == len(set(operation_ids))
+
+
+def _schema_of(operation: dict[str, Any], status: str) -> str:
+    ref = operation["responses"][status]["content"]["application/json"]["schema"]["$ref"]
+    return str(ref.rsplit("/", 1)[1])
+
+
+# --- the norms in a pulse ---------------------------------------------------------------------
+
+NORMS = [
+    "We hand over face to face, with the plan said out loud.",
+    "We ask for help before we are drowning.",
+]
+NOTHING_YET = {"published": False, "answered": None, "minimum": 4, "shown": False,
+               "statements": []}  # fmt: skip
+
+
+def test_the_facilitator_adds_the_norms_to_a_pulse_and_takes_them_out(cast: Cast) -> None:
+    charter = adopted(cast).pk
+    cycle = upcoming_pulse(cast, minimum=4)
+    later = upcoming_pulse(cast, minimum=4, name="Winter pulse",
+                           opens_at=cycle.opens_at + dt.timedelta(days=30),
+                           closes_at=cycle.closes_at + dt.timedelta(days=30))  # fmt: skip
+    nora, sam = api(cast, cast.nurse_manager), api(cast, "sam")
+    listed = nora.get(f"{BASE}/{charter}/pulses")
+    assert listed.status_code == 200, listed.content
+    assert listed.json()["pulses"] == []
+    assert [(p["id"], p["name"], p["status"]) for p in listed.json()["upcoming"]] == [
+        (cycle.pk, "Autumn pulse", "draft"), (later.pk, "Winter pulse", "draft")]  # fmt: skip
+    # A member reads the team's pulses but has nothing to add to, and may not add.
+    assert sam.get(f"{BASE}/{charter}/pulses").json() == {"pulses": [], "upcoming": []}
+    assert sam.post(f"{BASE}/{charter}/pulses", {"cycle_id": cycle.pk}, **JSON).status_code == 403
+    assert not PulseNorms.objects.exists()
+
+    added = nora.post(f"{BASE}/{charter}/pulses", {"cycle_id": cycle.pk}, **JSON)
+    assert added.status_code == 201, added.content
+    item = added.json()
+    pulse = PulseNorms.objects.get()
+    assert item == {
+        "id": pulse.pk, "cycle_id": cycle.pk, "cycle_name": "Autumn pulse",
+        "cycle_status": "draft", "opens_at": item["opens_at"], "state": "waiting",
+        "version": 1, "statements": NORMS, "asked_count": 0, "results": NOTHING_YET,
+    }  # fmt: skip
+    # (JSON carries the time to the millisecond)
+    assert abs(dt.datetime.fromisoformat(item["opens_at"]) - cycle.opens_at) < dt.timedelta(
+        milliseconds=1)  # fmt: skip
+    again = nora.post(f"{BASE}/{charter}/pulses", {"cycle_id": cycle.pk}, **JSON)
+    assert "already" in errors(again)["cycle_id"]
+    listed = nora.get(f"{BASE}/{charter}/pulses").json()
+    assert listed["pulses"] == [item]
+    assert [p["id"] for p in listed["upcoming"]] == [later.pk]
+    assert sam.get(f"{BASE}/{charter}/pulses").json() == {"pulses": [item], "upcoming": []}
+
+    # The facilitator takes the norms out before the survey opens; a member may not.
+    withdraw = f"{BASE}/{charter}/pulses/{pulse.pk}"
+    assert sam.delete(withdraw).status_code == 403
+    assert nora.delete(withdraw).status_code == 204
+    assert not TeamQuestions.objects.exists()
+    assert nora.delete(withdraw).status_code == 404
+    assert nora.get(f"{BASE}/{charter}/pulses").json()["pulses"] == []
+    entries = CharterAuditEntry.objects.filter(charter_id=charter, action__startswith="pulse")
+    assert sorted(entries.values_list("action", flat=True)) == ["pulse.add", "pulse.withdraw"]
+    assert all("nora@riverside.example" in entry.actor for entry in entries)
+
+
+def test_the_pulse_is_the_teams_own(cast: Cast) -> None:
+    charter = adopted(cast).pk
+    cycle = upcoming_pulse(cast, minimum=4)
+    added = api(cast, cast.nurse_manager).post(f"{BASE}/{charter}/pulses",
+                                               {"cycle_id": cycle.pk}, **JSON)  # fmt: skip
+    assert added.status_code == 201, added.content
+    pulse = added.json()["id"]
+    # Someone outside the team, at riverside or elsewhere: nothing there at all.
+    for outsider in (api(cast, "olga"), api(cast, cast.outsider)):
+        assert outsider.get(f"{BASE}/{charter}/pulses").status_code == 404
+        assert outsider.post(f"{BASE}/{charter}/pulses", {"cycle_id": cycle.pk},
+                             **JSON).status_code == 404  # fmt: skip
+        assert outsider.delete(f"{BASE}/{charter}/pulses/{pulse}").status_code == 404
+    # Those who oversee the team: not the team's own.
+    executive = api(cast, cast.executive)
+    assert executive.get(f"{BASE}/{charter}/pulses").status_code == 403
+    assert executive.delete(f"{BASE}/{charter}/pulses/{pulse}").status_code == 403
+    assert api(cast, cast.coach).get(f"{BASE}/{charter}/pulses").status_code == 403
+    assert Client().get(f"{BASE}/{charter}/pulses").status_code == 401
+    assert PulseNorms.objects.filter(pk=pulse).exists()
+
+
+def test_pulse_results_are_hidden_until_published_then_pooled(
+    cast: Cast, immediate_queue: object, django_capture_on_commit_callbacks
+) -> None:
+    charter = adopted(cast).pk
+    cycle = upcoming_pulse(cast, minimum=4)
+    nora, sam = api(cast, cast.nurse_manager), api(cast, "sam")
+    added = nora.post(f"{BASE}/{charter}/pulses", {"cycle_id": cycle.pk}, **JSON)
+    assert added.status_code == 201, added.content
+    pulse = added.json()["id"]
+    cycle, tokens = opened(cycle, django_capture_on_commit_callbacks)
+    (item,) = nora.get(f"{BASE}/{charter}/pulses").json()["pulses"]
+    assert (item["state"], item["cycle_status"], item["asked_count"]) == ("asked", "open", 6)
+    assert item["results"] == NOTHING_YET
+    # Once the survey is open, the norms stay in it, and it takes no more.
+    refused = errors(nora.delete(f"{BASE}/{charter}/pulses/{pulse}"))
+    assert "already opened" in refused["pulse_id"]
+    assert "has not opened yet" in errors(
+        nora.post(f"{BASE}/{charter}/pulses", {"cycle_id": cycle.pk}, **JSON))["cycle_id"]  # fmt: skip
+    assert nora.get(f"{BASE}/{charter}/pulses").json()["upcoming"] == []
+
+    for who, codes in (("sam", {0: "4", 1: "2"}), ("nina", {0: "5", 1: "3"}),
+                       ("ned", {0: "4", 1: "0"}), ("paula", {0: "3", 1: "2"}),
+                       ("olga", None)):  # fmt: skip
+        answer(tokens[f"{who}@riverside.example"], codes)
+    close_now(cycle=cycle)
+    (item,) = sam.get(f"{BASE}/{charter}/pulses").json()["pulses"]
+    assert item["cycle_status"] == "closed" and item["results"] == NOTHING_YET
+
+    publish_cycle(cycle=cycle)
+    for client in (nora, sam):
+        (item,) = client.get(f"{BASE}/{charter}/pulses").json()["pulses"]
+        assert item["cycle_status"] == "published" and item["state"] == "asked"
+        results = item["results"]
+        assert (results["published"], results["answered"], results["shown"]) == (True, 4, True)
+        # Rated by four, the first norm is shown; rated by three, the second is not.
+        assert results["statements"] == [
+            {"text": NORMS[0], "answered": 4, "mean": 4.0, "counts": [0, 0, 1, 2, 1]},
+            {"text": NORMS[1], "answered": 3, "mean": None, "counts": []},
+        ]
+    text = sam.get(f"{BASE}/{charter}/pulses").content.decode()
+    for name in ("Sam", "Nina", "Ned", "Paula", "person", "unit"):
+        assert name not in text
+
+
+def test_too_few_answers_show_how_many_and_nothing_else(
+    cast: Cast, immediate_queue: object, django_capture_on_commit_callbacks
+) -> None:
+    charter = adopted(cast).pk
+    cycle = upcoming_pulse(cast, minimum=4)
+    nora = api(cast, cast.nurse_manager)
+    assert nora.post(f"{BASE}/{charter}/pulses", {"cycle_id": cycle.pk},
+                     **JSON).status_code == 201  # fmt: skip
+    cycle, tokens = opened(cycle, django_capture_on_commit_callbacks)
+    for who in ("sam", "nina", "ned"):
+        answer(tokens[f"{who}@riverside.example"], {0: "4", 1: "4"})
+    close_now(cycle=cycle)
+    publish_cycle(cycle=cycle)
+    (item,) = nora.get(f"{BASE}/{charter}/pulses").json()["pulses"]
+    assert item["results"] == {"published": True, "answered": 3, "minimum": 4, "shown": False,
+                               "statements": []}  # fmt: skip
+
+
+def test_pulse_refusals_and_bad_input_are_422s_naming_the_field(cast: Cast) -> None:
+    charter = adopted(cast).pk
+    nora = api(cast, cast.nurse_manager)
+    add = f"{BASE}/{charter}/pulses"
+    lakeview = create_cycle(organisation=cast.lakeview, settings=cycle_settings(cast.lakeview),
+                            created_by=None)  # fmt: skip
+    assert "has not opened yet" in errors(nora.post(add, {"cycle_id": lakeview.pk}, **JSON))[
+        "cycle_id"]  # fmt: skip
+    assert "has not opened yet" in errors(nora.post(add, {"cycle_id": 10**9}, **JSON))["cycle_id"]
+    for body in ({}, {"cycle_id": "soon"}, {"cycle_id": None}, {"cycle_id": 0},
+                 {"cycle_id": 2**63}, {"cycle_id": 1.5}, {"cycle": lakeview.pk}):  # fmt: skip
+        assert list(errors(nora.post(add, body, **JSON))) == ["cycle_id"], body
+    assert nora.post(add, [lakeview.pk], **JSON).status_code == 400
+    print("NOBODY", nora.post(add).status_code, nora.post(add).content)
+    assert list(errors(nora.delete(f"{add}/{2**63}"))) == ["pulse_id"]
+    # Too few of the team in the survey's audience: refused, with how many.
+    surgery = Unit.objects.get(organisation=cast.riverside, name="Surgery")
+    elsewhere = upcoming_pulse(cast, minimum=4, units=(surgery,))
+    assert "Only 0 of the team's 6" in errors(nora.post(add, {"cycle_id": elsewhere.pk},
+                                                         **JSON))["cycle_id"]  # fmt: skip
+    # No charter in force yet: nothing to ask.
+    drafting = started(cast).pk
+    cycle = upcoming_pulse(cast, minimum=4, name="Winter pulse")
+    no_norms = errors(nora.post(f"{BASE}/{drafting}/pulses", {"cycle_id": cycle.pk}, **JSON))
+    assert "Adopt a charter" in no_norms["cycle_id"]
+    assert nora.get(f"{BASE}/{drafting}/pulses").json() == {"pulses": [], "upcoming": []}
+    # Another charter's pulse is not there to take out.
+    added = nora.post(add, {"cycle_id": cycle.pk}, **JSON)
+    assert added.status_code == 201, added.content
+    pulse = added.json()["id"]
+    assert nora.delete(f"{BASE}/{drafting}/pulses/{pulse}").status_code == 404
+    assert nora.delete(f"{BASE}/{drafting}/pulses/{10**9}").status_code == 404
+    assert PulseNorms.objects.filter(pk=pulse).exists()
+    assert not CharterAuditEntry.objects.filter(action="pulse.withdraw").exists()

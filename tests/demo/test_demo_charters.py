@@ -51,3 +51,11 @@ def test_the_demo_has_a_charter_in_each_state() -> None:
     overseen = executive.get(f"/o/{slug}/charters/").content.decode()
     assert "Teams you oversee" in overseen and drafting.name in overseen
     assert executive.get(f"/o/{slug}/charters/{transitions.pk}/draft/").status_code == 403
+
+    # The transitions team's norms wait in the next pulse, drafted half a year on.
+    (line,) = selectors.pulses_of(transitions)
+    assert line.waiting and line.pulse.cycle.status == "draft"
+    assert line.pulse.questions.statements == [n.text for n in line.pulse.version.norms.all()]
+    pulse = nurse.get(f"/o/{slug}/charters/{transitions.pk}/pulse/").content.decode()
+    assert "Waiting to open" in pulse and line.pulse.cycle.name in pulse
+    assert executive.get(f"/o/{slug}/charters/{transitions.pk}/pulse/").status_code == 403

@@ -35,6 +35,7 @@ from accord.charters.visibility import CharterScope
 from accord.goals.models import Team
 from accord.org.models import Person, Unit
 from accord.org.selectors import people_by_key
+from accord.surveys import team_questions
 
 router = Router(tags=["charters"])
 
@@ -266,6 +267,54 @@ class CharterFacilitatorOut(Schema):
     facilitator: str
 
 
+class CharterPulseStatementOut(Schema):
+    text: str
+    answered: int = Field(description="Members who rated it")
+    mean: float | None = Field(description="Null unless at least `minimum` members rated it")
+    counts: list[int] = Field(description="People per point of the scale, 1 to 5, when shown")
+
+
+class CharterPulseResultsOut(Schema):
+    published: bool = Field(description="Whether the survey's results are published")
+    answered: int | None = Field(
+        description="Members who answered the norms: null until the results are published"
+    )
+    minimum: int = Field(description="The survey's minimum group")
+    shown: bool = Field(description="False until at least `minimum` members have answered")
+    statements: list[CharterPulseStatementOut] = Field(description="Empty unless shown")
+
+
+class CharterPulseOut(Schema):
+    id: int
+    cycle_id: int
+    cycle_name: str
+    cycle_status: str = Field(description="draft, scheduled, open, closed or published")
+    opens_at: dt.datetime
+    state: str = Field(
+        description="waiting (for the survey to open), asked, or not-asked (too few of the "
+        "team were invited)"
+    )
+    version: int = Field(description="The number of the version whose norms are asked")
+    statements: list[str] = Field(description="The norms asked")
+    asked_count: int = Field(description="Members of the team invited when the survey opened")
+    results: CharterPulseResultsOut
+
+
+class CharterUpcomingPulseOut(Schema):
+    id: int
+    name: str
+    opens_at: dt.datetime
+    status: str = Field(description="draft or scheduled")
+
+
+class CharterPulsesOut(Schema):
+    pulses: list[CharterPulseOut] = Field(description="Newest first")
+    upcoming: list[CharterUpcomingPulseOut] = Field(
+        description="Pulses not yet open the norms may be added to, soonest first: the "
+        "facilitator's only, once a charter is in force"
+    )
+
+
 # --- what the API reads ----------------------------------------------------------------------
 
 
@@ -352,6 +401,10 @@ class CharterMembersIn(Schema):
 
 class CharterHandOverIn(Schema):
     facilitator: Line = Field(max_length=254, description="HR id or email")
+
+
+class CharterPulseIn(Schema):
+    cycle_id: Id = Field(description="A pulse survey that has not opened yet")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -465,6 +518,32 @@ def _revisit_out(revisit: Revisit, **more: Any) -> dict[str, Any]:
         "version": revisit.version.number, "opened_at": revisit.opened_at,
         "closes_at": revisit.closes_at, "closed_at": revisit.closed_at, **more,
     }  # fmt: skip
+
+
+def _pulse_out(line: selectors.PulseLine) -> dict[str, Any]:
+    pulse, result = line.pulse, line.result
+    questions, cycle = pulse.questions, result.cycle
+    statements = [
+        {"text": row.text, "answered": row.answered, "mean": row.mean, "counts": row.counts}
+        for row in result.rows
+    ] if result.shown else []  # fmt: skip
+    return {
+        "id": pulse.pk, "cycle_id": cycle.pk, "cycle_name": cycle.name,
+        "cycle_status": cycle.status, "opens_at": cycle.opens_at, "state": questions.state,
+        "version": pulse.version.number, "statements": list(questions.statements),
+        "asked_count": questions.asked_count,
+        "results": {"published": result.published, "answered": result.answered,
+                    "minimum": result.minimum, "shown": result.shown, "statements": statements},
+    }  # fmt: skip
+
+
+# UpcomingPulse names its status as the pages show it.
+UPCOMING_STATUSES = {"Draft": "draft", "Scheduled": "scheduled"}
+
+
+def _upcoming_out(pulse: team_questions.UpcomingPulse) -> dict[str, Any]:
+    return {"id": pulse.id, "name": pulse.name, "opens_at": pulse.opens_at,
+            "status": UPCOMING_STATUSES.get(pulse.status, pulse.status.lower())}  # fmt: skip
 
 
 def _row(row: selectors.CharterRow) -> dict[str, Any]:
@@ -768,3 +847,45 @@ def get_revisit(request: HttpRequest, charter_id: Id) -> Any:
         ]  # fmt: skip
     return _revisit_out(revisit, answered=pooled.answered, shown=pooled.shown,
                         minimum=pooled.minimum, norms=norms)  # fmt: skip
+
+
+# --- norms in the pulse ------------------------------------------------------------------------
+
+
+@router.get("/charters/{charter_id}/pulses", response=CharterPulsesOut,
+            summary="The norms in pulse surveys (the team): what was asked, pooled once the "
+            "results are published; for the facilitator, the pulses not yet open")  # fmt: skip
+def list_pulses(request: HttpRequest, charter_id: Id) -> Any:
+    cscope = _cscope(request)
+    charter = cscope.team_charter(charter_id)
+    upcoming: list[team_questions.UpcomingPulse] = []
+    if cscope.is_facilitator(charter) and state.version_in_force(charter) is not None:
+        upcoming = selectors.pulses_to_join(charter)
+    return {"pulses": [_pulse_out(line) for line in selectors.pulses_of(charter)],
+            "upcoming": [_upcoming_out(pulse) for pulse in upcoming]}  # fmt: skip
+
+
+@router.post("/charters/{charter_id}/pulses", response={201: CharterPulseOut, 422: Refusal},
+             summary="Add the norms of the charter in force to a pulse survey not yet open (the "
+             "facilitator): its invitees on the team are asked how well each is kept")  # fmt: skip
+def add_to_pulse(request: HttpRequest, charter_id: Id, body: CharterPulseIn) -> Any:
+    cscope = _cscope(request)
+    charter = cscope.charter_to_facilitate(charter_id)
+    with _fields_as_sent(lambda f: "cycle_id" if f == "cycle" else f):
+        pulse = services.add_norms_to_pulse(cscope=cscope, actor=cscope.user, via=VIA,
+                                            charter=charter, cycle_id=body.cycle_id)  # fmt: skip
+    line = selectors.PulseLine(pulse, team_questions.result(pulse.questions))
+    return Status(201, _pulse_out(line))
+
+
+@router.delete("/charters/{charter_id}/pulses/{pulse_id}", response={204: None, 422: Refusal},
+               summary="Take the norms out of a pulse survey not yet open (the facilitator)")  # fmt: skip
+def withdraw_from_pulse(request: HttpRequest, charter_id: Id, pulse_id: Id) -> Any:
+    cscope = _cscope(request)
+    charter = cscope.charter_to_facilitate(charter_id)
+    if not charter.pulses.filter(pk=pulse_id).exists():
+        raise Http404("The team's norms are not in that survey.")
+    with _fields_as_sent(lambda f: "pulse_id" if f == "pulse" else f):
+        services.withdraw_norms_from_pulse(cscope=cscope, actor=cscope.user, via=VIA,
+                                           charter=charter, pulse_id=pulse_id)  # fmt: skip
+    return Status(204, None)

@@ -3,7 +3,8 @@
 * an interprofessional team that carries patients from the hospital back to primary care — a
   hospitalist, nurses, a pharmacist, a social worker and a patient-access colleague, facilitated
   by the demo nurse manager, the demo staff nurse a member — with a charter adopted twice (the
-  second version after a revisit whose pooled ratings showed one norm slipping);
+  second version after a revisit whose pooled ratings showed one norm slipping), its norms
+  added to the next pulse survey, drafted;
 * the demo nurse manager's own unit team, whose charter is due for its revisit: the revisit is
   open and waiting for the staff nurse's ratings;
 * a department leadership team drafting its first charter, two members' values in (so nothing
@@ -22,7 +23,7 @@ from django.utils import timezone
 
 from accord.access.models import Membership, Role
 from accord.access.scopes import Scope
-from accord.charters import services
+from accord.charters import selectors, services
 from accord.charters.errors import CharterError
 from accord.charters.models import (
     POOLED_MINIMUM,
@@ -220,6 +221,11 @@ def _transitions_team(
     second = Version.objects.get(charter=charter, number=2)
     _endorse_all(charter, second, now - dt.timedelta(days=42))
     _started_at(charter, now - dt.timedelta(days=165))
+    # The next pulse, drafted, will ask the team how well its norms are kept.
+    for upcoming in selectors.pulses_to_join(charter)[:1]:
+        services.add_norms_to_pulse(
+            cscope=facilitator, actor=login.user, via=VIA, charter=charter, cycle_id=upcoming.id
+        )
 
 
 def _unit_team(

@@ -115,6 +115,7 @@ class DemoSurveys:
     non_respondents: int
     year_ago: Cycle | None = None  # the pulse before it, published too, so trends show change
     department: Cycle | None = None  # the first hospital's Emergency on its own, before both
+    upcoming: Cycle | None = None  # the next one, half a year on, drafted
 
 
 # How much better each past pulse's climate is than the demo's baseline: the year-old pulse
@@ -130,7 +131,7 @@ def seed_demo_surveys(
     *, organisation: Organisation, seed: int, now: dt.datetime | None = None, publish: bool = True
 ) -> DemoSurveys:
     """Create last year's and last half-year's pulses, answered, closed and (by default)
-    published, and this one, open now."""
+    published, this one, open now, and the next, drafted."""
     now = now or timezone.now()
     admin = (
         Membership.objects.filter(organisation=organisation, role=Role.ADMIN)
@@ -173,6 +174,17 @@ def seed_demo_surveys(
         )
         schedule_cycle(cycle=current, now=now)
         current = open_cycle(cycle=current, now=now, notify=False)
+        opens = now + dt.timedelta(days=182)
+        upcoming = create_cycle(
+            organisation=organisation,
+            settings=_settings(
+                organisation,
+                _pulse_name(opens.astimezone(ZoneInfo(organisation.time_zone)).date()),
+                opens,
+                opens + dt.timedelta(days=CYCLE_DAYS),
+            ),
+            created_by=created_by,
+        )
     return DemoSurveys(
         closed=earlier,
         open=current,
@@ -180,6 +192,7 @@ def seed_demo_surveys(
         non_respondents=invited - answered,
         year_ago=year_ago,
         department=department,
+        upcoming=upcoming,
     )
 
 

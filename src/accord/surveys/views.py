@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -122,6 +123,7 @@ def cycle_detail(request: HttpRequest, scope: Scope, cycle_id: int) -> HttpRespo
             "instrument": selectors.instrument_for(cycle),
             "audience_units": cycle.audience_units.all(),
             "reminder_runs": cycle.reminder_runs.order_by("day"),
+            "team_questions": cycle.team_questions.annotate(people_count=Count("people")),
         },
     )
 
