@@ -292,3 +292,18 @@ def test_a_tampered_answer_on_the_teams_page_is_named_and_nothing_is_stored(
     other = f"t_{pulse.questions_id + 1}_0"
     answer(tokens["olga@riverside.example"], None, {other: "5"})
     assert PendingSubmission.objects.get(cycle=cycle).team_answers == {}
+
+
+def test_the_cycle_page_names_the_teams_questions_and_only_admins_read_them(cast: Cast) -> None:
+    charter = adopted(cast)
+    cycle = upcoming_pulse(cast)
+    add(cast, charter.pk, cycle)
+    url = f"/o/riverside/surveys/{cycle.pk}/"
+    admin = cast.client_for(cast.admin).get(url).content.decode()
+    assert "ED interprofessional team: 2 statements of its charter" in admin
+    assert "(6 in the team now)" in admin and "We ask for help before we are drowning." in admin
+    chair = cast.client_for(cast.chair).get(url)
+    assert chair.status_code == 200
+    html = chair.content.decode()
+    assert "ED interprofessional team: 2 statements" in html
+    assert "We ask for help before we are drowning." not in html
