@@ -219,23 +219,16 @@ def test_a_team_rates_its_norms_in_a_pulse(
     assert "Asked of 6 members" in pulse_card(nora)
 
     for pid in RATINGS:
-        if pid == "paula":
-            tab = at_390(open_browser(phone=True))
-        else:
-            tab = open_browser()
+        tab = at_390(open_browser(phone=True)) if pid == "paula" else open_browser()
         member_answers(tab, tokens[f"{pid}@riverside.example"], pid, folder)
 
     # Before the results are out, nothing shows.
     nora.goto(nora.path)
-    assert "The answers are shown here once the survey's results are published." in pulse_card(
-        nora
-    )
+    assert "The answers are shown here once the survey's results are published." in pulse_card(nora)
     close_now(cycle=cycle)
     assert TeamAnswer.objects.filter(questions__cycle=cycle).count() == 4
-    nora.goto(nora.path)
-    assert "The answers are shown here once the survey's results are published." in pulse_card(
-        nora
-    )
+    nora.goto(nora.path)  # closed, not yet published: still nothing
+    assert "The answers are shown here once the survey's results are published." in pulse_card(nora)
     publish_cycle(cycle=cycle)
 
     # The facilitator and a member read the pooled ratings.
@@ -264,6 +257,8 @@ def test_a_team_rates_its_norms_in_a_pulse(
     chad.sign_in(cast.chair.email, PASSWORD)
     to_charters(chad)
     assert CHARTER not in main_text(chad)
-    response = chad.page.request.get(chad.url(reverse("charter-pulse", args=["riverside", charter.pk])))
+    response = chad.page.request.get(
+        chad.url(reverse("charter-pulse", args=["riverside", charter.pk]))
+    )
     assert response.status == 404
     assert HANDOVER not in response.text()

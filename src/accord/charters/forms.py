@@ -337,6 +337,5 @@ class PulseForm(forms.Form):
         field = self.fields["cycle"]
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = [
-            (p.id, f"{p.name} — {p.status.lower()}, opens {localtime(p.opens_at):%-d %B %Y}")
-            for p in pulses
+            (p.id, f"{p.name}, opens {localtime(p.opens_at):%-d %b %Y}") for p in pulses
         ]
