@@ -18,7 +18,14 @@ from accord.charters.rules import NormDraft
 from accord.insights.publishing import publish_cycle
 from accord.org.models import Unit
 from accord.surveys import team_questions
-from accord.surveys.models import Cycle, PendingSubmission, Response, TeamAnswer, TeamQuestions
+from accord.surveys.models import (
+    Cycle,
+    PendingSubmission,
+    Response,
+    SealedTeamAnswer,
+    TeamAnswer,
+    TeamQuestions,
+)
 from accord.surveys.services import close_now, create_cycle, open_now, schedule_cycle, update_cycle
 from tests.cast import Cast
 from tests.charters.world import (
@@ -119,8 +126,15 @@ def test_the_norms_are_asked_of_the_team_only_and_shown_pooled_once_published(
         answer(tokens[f"{who}@riverside.example"], codes)
     # Before the results are published the team sees nothing, however many answered.
     assert team_questions.result(questions).answered is None
+    # Until the survey closes every submission carries one sealed blob of one length, team
+    # member or not, and no team answer is readable anywhere.
+    assert not TeamAnswer.objects.exists()
+    blobs = [bytes(p.team_sealed) for p in PendingSubmission.objects.filter(cycle=cycle)]
+    assert len(blobs) == 5 and len({len(b) for b in blobs}) == 1
+    assert not any(bytes([4, 2]) in b for b in blobs)
     close_now(cycle=cycle)
     assert not PendingSubmission.objects.filter(cycle=cycle).exists()
+    assert not SealedTeamAnswer.objects.exists()
     # The answers sit apart: four rows holding the set and the codes, nothing else.
     assert {f.name for f in TeamAnswer._meta.get_fields()} == {"id", "questions", "answers"}
     assert sorted(bytes(a.answers) for a in TeamAnswer.objects.all()) == sorted(
@@ -156,7 +170,7 @@ def test_too_few_answers_show_nothing_and_a_norm_too_few_rated_stays_hidden(
     close_now(cycle=cycle)
     publish_cycle(cycle=cycle)
     result = team_questions.result(TeamQuestions.objects.get(pk=pulse.questions_id))
-    assert result.answered == 2 and not result.shown and result.rows == []
+    assert result.published and not result.shown and result.answered is None and result.rows == []
 
     other = adopted_again_for_another_pulse = upcoming_pulse(cast, name="Winter pulse")
     pulse = add(cast, charter.pk, other)
@@ -229,7 +243,7 @@ def test_norms_are_not_asked_when_too_few_of_the_team_are_invited(
         .get(f"/o/riverside/charters/{charter.pk}/pulse/")
         .content.decode()
     )
-    assert "Only 4 of the team were invited" in html
+    assert "only 4 of the team were invited" in html
 
 
 def test_what_cannot_be_added_is_refused_with_its_reason(cast: Cast) -> None:
@@ -291,7 +305,8 @@ def test_a_tampered_answer_on_the_teams_page_is_named_and_nothing_is_stored(
     # Another team's statements cannot be smuggled into an answer.
     other = f"t_{pulse.questions_id + 1}_0"
     answer(tokens["olga@riverside.example"], None, {other: "5"})
-    assert PendingSubmission.objects.get(cycle=cycle).team_answers == {}
+    close_now(cycle=cycle)
+    assert not TeamAnswer.objects.exists()
 
 
 def test_the_cycle_page_names_the_teams_questions_and_only_admins_read_them(cast: Cast) -> None:
@@ -307,3 +322,35 @@ def test_the_cycle_page_names_the_teams_questions_and_only_admins_read_them(cast
     html = chair.content.decode()
     assert "ED interprofessional team: 2 statements" in html
     assert "We ask for help before we are drowning." not in html
+
+
+def test_a_member_of_two_teams_answers_only_the_first_teams_page(
+    cast: Cast, immediate_queue: object, django_capture_on_commit_callbacks
+) -> None:
+    """Two overlapping teams' pooled answers could be subtracted, so a person answers one
+    team's page per survey: the team that added its norms first."""
+    first = adopted(cast)
+    cycle = upcoming_pulse(cast)
+    add(cast, first.pk, cycle)
+    crossing = ("nora", "sam", "olga", "omar", "sue")
+    second = services.start_charter(
+        cscope=cscope_of(cast, cast.nurse_manager), actor=cast.nurse_manager,
+        name="Theatre handovers", kind="group", people=[cast.person(p) for p in crossing],
+    )  # fmt: skip
+    drafted(cast, second, full_draft(cast, crossing))
+    proposed(cast, second)
+    endorsed_by(cast, second, crossing)
+    later = add(cast, second.pk, cycle)
+    cycle, tokens = opened(cycle, django_capture_on_commit_callbacks)
+    later_questions = TeamQuestions.objects.get(pk=later.questions_id)
+    assert later_questions.state == TeamQuestions.State.ASKED
+    assert set(later_questions.people.values_list("external_id", flat=True)) == {
+        "olga", "omar", "sue",
+    }  # fmt: skip
+    sam = form_page(Client(), tokens["sam@riverside.example"])
+    olga = form_page(Client(), tokens["olga@riverside.example"])
+    chad = form_page(Client(), tokens["chad@riverside.example"])
+    pages = lambda html: int(re.search(r"Page 1 of (\d+)", html).group(1))  # noqa: E731
+    assert pages(sam) == pages(olga) == pages(chad) + 1
+    assert "Theatre handovers" in answer(tokens["olga@riverside.example"], {0: "5"})
+    assert "ED interprofessional team" in answer(tokens["sam@riverside.example"], {0: "5"})

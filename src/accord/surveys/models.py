@@ -80,6 +80,8 @@ class Cycle(models.Model):
     # HMAC of a fixed label under the receipt key when the cycle opened: a changed key is
     # detected and refused instead of letting someone answer twice.
     receipt_key_check = models.CharField(max_length=64, blank=True)
+    # Set at opening when some team's statements are asked (surveys/team_questions.py).
+    asks_team_questions = models.BooleanField(default=False)
 
     objects = CycleQuerySet.as_manager()
 
@@ -187,9 +189,10 @@ class PendingSubmission(AnswerFields):
     batches so that neither table's physical order follows submission order."""
 
     comments = models.JSONField(default=dict, blank=True)
-    # Answers to a team's own statements, by set id: split off into ``TeamAnswer`` rows,
-    # which carry nothing else, when the pool is flushed.
-    team_answers = models.JSONField(default=dict, blank=True)
+    # In a cycle that asks teams' own statements, every submission's answers to its team's
+    # page (none, for most) sealed to one length under a server key (surveys/team_questions.py):
+    # the row says nothing of whether its author is on a team.
+    team_sealed = models.BinaryField(default=b"", blank=True)
 
     def __str__(self) -> str:
         return f"pooled submission {self.pk}"
@@ -220,6 +223,10 @@ class Comment(models.Model):
         return f"comment {self.pk} on {self.item_id}"
 
 
+# A team adds at most this many statements to a survey; a sealed answer holds this many codes.
+MAX_TEAM_STATEMENTS = 12
+
+
 class TeamQuestions(models.Model):
     """Statements a team adds to a pulse (a charter's norms), asked only of its own members.
 
@@ -227,7 +234,8 @@ class TeamQuestions(models.Model):
     ``TeamAnswer`` rows that hold nothing but the set: no unit, role, profession, tenure or
     date. They are shown only as the whole team's, once the cycle's results are published
     and at least the cycle's minimum group answered (``surveys/team_questions.py``).
-    ``people`` is whom to ask; when the cycle opens it keeps only those invited.
+    ``people`` is whom to ask; when the cycle opens it keeps only those invited and not asked
+    an earlier-added team's statements (a person answers one team's page per survey).
     """
 
     class State(models.TextChoices):
@@ -248,6 +256,19 @@ class TeamQuestions(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_name}'s statements in cycle {self.cycle_id}"
+
+
+class SealedTeamAnswer(models.Model):
+    """A pooled submission's sealed team answers, moved out of the pool with its batch (in
+    shuffled order, every submission alike) and opened only when the cycle closes, all at
+    once, into ``TeamAnswer`` rows."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="+")
+    sealed = models.BinaryField()
+
+    def __str__(self) -> str:
+        return f"sealed team answer {self.pk}"
 
 
 class TeamAnswer(models.Model):

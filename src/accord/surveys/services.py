@@ -25,7 +25,7 @@ from huey.contrib.djhuey import db_task
 from accord.access.models import User
 from accord.org.models import Organisation, Person, RoleGroup, Unit
 from accord.surveys import audience
-from accord.surveys.answers import ParsedAnswers, pack
+from accord.surveys.answers import SKIPPED, ParsedAnswers, pack
 from accord.surveys.instruments import (
     LEADERSHIP_360,
     PULSE,
@@ -35,6 +35,7 @@ from accord.surveys.instruments import (
 )
 from accord.surveys.mail import mint_tokens, queue_survey_emails
 from accord.surveys.models import (
+    MAX_TEAM_STATEMENTS,
     Comment,
     Cycle,
     InstrumentDefinition,
@@ -45,6 +46,7 @@ from accord.surveys.models import (
     Receipt,
     ReminderRun,
     Response,
+    SealedTeamAnswer,
     TeamAnswer,
     TeamQuestions,
 )
@@ -53,7 +55,15 @@ from accord.surveys.selectors import (
     instrument_for,
     organisation_instruments,
 )
-from accord.surveys.tokens import form_mark, key_check, new_token, receipt_mark, token_digest
+from accord.surveys.tokens import (
+    form_mark,
+    key_check,
+    new_token,
+    receipt_mark,
+    seal,
+    token_digest,
+    unseal,
+)
 
 MIN_GROUP_SIZE_FLOOR = 3
 # Submissions wait in the pool until this many have gathered, then move in shuffled order.
@@ -337,25 +347,35 @@ def open_cycle(*, cycle: Cycle, now: dt.datetime | None = None, notify: bool = T
         cycle.opened_at = now
         cycle.invited_count = len(people)
         cycle.receipt_key_check = key_check(cycle.pk)
-        cycle.save(update_fields=["status", "opened_at", "invited_count", "receipt_key_check"])
+        cycle.save(
+            update_fields=[
+                "status", "opened_at", "invited_count", "receipt_key_check", "asks_team_questions",
+            ]
+        )  # fmt: skip
         _invite(cycle, invitations, notify=notify)
     return cycle
 
 
 def _fix_team_questions(cycle: Cycle, invited: set[int]) -> None:
-    """Whom each team's statements are asked of, fixed as the cycle opens: the team's members
-    who are invited, when at least the cycle's minimum are — otherwise nobody, since their
-    answers could never be shown."""
-    for questions in TeamQuestions.objects.filter(cycle=cycle, state=TeamQuestions.State.WAITING):
-        asked = set(questions.people.values_list("pk", flat=True)) & invited
+    """Whom each team's statements are asked of, fixed as the cycle opens: the team's invited
+    members not already asked an earlier-added team's — a person answers one team's page per
+    survey, since two overlapping teams' pooled answers could be subtracted — when at least
+    the cycle's minimum remain; otherwise nobody, since their answers could never be shown."""
+    taken: set[int] = set()
+    for questions in TeamQuestions.objects.filter(
+        cycle=cycle, state=TeamQuestions.State.WAITING
+    ).order_by("created_at", "id"):
+        asked = set(questions.people.values_list("pk", flat=True)) & invited - taken
         questions.asked_count = len(asked)
         if len(asked) >= cycle.min_group_size:
             questions.state = TeamQuestions.State.ASKED
             questions.people.set(asked)
+            taken |= asked
         else:
             questions.state = TeamQuestions.State.NOT_ASKED
             questions.people.clear()
         questions.save(update_fields=["state", "asked_count"])
+    cycle.asks_team_questions = bool(taken)
 
 
 def _invite(cycle: Cycle, invitations: Iterable[Invitation], *, notify: bool = True) -> None:
@@ -499,6 +519,7 @@ def close_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
         if cycle.status != Status.OPEN:
             raise CycleError("Only an open cycle can close.")
         flush_pool(cycle=cycle, minimum=1)
+        _open_team_answers(cycle)
         Receipt.objects.filter(cycle=cycle).delete()
         InvitationToken.objects.filter(invitation__cycle=cycle).delete()
         PendingEmail.objects.filter(cycle=cycle).delete()  # their links would not work now
@@ -506,6 +527,37 @@ def close_cycle(*, cycle: Cycle, now: dt.datetime | None = None) -> Cycle:
         cycle.closed_at = now
         cycle.save(update_fields=["status", "closed_at"])
     return cycle
+
+
+def _team_sheet(cycle: Cycle, team: dict[str, list[int]]) -> bytes:
+    """A submission's team answers sealed to one length whoever sent them: the set's id and
+    its codes padded with skips; set 0 and only skips for someone asked no team's page."""
+    set_id, codes = next(iter(team.items()), ("0", []))
+    padded = [*codes, *[SKIPPED] * (MAX_TEAM_STATEMENTS - len(codes))]
+    return seal(cycle.pk, int(set_id).to_bytes(8, "big") + bytes(padded))
+
+
+def _open_team_answers(cycle: Cycle) -> None:
+    """At closing: every sealed team answer of the cycle opened at once and written as
+    ``TeamAnswer`` rows in a random order, so none can be told from the batch it came in."""
+    sealed = list(SealedTeamAnswer.objects.filter(cycle=cycle).values_list("sealed", flat=True))
+    if not sealed:
+        return
+    if cycle.receipt_key_check != key_check(cycle.pk):
+        raise CycleError(
+            "The receipt key changed while the cycle was open: restore it to close the cycle, "
+            "or the teams' sealed answers could not be read."
+        )
+    sizes = dict(TeamQuestions.objects.filter(cycle=cycle).values_list("pk", "statements"))
+    rows = []
+    for blob in sealed:
+        plain = unseal(cycle.pk, bytes(blob))
+        set_id, codes = int.from_bytes(plain[:8], "big"), plain[8:]
+        if set_id in sizes and any(code != SKIPPED for code in codes):
+            rows.append(TeamAnswer(questions_id=set_id, answers=codes[: len(sizes[set_id])]))
+    random.SystemRandom().shuffle(rows)
+    TeamAnswer.objects.bulk_create(rows)
+    SealedTeamAnswer.objects.filter(cycle=cycle).delete()
 
 
 @transaction.atomic
@@ -572,6 +624,10 @@ def submit_response(
     raise RuntimeError("a submission kept colliding with one that was rolled back")
 
 
+class _ClosedMeanwhile(Exception):
+    """The cycle closed while a submission was being written: roll it back."""
+
+
 def _submit_once(
     *, invitation: Invitation, answers: ParsedAnswers, nonce: str, now: dt.datetime
 ) -> Outcome | None:
@@ -586,9 +642,15 @@ def _submit_once(
     try:
         with transaction.atomic():
             Receipt.objects.create(cycle=cycle, mark=mark, form_mark=this_form)
+            # The receipt's reference to the cycle waits for a closing in progress (its row
+            # lock); read again after it, a cycle closed meanwhile takes nothing more.
+            if not Cycle.objects.filter(pk=cycle.pk, status=Status.OPEN).exists():
+                raise _ClosedMeanwhile
             _pooled(invitation, answers, now, instrument).save()
             if PendingSubmission.objects.filter(cycle=cycle).count() >= POOL_BATCH:
                 flush_pool(cycle=cycle, minimum=POOL_BATCH)
+    except _ClosedMeanwhile:
+        return Outcome.NOT_OPEN
     except IntegrityError:
         earlier = Receipt.objects.filter(mark=mark).first()
         if earlier is None:  # the colliding write rolled back: try again
@@ -613,7 +675,7 @@ def _pooled(
         rater_group=invitation.rater_group,
         answers=pack(instrument, answers.scores),
         comments=answers.comments,
-        team_answers=answers.team,
+        team_sealed=_team_sheet(cycle, answers.team) if cycle.asks_team_questions else b"",
     )
 
 
@@ -655,8 +717,8 @@ def new_form_nonce() -> str:
 
 
 def flush_pool(*, cycle: Cycle, minimum: int) -> int:
-    """Move pooled submissions into responses, comments and team answers, each in shuffled
-    order, so that no table's order follows submission order or another table's."""
+    """Move pooled submissions into responses, comments and sealed team answers, each in
+    shuffled order, so that no table's order follows submission order or another table's."""
     with transaction.atomic():
         pending = list(
             PendingSubmission.objects.select_for_update(skip_locked=True).filter(cycle=cycle)
@@ -690,13 +752,13 @@ def flush_pool(*, cycle: Cycle, minimum: int) -> int:
         ]
         shuffle(comments)
         Comment.objects.bulk_create(comments)
-        team_answers = [
-            TeamAnswer(questions_id=int(set_id), answers=bytes(codes))
+        sealed = [
+            SealedTeamAnswer(cycle_id=cycle.pk, sealed=p.team_sealed)
             for p in pending
-            for set_id, codes in p.team_answers.items()
+            if p.team_sealed
         ]
-        shuffle(team_answers)
-        TeamAnswer.objects.bulk_create(team_answers)
+        shuffle(sealed)
+        SealedTeamAnswer.objects.bulk_create(sealed)
         PendingSubmission.objects.filter(pk__in=[p.pk for p in pending]).delete()
         return len(pending)
 

@@ -6,9 +6,15 @@ it would hold the answers of that group's members of the team alone — a group 
 one person, and that the release's suppression never sees. So a team's statements are kept
 out of the survey's answers altogether:
 
-* they travel in the same pooled submission as the member's survey answers, so they are
-  mixed the same way, and the flush splits them into ``TeamAnswer`` rows holding the set
-  and the answers only — no unit, role, profession, tenure, date or link to the response;
+* they travel in the member's pooled submission sealed under a server key (AES-GCM), padded
+  to one length — every submission of such a cycle carries one, so a pooled row says
+  nothing of whether its author is on a team —, leave the pool with their batch as sealed
+  rows in a shuffled order, and are opened only when the cycle closes, all at once, into
+  ``TeamAnswer`` rows holding the set and the answers only (no unit, role, profession,
+  tenure, date or link to a response), so no copy of the database taken during the cycle
+  ties a team's answer to a batch, a response or a person;
+* a person answers one team's page per survey (the earliest-added team's): two overlapping
+  teams' pooled answers could otherwise be subtracted;
 * they are released only as the whole team's: once the cycle's results are published, when
   at least the cycle's minimum group answered, and a statement only when at least that many
   rated it. After the cycle closes nothing changes, so the figures never move.
@@ -29,11 +35,17 @@ from django.db.models import QuerySet
 from accord.refusals import Problems, Refusal
 from accord.surveys.answers import ANSWER_CODE, SKIPPED
 from accord.surveys.form import Option, Question
-from accord.surveys.models import Cycle, Invitation, TeamAnswer, TeamQuestions
+from accord.surveys.models import (
+    MAX_TEAM_STATEMENTS,
+    Cycle,
+    Invitation,
+    TeamAnswer,
+    TeamQuestions,
+)
 from accord.surveys.services import audience_people, lock_cycle
 from accord.text import text_problems
 
-MAX_STATEMENTS = 12
+MAX_STATEMENTS = MAX_TEAM_STATEMENTS
 MAX_STATEMENT_LENGTH = 300
 MAX_TEAM_NAME_LENGTH = 200
 POINTS = (1, 2, 3, 4, 5)
@@ -153,9 +165,8 @@ def update_team_questions(
     Not refused for too few in the audience: the opening decides that (``_fix_team_questions``)."""
     name, cleaned = _checked(team_name, statements)
     with transaction.atomic():
-        lock_cycle(questions.cycle)
+        _still_waiting(lock_cycle(questions.cycle))
         questions = TeamQuestions.objects.select_for_update().get(pk=questions.pk)
-        _still_waiting(questions.cycle)
         questions.team_name, questions.statements = name, cleaned
         questions.save(update_fields=["team_name", "statements"])
         questions.people.set(people_ids)
@@ -164,9 +175,8 @@ def update_team_questions(
 
 def withdraw_team_questions(*, questions: TeamQuestions) -> None:
     with transaction.atomic():
-        lock_cycle(questions.cycle)
-        _still_waiting(questions.cycle)
-        questions.delete()
+        _still_waiting(lock_cycle(questions.cycle))
+        TeamQuestions.objects.filter(pk=questions.pk).delete()
 
 
 def _enough_in_audience(cycle: Cycle, people_ids: Collection[int]) -> None:
@@ -259,7 +269,9 @@ class TeamResult:
     questions: TeamQuestions
     cycle: Cycle
     minimum: int
-    answered: int | None  # None until the cycle's results are published
+    # How many members answered: only when shown — where the answers are hidden, so is their
+    # count, as for every group a survey's results hide.
+    answered: int | None
     rows: list[StatementResult]
 
     @property
@@ -268,13 +280,13 @@ class TeamResult:
 
     @property
     def shown(self) -> bool:
-        return self.answered is not None and self.answered >= self.minimum
+        return self.answered is not None
 
 
 def result(questions: TeamQuestions) -> TeamResult:
     """What the team may see of its statements in a survey: nothing until the survey's
-    results are published; then, over at least the cycle's minimum group of answers, each
-    statement rated by at least that many."""
+    results are published; then, over at least the cycle's minimum group of answers, how many
+    answered and each statement rated by at least that many."""
     cycle = questions.cycle
     minimum = cycle.min_group_size
     if cycle.status != Cycle.Status.PUBLISHED or questions.state != State.ASKED:
@@ -284,7 +296,7 @@ def result(questions: TeamQuestions) -> TeamResult:
         for row in TeamAnswer.objects.filter(questions=questions).values_list("answers", flat=True)
     ]
     if len(sheets) < minimum:
-        return TeamResult(questions, cycle, minimum, len(sheets), [])
+        return TeamResult(questions, cycle, minimum, None, [])
     rows = []
     for index, text in enumerate(questions.statements):
         given = [sheet[index] for sheet in sheets if sheet[index] != SKIPPED]

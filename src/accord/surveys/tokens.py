@@ -3,7 +3,8 @@
 A token is 16 characters of Crockford base32 (80 random bits): long enough that guessing one
 is hopeless, short enough to type from a printed card. Only its SHA-256 digest is stored.
 Receipt marks are HMAC-SHA-256 under ``ACCORD_RECEIPT_KEY``, which lives in the server's
-configuration and not in the database.
+configuration and not in the database; so does the key that seals a team's answers until the
+survey closes (``seal``), derived from it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import hashlib
 import hmac
 import secrets
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O, U
@@ -56,3 +58,24 @@ def form_mark(cycle_id: int, nonce: str) -> str:
 
 def key_check(cycle_id: int) -> str:
     return _mac(f"key-check:{cycle_id}")
+
+
+NONCE_BYTES = 12
+
+
+def _sealing_key() -> AESGCM:
+    key = hmac.new(settings.ACCORD_RECEIPT_KEY.encode(), b"sealed-team-answers", hashlib.sha256)
+    return AESGCM(key.digest())
+
+
+def seal(cycle_id: int, plain: bytes) -> bytes:
+    """``plain`` encrypted and authenticated for ``cycle_id`` under a key the database never
+    holds: a fresh random nonce, then the ciphertext (as long as ``plain``) and its tag."""
+    nonce = secrets.token_bytes(NONCE_BYTES)
+    return nonce + _sealing_key().encrypt(nonce, plain, f"cycle:{cycle_id}".encode())
+
+
+def unseal(cycle_id: int, sealed: bytes) -> bytes:
+    """What ``seal`` sealed; raises ``cryptography.exceptions.InvalidTag`` under another key."""
+    nonce, body = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
+    return _sealing_key().decrypt(nonce, body, f"cycle:{cycle_id}".encode())
