@@ -1116,6 +1116,30 @@ ACCESS: dict[str, list[Case]] = {
         Case("the facilitator closes the revisit", web(nurse_manager=REDIRECT, everyone=FORBIDDEN),
              riverside(lambda w: charter_world(w)["ed"]), "POST"),
     ],
+    "charter-pulse": [
+        Case("the norms in pulse surveys: the team's own",
+             web(nurse_manager=OK, staff_nurse=OK, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"])),
+        Case("no survey chosen: the form again, for the facilitator only",
+             web(nurse_manager=400, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST"),
+        Case("the norms added to a pulse not yet open: the facilitator's",
+             web(nurse_manager=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"]), "POST",
+             lambda w: {"cycle": charter_pulses(w, charter_world(w)["ed"])["cycle"]}),
+        Case("Pediatrics' pulses: not even to executives and admins",
+             web(admin=FORBIDDEN, executive=FORBIDDEN, everyone=NOT_FOUND),
+             riverside(lambda w: charter_world(w)["peds"])),
+    ],
+    "charter-pulse-withdraw": [
+        Case("asked for with GET", for_all(NOT_ALLOWED),
+             riverside(lambda w: charter_world(w)["ed"],
+                       lambda w: charter_pulses(w, charter_world(w)["ed"])["pulse"])),
+        Case("the facilitator takes the norms out of a pulse not yet open",
+             web(nurse_manager=REDIRECT, everyone=FORBIDDEN),
+             riverside(lambda w: charter_world(w)["ed"],
+                       lambda w: charter_pulses(w, charter_world(w)["ed"])["pulse"]), "POST"),
+    ],
     "charter-settings": [
         Case("the team and settings: the team, and a program admin (to hand over)",
              web(admin=OK, nurse_manager=OK, staff_nurse=OK, everyone=FORBIDDEN),
@@ -1741,6 +1765,33 @@ ACCESS: dict[str, list[Case]] = {
              api_call(nurse_manager=OK, staff_nurse=OK, everyone=FORBIDDEN),
              lambda w, v: api_charter(w, "unit")),
     ],
+    "GET /api/charters/{charter_id}/pulses": [
+        Case("ED Nursing's norms in pulse surveys: the team's, not those over it",
+             api_call(nurse_manager=OK, staff_nurse=OK, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit")),
+        Case("a named group's: the team's",
+             api_call(nurse_manager=OK, staff_nurse=OK, chair=NOT_FOUND, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "drafting")),
+    ],
+    "POST /api/charters/{charter_id}/pulses": [
+        Case("ED Nursing's norms added to a pulse not yet open: the facilitator's",
+             api_call(nurse_manager=201, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit"), "POST",
+             lambda w: {"cycle_id": charter_pulses(w, charters_api_world(w)["unit"])["cycle"]}),
+        Case("a survey of another organisation: refused to the facilitator",
+             api_call(nurse_manager=422, everyone=FORBIDDEN),
+             lambda w, v: api_charter(w, "unit"), "POST",
+             lambda w: {"cycle_id": w.lakeview_cycle.pk}),
+    ],
+    "DELETE /api/charters/{charter_id}/pulses/{pulse_id}": [
+        Case("ED Nursing's norms taken out of a pulse not yet open: the facilitator's",
+             api_call(nurse_manager=204, everyone=FORBIDDEN),
+             lambda w, v: (*api_charter(w, "unit"),
+                           charter_pulses(w, charters_api_world(w)["unit"])["pulse"]), "DELETE"),
+        Case("a pulse id that is not the charter's",
+             api_call(nurse_manager=NOT_FOUND, everyone=FORBIDDEN),
+             lambda w, v: (*api_charter(w, "unit"), 10**9), "DELETE"),
+    ],
 }
 # fmt: on
 
@@ -2321,3 +2372,33 @@ def charters_api_world(w: World) -> dict[str, int]:
 def api_charter(w: World, key: str) -> tuple[int]:
     """The id of one of charters_api_world()'s charters, as an API operation's arguments."""
     return (charters_api_world(w)[key],)
+
+
+def charter_pulses(w: World, charter_id: int) -> dict[str, int]:
+    """Two pulses not yet open for a charter Nora facilitates with norms in force (ED
+    Nursing's, a team of four, so riverside's minimum group is lowered to three): one to add
+    its norms to, and one they were added to already."""
+    from accord.charters import services
+    from accord.charters.models import Charter
+    from tests.charters.world import cscope_of
+
+    made: dict[int, dict[str, int]] = getattr(w, "charter_pulses", {})
+    if charter_id in made:
+        return made[charter_id]
+    cast = w.cast
+    riverside = cast.riverside
+    riverside.survey_min_group_size = riverside.survey_min_comment_group_size = 3
+    riverside.save()
+    to_add, added_to = (
+        create_cycle(organisation=riverside, created_by=cast.admin,
+                     settings=cycle_settings(riverside, name=unique("Pulse")))
+        for _ in range(2)
+    )  # fmt: skip
+    nora = cscope_of(cast, cast.nurse_manager)
+    pulse = services.add_norms_to_pulse(
+        cscope=nora, actor=cast.nurse_manager, charter=Charter.objects.get(pk=charter_id),
+        cycle_id=added_to.pk,
+    )  # fmt: skip
+    made[charter_id] = {"cycle": to_add.pk, "pulse": pulse.pk}
+    w.charter_pulses = made  # type: ignore[attr-defined]
+    return made[charter_id]

@@ -76,8 +76,9 @@ OVERSEERS = ("admin", "executive", "chair")  # of ED Nursing: everyone, everyone
 POST_ONLY = {
     "charter-propose", "charter-revise", "charter-discard", "charter-endorse",
     "charter-revisit-open", "charter-revisit-close", "charter-people", "charter-hand-over",
+    "charter-pulse-withdraw",
 }  # fmt: skip
-TEAM_PAGES = ("charter-values", "charter-draft", "charter-revisit")
+TEAM_PAGES = ("charter-values", "charter-draft", "charter-revisit", "charter-pulse")
 READ_PAGES = ("charter", "charter-versions")  # the charter in force and its history
 
 
@@ -200,8 +201,8 @@ def login_of(cast: Cast, pid: str) -> Client:
 
 def url(name: str, charter_id: int, *, slug: str = "riverside", number: int = 1) -> str:
     args: list[Any] = [slug, charter_id]
-    if name == "charter-version":
-        args.append(number)
+    if name in ("charter-version", "charter-pulse-withdraw"):
+        args.append(number)  # a version's number, a pulse's id
     return reverse(name, args=args)
 
 

@@ -1,8 +1,10 @@
 """API routes for team charters: /api/charters. The same rules as the pages, through the same
 services and selectors: the team (its members and facilitator) reads everything it shares;
 executives, program admins and leaders over a unit's charter read the charter in force and
-where it stands; the facilitator drafts, proposes and runs revisits; members answer, endorse
-and rate. What members write privately is only ever read pooled, over at least three."""
+where it stands; the facilitator drafts, proposes, runs revisits and adds the norms to pulse
+surveys; members answer, endorse and rate. What members write privately is only ever read
+pooled: over at least three, and a pulse's answers over its minimum group once its results
+are published."""
 
 # No `from __future__ import annotations`: django-ninja reads these annotations at run time.
 import datetime as dt
@@ -277,7 +279,8 @@ class CharterPulseStatementOut(Schema):
 class CharterPulseResultsOut(Schema):
     published: bool = Field(description="Whether the survey's results are published")
     answered: int | None = Field(
-        description="Members who answered the norms: null until the results are published"
+        description="Members who answered the norms: null unless shown (before the results "
+        "are published, and where fewer than `minimum` answered)"
     )
     minimum: int = Field(description="The survey's minimum group")
     shown: bool = Field(description="False until at least `minimum` members have answered")
@@ -537,13 +540,8 @@ def _pulse_out(line: selectors.PulseLine) -> dict[str, Any]:
     }  # fmt: skip
 
 
-# UpcomingPulse names its status as the pages show it.
-UPCOMING_STATUSES = {"Draft": "draft", "Scheduled": "scheduled"}
-
-
 def _upcoming_out(pulse: team_questions.UpcomingPulse) -> dict[str, Any]:
-    return {"id": pulse.id, "name": pulse.name, "opens_at": pulse.opens_at,
-            "status": UPCOMING_STATUSES.get(pulse.status, pulse.status.lower())}  # fmt: skip
+    return {"id": pulse.id, "name": pulse.name, "opens_at": pulse.opens_at, "status": pulse.status}
 
 
 def _row(row: selectors.CharterRow) -> dict[str, Any]:

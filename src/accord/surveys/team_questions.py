@@ -99,13 +99,13 @@ class UpcomingPulse:
     id: int
     name: str
     opens_at: dt.datetime
-    status: str  # "Draft" or "Scheduled"
+    status: str  # "draft" or "scheduled"
 
 
 def pulses_to_join(organisation_id: int, *, excluding: Collection[int]) -> list[UpcomingPulse]:
     """The upcoming pulses, soonest first, but those in ``excluding`` (a team's already)."""
     cycles = upcoming_pulses(organisation_id).exclude(pk__in=list(excluding)).order_by("opens_at")
-    return [UpcomingPulse(c.pk, c.name, c.opens_at, c.get_status_display()) for c in cycles]
+    return [UpcomingPulse(c.pk, c.name, c.opens_at, c.status) for c in cycles]
 
 
 def _checked(team_name: str, statements: list[str]) -> tuple[str, list[str]]:
