@@ -45,7 +45,6 @@ from accord.surveys.models import (
 from accord.surveys.services import audience_people, lock_cycle
 from accord.text import text_problems
 
-MAX_STATEMENTS = MAX_TEAM_STATEMENTS
 MAX_STATEMENT_LENGTH = 300
 MAX_TEAM_NAME_LENGTH = 200
 POINTS = (1, 2, 3, 4, 5)
@@ -115,9 +114,9 @@ def _checked(team_name: str, statements: list[str]) -> tuple[str, list[str]]:
     cleaned = [text.strip() for text in statements if text.strip()]
     if not cleaned:
         problems.append(("statements", "Add at least one statement to ask."))
-    if len(cleaned) > MAX_STATEMENTS:
+    if len(cleaned) > MAX_TEAM_STATEMENTS:
         problems.append(
-            ("statements", f"A team may add at most {MAX_STATEMENTS} statements to a survey.")
+            ("statements", f"A team may add at most {MAX_TEAM_STATEMENTS} statements to a survey.")
         )
     for number, text in enumerate(cleaned, start=1):
         problems += text_problems(
