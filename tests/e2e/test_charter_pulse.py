@@ -148,7 +148,7 @@ def nora_adds_the_norms(nora: Browser, email: str, folder: Path) -> None:
     )
     choice = form.get_by_label("Pulse survey")
     options = choice.locator("option").all_inner_texts()
-    assert [o.split(" — ")[0] for o in options] == [PULSE, "Winter pulse"]
+    assert [o.split(", opens ")[0] for o in options] == [PULSE, "Winter pulse"]
     choice.select_option(label=next(o for o in options if o.startswith(PULSE)))
     shoot(nora, folder, "pulse-choose")
     nora.follow(form.get_by_role("button", name="Add the norms"))
