@@ -220,7 +220,10 @@ class TeamPage:
 
 
 def pages_for(invitation: Invitation) -> list[TeamPage]:
-    """The teams' pages this invitee is asked: one per team of theirs with statements here."""
+    """The team's page this invitee is asked, if any (a person answers one team's page per
+    survey); no query at all in a survey that asks no team's statements."""
+    if not invitation.cycle.asks_team_questions:
+        return []
     sets = TeamQuestions.objects.filter(
         cycle_id=invitation.cycle_id, state=State.ASKED, people=invitation.person_id
     ).order_by("created_at", "id")
