@@ -172,9 +172,9 @@ def test_too_few_answers_show_nothing_and_a_norm_too_few_rated_stays_hidden(
     result = team_questions.result(TeamQuestions.objects.get(pk=pulse.questions_id))
     assert result.published and not result.shown and result.answered is None and result.rows == []
 
-    other = adopted_again_for_another_pulse = upcoming_pulse(cast, name="Winter pulse")
+    other = upcoming_pulse(cast, name="Winter pulse")
     pulse = add(cast, charter.pk, other)
-    other, tokens = opened(adopted_again_for_another_pulse, django_capture_on_commit_callbacks)
+    other, tokens = opened(other, django_capture_on_commit_callbacks)
     for who, codes in (("sam", {0: "4", 1: "2"}), ("nina", {0: "5", 1: "0"}), ("ned", {0: "3"})):
         answer(tokens[f"{who}@riverside.example"], codes)
     close_now(cycle=other)

@@ -35,6 +35,14 @@ from accord.surveys.services import close_now, create_cycle, open_now, schedule_
 from tests.cast import PASSWORD, Cast
 from tests.charters.world import adopted
 from tests.e2e.conftest import Browser
+from tests.e2e.test_charters import (
+    at_390,
+    charter_nav,
+    heading,
+    main_text,
+    status_text,
+    to_charters,
+)
 from tests.surveys.conftest import cycle_settings, tokens_from_outbox
 
 pytestmark = pytest.mark.browser
@@ -43,7 +51,6 @@ CHARTER = "ED interprofessional team"
 HANDOVER = "We hand over face to face, with the plan said out loud."
 HELP = "We ask for help before we are drowning."
 PULSE = "Autumn pulse"
-PHONE_390 = {"width": 390, "height": 844}
 # How four members rate the two norms on the survey's team page.
 RATINGS = {
     "sam": {HANDOVER: "Mostly", HELP: "Rarely"},
@@ -57,26 +64,7 @@ POOLED = [
 ]
 
 
-# --- helpers (as in test_charters.py) -------------------------------------------------------
-
-
-def main_text(tab: Browser) -> str:
-    return tab.page.get_by_role("main").inner_text()
-
-
-def status_text(tab: Browser) -> str:
-    return "\n".join(tab.page.get_by_role("status").all_inner_texts())
-
-
-def heading(tab: Browser) -> str:
-    return tab.page.get_by_role("heading", level=1).inner_text()
-
-
-def at_390(tab: Browser) -> Browser:
-    """A phone tab made 390px wide; its audits are keyed to that width."""
-    tab.page.set_viewport_size(PHONE_390)
-    tab.options = {**tab.options, "viewport": PHONE_390}
-    return tab
+# --- helpers (the story's own; the rest come from test_charters.py) ---------------------
 
 
 def shoot(tab: Browser, folder: Path, name: str) -> None:
@@ -84,25 +72,11 @@ def shoot(tab: Browser, folder: Path, name: str) -> None:
     tab.page.screenshot(path=str(folder / f"{name}-{kind}.png"), full_page=True)
 
 
-def to_charters(tab: Browser) -> None:
-    """Open Charters from the main navigation (behind the menu button on a phone)."""
-    if tab.phone and tab.javascript:
-        tab.page.get_by_role("button", name="Menu").tap()
-    nav = tab.page.get_by_role("navigation", name="Main")
-    tab.follow(nav.get_by_role("link", name="Charters", exact=True))
-    assert heading(tab) == "Team charters"
-
-
 def open_charter(tab: Browser) -> None:
     """From the charters page, the charter's own page."""
     mine = tab.page.get_by_role("region", name="Your teams")
     tab.follow(mine.get_by_role("link", name=CHARTER))
     assert heading(tab) == CHARTER
-
-
-def charter_nav(tab: Browser, name: str) -> None:
-    nav = tab.page.get_by_role("navigation", name="This charter")
-    tab.follow(nav.get_by_role("link", name=name, exact=True))
 
 
 def to_the_pulse_page(tab: Browser, email: str) -> None:

@@ -800,11 +800,12 @@ def _refresh_pulses(charter: Charter) -> None:
     if in_force is None:
         return
     statements = list(in_force.norms.values_list("text", flat=True))
+    members = member_ids(charter)
     for pulse in waiting:
         try:
             team_questions.update_team_questions(
                 questions=pulse.questions, team_name=charter.name, statements=statements,
-                people_ids=member_ids(charter),
+                people_ids=members,
             )  # fmt: skip
         except Refusal:
             continue  # the survey has just opened, or the charter in force has no norms now
