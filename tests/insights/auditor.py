@@ -8,14 +8,16 @@ each option's count) is a linear equation over those cells' unknown totals. A gr
 is exposed when its indicator vector lies in the row space of the equations of one quantity:
 then that quantity's total for the group — their answers — follows from released numbers.
 
-The audit looks for any set of cells holding 1 to k-1 people that is derivable: every such
-set when there are few enough to enumerate (a complete search), otherwise the candidates an
-attacker tries first (hidden groups, direct members, remainders after released sub-groups,
-unions of hidden siblings, intersections of two breakdowns, single cells).
-
-The row-space test uses floating-point projection to find candidates quickly and confirms
-anything close to the row space with exact rational elimination, so a verdict never rests
-on a tolerance.
+The audit looks for any set of cells holding 1 to k-1 people that is derivable, and the
+search is complete: when there are few enough sets to enumerate, each is projected on the
+row space in floating point and anything close is confirmed with exact rational elimination;
+otherwise cells that no released number tells apart are merged and every union of them is
+tested at once through the null space (``accord.insights.isolation``, itself checked against
+this enumeration in tests/insights/test_isolation.py), every set it reports confirmed again
+by exact elimination here. Only when a release is too large for that does the audit fall
+back to the candidates an attacker tries first (hidden groups, direct members, remainders
+after released sub-groups, unions of hidden siblings, intersections of two breakdowns,
+single cells), and it says so (``complete`` is False).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from fractions import Fraction
 import numpy as np
 
 from accord.insights import CommentList, CycleData, Dimension, Report, UnitTree
+from accord.insights.isolation import isolated_in_table
 
 BRUTE_FORCE_LIMIT = 150_000
 
@@ -152,8 +155,6 @@ def audit(
             if answers is not None and release in answers:
                 _check_numbers(report, group.row, row, keys, records, answers[release], release)
 
-    candidates = _candidates(result, tree, dimensions, subtrees, hidden_groups, k)
-    result.candidates_checked = len(candidates)
     # Quantities exposed by the same groups share one row space: test it once.
     by_rows: dict[bytes, list[str]] = {}
     matrices: dict[bytes, np.ndarray] = {}
@@ -162,11 +163,50 @@ def audit(
         key = matrix.tobytes()
         by_rows.setdefault(key, []).append(quantity)
         matrices[key] = matrix
+    brute_force = sum(_choose(len(sizes), size) for size in range(1, k)) <= BRUTE_FORCE_LIMIT
+    found: dict[bytes, list[tuple[tuple[int, ...], str]]] = {}
+    if not brute_force:
+        result.complete = True
+        for key, matrix in matrices.items():
+            leaks = _derivable_complete(matrix, sizes, k)
+            if leaks is None:
+                result.complete = False
+                break
+            found[key] = leaks
+    if not result.complete or brute_force:
+        candidates = _candidates(result, tree, dimensions, subtrees, hidden_groups, k)
+        result.candidates_checked = len(candidates)
+        found = {key: _derivable(matrix, candidates) for key, matrix in matrices.items()}
     for key, quantities in by_rows.items():
-        for cells, description in _derivable(matrices[key], candidates):
+        for cells, description in found[key]:
             people = sum(sizes[c] for c in cells)
             result.leaks.append(Leak(", ".join(quantities[:3]), cells, people, description))
     return result
+
+
+def _derivable_complete(
+    matrix: np.ndarray, sizes: Sequence[int], k: int
+) -> list[tuple[tuple[int, ...], str]] | None:
+    """Every derivable set of 1..k-1 people (up to a few hundred), as cells, or None when the
+    release is too large to search completely. Cells with the same column are one class:
+    nothing released tells them apart, so a derivable set holds all of a class or none."""
+    patterns, class_of = np.unique(matrix.T, axis=0, return_inverse=True)
+    class_of = class_of.ravel()
+    class_size = np.bincount(class_of, weights=np.asarray(sizes), minlength=len(patterns))
+    outcome = isolated_in_table(
+        patterns.T, class_size.astype(np.int64), k, limit=500, max_cells=20_000_000
+    )
+    if not outcome.decided:
+        return None
+    exact = _ExactRowSpace(matrix) if outcome.sets else None
+    leaks = []
+    for classes in outcome.sets:
+        cells = tuple(int(c) for c in np.flatnonzero(np.isin(class_of, classes)))
+        vector = np.zeros(matrix.shape[1])
+        vector[list(cells)] = 1
+        assert exact is not None and exact.contains(vector), "the null-space search erred"
+        leaks.append((cells, "a set of cells (complete search)"))
+    return leaks
 
 
 def _check_numbers(

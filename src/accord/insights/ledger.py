@@ -6,7 +6,7 @@ so each release leaves a :class:`ReleaseRecord`: for every response it covered, 
 the release's model (:meth:`Closure.factors`: the deepest released unit holding it and, per
 dimension, where its value is released). Every number of the release is a sum over responses
 with those levels' effects, so the records carry exactly what the release can reveal, and the
-next release is closed against them with the same proof (:func:`protected_classes`).
+next release is closed against them with the same test (:func:`unprotected_classes`).
 The caller stores the records; :meth:`ReleaseRecord.to_json` makes them plain JSON.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from accord.insights.suppression import Closure, ReleaseState, protected_classes
+from accord.insights.suppression import Closure, ReleaseState, unprotected_classes
 
 LEDGER_FORMAT = "accord.release-ledger/2"
 # Records of the first format hold one class label per response: a single factor, which
@@ -107,7 +107,7 @@ def close_against_ledger(
 
     The responses are grouped by their levels in this release and in every earlier one,
     deleted responses included (their answers are in the earlier numbers); the groups and
-    levels go to :func:`protected_classes` as one model. An exposed group this release has a
+    levels go to :func:`unprotected_classes` as one model. An exposed group this release has a
     part in is closed by hiding the unit it sits in, moving it up the tree until it is safe;
     a group of responses this release no longer covers (deleted ones) is closed by hiding
     the units of the responses it was released with. Returns the new state and whether
@@ -139,7 +139,7 @@ def close_against_ledger(
         rows = columns[touched]
         groups, label, size = np.unique(rows, axis=0, return_inverse=True, return_counts=True)
         label = label.reshape(-1)
-        exposed = ~protected_classes(groups.T.copy(), size, k)
+        exposed = unprotected_classes(groups.T.copy(), size, k)
         exposed_rows = exposed[label]
         if not exposed_rows.any():
             return state, changed

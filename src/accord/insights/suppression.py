@@ -48,6 +48,8 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from .isolation import isolated_sets
+
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
 
@@ -64,6 +66,12 @@ LONE_EXTRA = 0.5
 # (every unit below would need k of each value), and each level costs a few whole-system
 # checks per value.
 PROTECTED_LEVELS = 2
+# Releases of at most this many classes of respondents (about a thousand respondents) get the
+# thorough exact pass: the complete test where the proof refuses (:mod:`.isolation`), the
+# breakdowns of every level, hidden units under hidden parents, and a culprit's groups tried
+# again. Larger ones keep the proof alone on the top levels: the complete test's elimination
+# grows with the square of the classes, and at 300,000 people it would cost minutes.
+COMPLETE_CLASSES = 1_000
 # Showing a group the exact rule refuses, by hiding cheaper ones instead: at most this many
 # rounds of the greedy's moves.
 SWAP_ROUNDS = 4
@@ -242,6 +250,8 @@ class Closure:
         self.offsets = tuple(offsets)
         self.group_cost = np.concatenate([self.unit_cost, *(c.ravel() for c in self.filter_cost)])
         self.cell_ancestors = tree.ancestors[cells.unit]
+        # Whether the exact pass decides with the complete test (see show_protected).
+        self.complete = False
 
     # --- classes ------------------------------------------------------------
 
@@ -360,17 +370,20 @@ class Closure:
         top, where each branch is proved on its own; :meth:`_show_batches` elsewhere).
         """
         rounds = 0
+        self.complete = len(self.classify(state).size) <= COMPLETE_CLASSES
         for level in self.tree.levels[1:]:
             hidden = level[allowed.units[level] & ~state.units[level]]
-            hidden = hidden[state.units[self.tree.parent[hidden]]]
+            if not self.complete:
+                hidden = hidden[state.units[self.tree.parent[hidden]]]
             if len(hidden):
                 pairs = np.c_[self.tree.parent[hidden], hidden]
                 rounds += self._show_batches(state, pairs, int(self.tree.depth[level[0]]) - 1, k)
-        # Breakdowns, the deeper protected level first. Below the top, each branch (the
-        # subtree of a unit one level below the root) can be proved on its own, which takes a
-        # group back exactly where it exposes a class; the system's own breakdowns come last
-        # and need the whole proof, since they reach into every branch.
-        for level in reversed(self.tree.levels[:PROTECTED_LEVELS]):
+        # Breakdowns, the deeper level first. Below the top, each branch (the subtree of a
+        # unit one level below the root) can be proved on its own, which takes a group back
+        # exactly where it exposes a class; the system's own breakdowns come last and need
+        # the whole proof, since they reach into every branch.
+        levels = self.tree.levels if self.complete else self.tree.levels[:PROTECTED_LEVELS]
+        for level in reversed(levels):
             pairs = self._hidden_breakdowns(state, allowed, level)
             if not len(pairs):
                 continue
@@ -434,6 +447,13 @@ class Closure:
         columns = np.flatnonzero(looked)
         factors = self.factors(state, classes)[:, columns]
         bad[columns] = ~protected_by_branch(factors, classes.size[columns], branch[columns], k)
+        # Where the proof refuses, the complete test on the branch alone (sound for the
+        # whole, as the proof by branch is).
+        for refused in distinct(branch[bad]) if self.complete else ():
+            mine = np.flatnonzero(branch[columns] == refused)
+            bad[columns[mine]] = unprotected_classes(
+                factors[:, mine], classes.size[columns][mine], k
+            )
         return bad
 
     def _branches_proved(self, state: ReleaseState, k: int) -> bool:
@@ -475,7 +495,9 @@ class Closure:
             culprits = self.tree.ancestors[classes.position[bad], depth]
             keep = ~np.isin(batch[:, 0], culprits)
             if keep.any() and not keep.all():
-                pending.append(batch[keep])
+                # The others first; with the complete test, the culprits' groups are then
+                # tried again without them.
+                pending.extend([batch[~keep], batch[keep]] if self.complete else [batch[keep]])
             else:
                 # A class elsewhere lost its protection: halve the batch.
                 half = len(batch) // 2
@@ -575,11 +597,16 @@ class Closure:
         return np.array(factors, dtype=np.int64).reshape(len(factors), len(classes.size))
 
     def exposed(self, state: ReleaseState, classes: Classes, k: int) -> BoolArray:
-        """Per class: not proven safe by :func:`protected_classes` (only classes below k)."""
+        """Per class: not proven safe (only classes below k). The proof first
+        (:func:`protected_classes`); where it refuses, the complete test decides if the table
+        is small enough (:func:`.isolation.isolated_sets`), and then only the classes of a
+        set it isolates are exposed."""
         small = classes.size < k
         if not small.any():
             return small
-        return ~protected_classes(self.factors(state, classes), classes.size, k)
+        if not self.complete:
+            return ~protected_classes(self.factors(state, classes), classes.size, k)
+        return unprotected_classes(self.factors(state, classes), classes.size, k)
 
     # --- what could be shown ---------------------------------------------------
 
@@ -980,9 +1007,16 @@ def protected_classes(factors: IntArray, size: IntArray, k: int) -> BoolArray:
     When every class is trusted, the only dangerous vector is zero: nothing below k can be
     worked out, however the released numbers are combined.
     """
+    return _protection(factors, size, k)[0]
+
+
+def _protection(factors: IntArray, size: IntArray, k: int) -> tuple[BoolArray, IntArray]:
+    """:func:`protected_classes`, and the components it linked: per factor, each class's
+    component. Every dangerous vector takes one weight per component (see
+    :func:`unprotected_classes`)."""
     count = factors.shape[1]
     if not count:
-        return np.ones(0, dtype=bool)
+        return np.ones(0, dtype=bool), np.zeros(factors.shape, dtype=np.int64)
     codes = np.array([_dense(f) for f in factors], dtype=np.int64)
     sizes = codes.max(axis=1) + 1
     factor_count = len(codes)
@@ -1007,14 +1041,43 @@ def protected_classes(factors: IntArray, size: IntArray, k: int) -> BoolArray:
             other = anchor[run]
             linked = other != level
             labels[f] = _merge_components(labels[f], level[linked], other[linked])
-        key = _tuple_ids(np.array([labels[f][codes[f]] for f in range(factor_count)]), sizes)
+        components = np.array([labels[f][codes[f]] for f in range(factor_count)])
+        key = _tuple_ids(components, sizes)
         held = np.bincount(key, weights=size, minlength=count) >= k
         held |= np.bincount(key, weights=trusted, minlength=count) > 0
         widened = held[key]
         if widened.all() or np.array_equal(widened, trusted):
-            return widened
+            return widened, components
         newly = np.flatnonzero(widened & ~trusted)
         trusted = widened
+
+
+def unprotected_classes(factors: IntArray, size: IntArray, k: int) -> BoolArray:
+    """Per class, whether it may be in a set of 1 to k-1 respondents that the release
+    isolates: the classes the proof (:func:`protected_classes`) leaves unproven, narrowed
+    by the complete test (:func:`.isolation.isolated_sets`) to those of a set it isolates
+    when the table is small enough to test.
+
+    The proof's work shrinks the table first. A dangerous vector is 0 on every class the
+    proof trusts, so within each component it linked, a factor's levels take one weight:
+    the levels of a component become one level, the trusted classes with the same levels
+    one class, and only the unproven classes can be in a set. The table's span shrinks,
+    but never loses a dangerous vector, and a set isolated in it is isolated in the whole.
+    """
+    trusted, components = _protection(factors, size, k)
+    if trusted.all():
+        return np.zeros(len(trusted), dtype=bool)
+    unproven = np.flatnonzero(~trusted)
+    held = np.flatnonzero(trusted)
+    keys = _combined(components[:, held], components.max(axis=1) + 1)
+    kept = np.r_[unproven, held[np.unique(keys, return_index=True)[1]]]
+    kept_size = np.where(trusted[kept], k, size[kept])
+    found = isolated_sets(components[:, kept], kept_size, k)
+    if not found.decided:
+        return ~trusted
+    exposed = np.zeros(len(trusted), dtype=bool)
+    exposed[kept] = found.classes(len(kept))
+    return exposed
 
 
 def protected_by_branch(factors: IntArray, size: IntArray, branch: IntArray, k: int) -> BoolArray:
@@ -1110,15 +1173,6 @@ def unique_inverse(values: IntArray) -> tuple[IntArray, IntArray]:
     inverse = np.empty(len(values), dtype=np.int64)
     inverse[order] = np.cumsum(first) - 1
     return ordered[first], inverse
-
-
-def _ragged_arange(counts: IntArray) -> IntArray:
-    """0..c-1 for each c in counts, concatenated."""
-    total = int(counts.sum())
-    if not total:
-        return np.zeros(0, dtype=np.int64)
-    starts = np.repeat(np.cumsum(counts) - counts, counts)
-    return np.arange(total, dtype=np.int64) - starts
 
 
 def primary_state(
