@@ -25,7 +25,9 @@ with one value of role group, profession or tenure. The releases of the same ans
 
 and for each organisation the independent auditor (tests/insights/auditor.py) attacks all
 three of Accord's releases (the cycle's on what the cycle holds): any set of 1..k-1
-respondents whose answers follow from the released numbers is a leak. Printed: the share released per kind of group, the respondents whose own
+respondents whose answers follow from the released numbers is a leak, and the auditor
+says whether its search covered every such set (complete) or only an attacker's usual
+candidates. Printed: the share released per kind of group, the respondents whose own
 unit is not shown (they count only in the units above), and the verdict. Results are written
 to bench/results/retention.json.
 """
@@ -236,6 +238,7 @@ def run(organisations: int) -> dict[str, object]:
     threshold, by_class, accord, by_name, exactly = Tally(), Tally(), Tally(), Tally(), Tally()
     moved = 0
     leaking, leaks, audit_seconds, engine_seconds, class_seconds = 0, 0, 0.0, 0.0, 0.0
+    audits, complete = 0, 0
     sizes = []
     for seed in range(1, organisations + 1):
         org, invitees = generate(seed)
@@ -277,6 +280,8 @@ def run(organisations: int) -> dict[str, object]:
         audit_seconds += time.perf_counter() - started
         leaking += not all(verdict.safe for verdict in verdicts)
         leaks += sum(len(verdict.leaks) for verdict in verdicts)
+        audits += len(verdicts)
+        complete += sum(verdict.complete for verdict in verdicts)
     rows = {}
     releases = (
         ("threshold only (unsafe)", threshold),
@@ -299,7 +304,12 @@ def run(organisations: int) -> dict[str, object]:
         "released": rows,
         "groups": {kind: accord.groups[kind] for kind in KINDS},
         "respondents reported under another unit": moved / sum(sizes),
-        "audit": {"organisations leaking": leaking, "leaks": leaks},
+        "audit": {
+            "organisations leaking": leaking,
+            "leaks": leaks,
+            "releases": audits,
+            "complete searches": complete,
+        },
         "seconds": {"engine": engine_seconds, "class rule": class_seconds, "audit": audit_seconds},
     }
 
@@ -326,7 +336,8 @@ def main() -> None:
     audit = result["audit"]
     print(
         f"Auditor on Accord's releases: {audit['leaks']} derivable groups of 1 to {K - 1}, "
-        f"{audit['organisations leaking']} of {result['organisations']} organisations leaking"
+        f"{audit['organisations leaking']} of {result['organisations']} organisations leaking; "
+        f"the search was complete for {audit['complete searches']} of {audit['releases']} releases"
     )
     seconds = result["seconds"]
     print(

@@ -37,6 +37,9 @@ its own (:func:`protected_by_branch`), which is sound for the whole and names th
 branch of a failed round, so no round is spent bisecting. A hidden unit or system-wide
 breakdown the proof refuses may still be shown by a trade (:meth:`Closure._swap_in`):
 cheaper groups of no more valued kind are hidden in its place when the release gains.
+Where the release is small enough (``COMPLETE_CLASSES``), the proof's refusals go to the
+complete test (:func:`unprotected_classes`, :mod:`.isolation`), which refuses only what some
+combination really isolates, and the pass covers every level.
 """
 
 from __future__ import annotations
