@@ -53,6 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/insights.py
 	$(BIN)/python bench/survey_day.py
 	$(BIN)/python bench/retention.py
+	$(BIN)/python bench/demo_release.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache
