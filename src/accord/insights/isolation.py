@@ -69,11 +69,47 @@ def isolated_sets(factors: IntArray, size: IntArray, k: int, limit: int = 200) -
     levels = int(rows.max()) + 1 if rows.size else 0
     if levels * count > MAX_CELLS:
         return Isolation(False)
-    table = np.zeros((levels, count), dtype=np.int64)
-    for factor in rows:
+    if (rows[0] < 0).any():
+        table = np.zeros((levels, count), dtype=np.int64)
+        for factor in rows:
+            present = np.flatnonzero(factor >= 0)
+            table[factor[present], present] = 1
+        return isolated_in_table(table, size, k, limit)
+    small = np.flatnonzero((size > 0) & (size < k))
+    basis = _partitioned_null_basis(rows)
+    if basis is None:
+        return Isolation(False)
+    return _search(basis, np.asarray(size, dtype=np.int64), small, k, limit)
+
+
+def _partitioned_null_basis(rows: IntArray) -> IntArray | None:
+    """:func:`_null_basis` of the one-hot table of ``rows`` when the first factor gives
+    every class a level (a position): the first class of each level is solved for, minus the
+    others of its level, so the elimination runs on the other factors and the other classes
+    only — fewer rows and columns, the same null space."""
+    part = rows[0]
+    count = len(part)
+    first = np.full(int(part.max()) + 1, count, dtype=np.int64)
+    np.minimum.at(first, part, np.arange(count))
+    lead = np.zeros(count, dtype=bool)
+    lead[first] = True
+    others = np.flatnonzero(~lead)
+    offset = int(first.size)
+    rest_levels = int(rows.max()) + 1 - offset
+    rest = np.zeros((max(rest_levels, 0), count), dtype=np.int64)
+    for factor in rows[1:]:
         present = np.flatnonzero(factor >= 0)
-        table[factor[present], present] = 1
-    return isolated_in_table(table, size, k, limit)
+        rest[factor[present] - offset, present] = 1
+    # A class's column less its level's first class's: the table once the first is solved.
+    reduced = rest[:, others] - rest[:, first[part[others]]]
+    inner = _null_basis(reduced)
+    if inner is None:
+        return None
+    basis = np.zeros((count, inner.shape[1]), dtype=np.int64)
+    basis[others] = inner
+    # Each level sums to zero: its first class takes minus the others'.
+    np.subtract.at(basis, first[part[others]], inner)
+    return basis
 
 
 def isolated_in_table(
@@ -113,40 +149,39 @@ def _null_basis(table: IntArray) -> IntArray | None:
     """(classes, free): an integer basis of the table's null space over the rationals, one
     column per free class; None when the lift does not check (then nothing is claimed)."""
     levels, count = table.shape
-    # Gauss-Jordan modulo the prime on the transpose, so that a column of the table (what
-    # each step scans) is a contiguous row; a level that leads a column is used up.
-    work = np.ascontiguousarray(table.T % PRIME)
-    used = np.zeros(levels, dtype=bool)
+    # Gauss-Jordan modulo the prime, a level (row) at a time: there are far fewer levels
+    # than classes. Each row takes its first non-zero class not yet taken as its pivot.
+    work = table % PRIME
+    taken = np.zeros(count, dtype=bool)
     pivots: list[int] = []
     leads: list[int] = []
-    for column in range(count):
-        candidates = np.flatnonzero(work[column] * ~used)
+    for row in range(levels):
+        nonzero = np.flatnonzero(work[row])
+        candidates = nonzero[~taken[nonzero]]
         if not len(candidates):
-            continue
-        lead = int(candidates[0])
-        inverse = pow(int(work[column, lead]), PRIME - 2, PRIME)
-        scaled = work[column:, lead] * inverse % PRIME
-        work[column:, lead] = scaled
-        others = np.flatnonzero(work[column])
-        others = others[others != lead]
+            continue  # the row depends on those before it
+        pivot = int(candidates[0])
+        value = int(work[row, pivot])
+        if value != 1:
+            work[row] = work[row] * pow(value, PRIME - 2, PRIME) % PRIME
+        others = np.flatnonzero(work[:, pivot])
+        others = others[others != row]
         if len(others):
-            update = scaled[:, None] * work[column, others][None, :] % PRIME
-            work[column:, others] = (work[column:, others] - update) % PRIME
-        used[lead] = True
-        pivots.append(column)
-        leads.append(lead)
-        if len(pivots) == levels:
-            break
+            update = work[others, pivot][:, None] * work[row][None, :] % PRIME
+            work[others] = (work[others] - update) % PRIME
+        taken[pivot] = True
+        pivots.append(pivot)
+        leads.append(row)
     free = np.setdiff1d(np.arange(count), np.asarray(pivots, dtype=np.int64))
     basis = np.zeros((count, len(free)), dtype=np.int64)
     basis[free, np.arange(len(free))] = 1
     if pivots and len(free):
-        lifted = work[free][:, leads].T  # (pivots, free): the reduced rows at the free columns
+        lifted = work[leads][:, free]  # (pivots, free): the reduced rows at the free columns
         lifted = np.where(lifted > PRIME // 2, lifted - PRIME, lifted)
         basis[pivots] = -lifted
         for fraction in np.flatnonzero((np.abs(lifted) >= MAX_ENTRY).any(axis=0)).tolist():
             # Fractions: each null vector times the least common denominator of its entries.
-            vector = _integer_vector(-work[free[fraction], leads] % PRIME)
+            vector = _integer_vector(-work[leads, free[fraction]] % PRIME)
             if vector is None:
                 return None
             basis[:, fraction] = 0
@@ -195,10 +230,17 @@ def _fraction(residue: int, bound: int) -> tuple[int, int] | None:
 def _search(basis: IntArray, size: IntArray, small: IntArray, k: int, limit: int) -> Isolation:
     rng = np.random.default_rng(int(basis.shape[0]) * 7919 + int(basis.shape[1]))
     weights = rng.integers(0, 1 << HASH_BITS, size=(basis.shape[1], HASHES), dtype=np.int64)
+    # A set whose rows cancel splits into parts that do, one per component of classes
+    # linked by a shared non-zero coordinate: halves of two or more classes are listed
+    # within a component only.
+    component = _components(basis[small])
+    order = np.lexsort((np.arange(len(small)), component))
+    small, component = small[order], component[order]
+    run_end = np.searchsorted(component, component, side="right")
     small_basis = basis[small]
     hashes = small_basis @ weights  # (small, HASHES), exact: entries and weights are bounded
     people = size[small]
-    halves = _halves(people, hashes, k)
+    halves = _halves(people, hashes, run_end, k)
     if halves is None:
         return Isolation(False)
     members, half_people, half_hash = halves
@@ -225,17 +267,30 @@ def _search(basis: IntArray, size: IntArray, small: IntArray, k: int, limit: int
         chosen = [int(m) for m in (*members[a], *members[b]) if m >= 0]
         if small_basis[chosen].sum(axis=0).any():
             continue  # the combinations cancelled by chance, the rows do not
-        found[tuple(int(c) for c in small[chosen])] = None
+        found[tuple(sorted(int(c) for c in small[chosen]))] = None
         if len(found) >= limit:
             break
     return Isolation(True, tuple(found))
 
 
+def _components(rows: IntArray) -> IntArray:
+    """Per row, the smallest row linked to it through rows sharing a non-zero column."""
+    label = np.arange(len(rows), dtype=np.int64)
+    member, column = np.nonzero(rows)
+    if not len(member):
+        return label
+    first = np.full(rows.shape[1], len(rows), dtype=np.int64)
+    np.minimum.at(first, column, member)
+    return merge_components(label, member, first[column])
+
+
 def _halves(
-    people: IntArray, hashes: IntArray, k: int
+    people: IntArray, hashes: IntArray, run_end: IntArray, k: int
 ) -> tuple[IntArray, IntArray, IntArray] | None:
-    """Every set of at most ceil((k-1)/2) small classes holding at most k-1 people, the empty
-    set included: members (sets, width; -1 pads, in increasing order), people, combinations."""
+    """Every set of at most ceil((k-1)/2) small classes holding at most k-1 people, its
+    classes from one component (``run_end``: where each class's component ends in the
+    order given), the empty set included: members (sets, width; -1 pads, in increasing
+    order), people, combinations."""
     width = k // 2  # ceil((k - 1) / 2)
     count = len(people)
     members = [np.full((1, width), -1, dtype=np.int64)]
@@ -247,8 +302,11 @@ def _halves(
     listed = 1
     for depth in range(width):
         # Extend each set of ``depth`` classes by one class after its last.
-        start = (level[:, depth - 1] + 1) if depth else np.zeros(len(level), dtype=np.int64)
-        room = count - start
+        if depth:
+            start = level[:, depth - 1] + 1
+            room = run_end[level[:, depth - 1]] - start
+        else:
+            start, room = np.zeros(1, dtype=np.int64), np.full(1, count, dtype=np.int64)
         if int(room.sum()) + listed > MAX_HALVES:
             return None
         parent = np.repeat(np.arange(len(level)), room)
@@ -267,6 +325,25 @@ def _halves(
         half_hash.append(level_hash)
         listed += len(level)
     return np.concatenate(members), np.concatenate(half_people), np.concatenate(half_hash)
+
+
+def merge_components(label: IntArray, a: IntArray, b: IntArray) -> IntArray:
+    """Components of a graph given as ``label`` (each node's smallest node of its component)
+    with the edges ``a``-``b`` added: the new smallest node of each, per node."""
+    while True:
+        la, lb = label[a], label[b]
+        differ = la != lb
+        if not differ.any():
+            return label
+        la, lb = la[differ], lb[differ]
+        low = np.minimum(la, lb)
+        np.minimum.at(label, la, low)
+        np.minimum.at(label, lb, low)
+        while True:
+            jumped = label[label]
+            if np.array_equal(jumped, label):
+                break
+            label = jumped
 
 
 def ragged_arange(counts: IntArray) -> IntArray:

@@ -51,7 +51,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .isolation import isolated_sets
+from .isolation import isolated_sets, merge_components
 
 IntArray = NDArray[np.int64]
 BoolArray = NDArray[np.bool_]
@@ -1043,7 +1043,7 @@ def _protection(factors: IntArray, size: IntArray, k: int) -> tuple[BoolArray, I
             anchor[run[unanchored]] = level[unanchored]
             other = anchor[run]
             linked = other != level
-            labels[f] = _merge_components(labels[f], level[linked], other[linked])
+            labels[f] = merge_components(labels[f], level[linked], other[linked])
         components = np.array([labels[f][codes[f]] for f in range(factor_count)])
         key = _tuple_ids(components, sizes)
         held = np.bincount(key, weights=size, minlength=count) >= k
@@ -1136,25 +1136,6 @@ def _combined(keys: IntArray, sizes: IntArray) -> IntArray:
 def _tuple_ids(keys: IntArray, sizes: IntArray) -> IntArray:
     """Per column of ``keys``, the rank of its tuple among the distinct tuples."""
     return unique_inverse(_combined(keys, sizes))[1]
-
-
-def _merge_components(label: IntArray, a: IntArray, b: IntArray) -> IntArray:
-    """Components of a graph given as ``label`` (each node's smallest node of its component)
-    with the edges ``a``-``b`` added: the new smallest node of each, per node."""
-    while True:
-        la, lb = label[a], label[b]
-        differ = la != lb
-        if not differ.any():
-            return label
-        la, lb = la[differ], lb[differ]
-        low = np.minimum(la, lb)
-        np.minimum.at(label, la, low)
-        np.minimum.at(label, lb, low)
-        while True:
-            jumped = label[label]
-            if np.array_equal(jumped, label):
-                break
-            label = jumped
 
 
 def distinct(values: NDArray[np.generic]) -> NDArray[np.generic]:
