@@ -75,6 +75,10 @@ PROTECTED_LEVELS = 2
 # again. Larger ones keep the proof alone on the top levels: the complete test's elimination
 # grows with the square of the classes, and at 300,000 people it would cost minutes.
 COMPLETE_CLASSES = 1_000
+# At most this many complete tests per release (each a few milliseconds to a few tens): then
+# the proof alone decides, so that no release waits long on them. The largest organisation of
+# the retention benchmark (737 respondents) takes about 360.
+COMPLETE_TESTS = 800
 # Showing a group the exact rule refuses, by hiding cheaper ones instead: at most this many
 # rounds of the greedy's moves.
 SWAP_ROUNDS = 4
@@ -253,8 +257,10 @@ class Closure:
         self.offsets = tuple(offsets)
         self.group_cost = np.concatenate([self.unit_cost, *(c.ravel() for c in self.filter_cost)])
         self.cell_ancestors = tree.ancestors[cells.unit]
-        # Whether the exact pass decides with the complete test (see show_protected).
+        # Whether the exact pass decides with the complete test, and how many tests it may
+        # still run (see show_protected).
         self.complete = False
+        self.tests_left = 0
 
     # --- classes ------------------------------------------------------------
 
@@ -374,6 +380,7 @@ class Closure:
         """
         rounds = 0
         self.complete = len(self.classify(state).size) <= COMPLETE_CLASSES
+        self.tests_left = COMPLETE_TESTS
         for level in self.tree.levels[1:]:
             hidden = level[allowed.units[level] & ~state.units[level]]
             if not self.complete:
@@ -453,6 +460,9 @@ class Closure:
         # Where the proof refuses, the complete test on the branch alone (sound for the
         # whole, as the proof by branch is).
         for refused in distinct(branch[bad]) if self.complete else ():
+            if not self.tests_left:
+                break
+            self.tests_left -= 1
             mine = np.flatnonzero(branch[columns] == refused)
             bad[columns[mine]] = unprotected_classes(
                 factors[:, mine], classes.size[columns][mine], k
@@ -607,8 +617,9 @@ class Closure:
         small = classes.size < k
         if not small.any():
             return small
-        if not self.complete:
+        if not (self.complete and self.tests_left):
             return ~protected_classes(self.factors(state, classes), classes.size, k)
+        self.tests_left -= 1
         return unprotected_classes(self.factors(state, classes), classes.size, k)
 
     # --- what could be shown ---------------------------------------------------
