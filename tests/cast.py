@@ -22,7 +22,9 @@ coach, has a riverside login with no person record.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import zoneinfo
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,6 +44,9 @@ HEADER = (
     "profession,hire_date,leader"
 )
 R = "Riverside Health"
+# The test health systems keep Chicago's clock, as the demo does: between midnight and six in
+# the morning UTC their date is the day before the machine's.
+RIVERSIDE_ZONE = "America/Chicago"
 NH = f"{R}/North Hospital"
 ROSTER = [
     ("ceo", "Cora Chief", f"{R}", "system", "", "administrator", "Executive", "yes"),
@@ -126,8 +131,13 @@ LOGINS = {
 SLUGS = ("riverside", "lakeview")
 
 
+def local_today() -> dt.date:
+    """Today on the test health systems' clock: what their pages and services call today."""
+    return dt.datetime.now(zoneinfo.ZoneInfo(RIVERSIDE_ZONE)).date()
+
+
 def build_cast() -> Cast:
-    riverside = create_organisation(name=R, slug="riverside", time_zone="America/Chicago")
+    riverside = create_organisation(name=R, slug="riverside", time_zone=RIVERSIDE_ZONE)
     apply_org_import(
         plan=plan_org_import(organisation=riverside, filename="cast.csv", content=roster_csv())
     )

@@ -17,6 +17,7 @@ from accord.actions.models import TeamDiscussion
 from accord.cli import app
 from accord.insights.selectors import whole_release
 from tests.actions.world import EMERGENCY, SURGERY, LoopWorld
+from tests.cast import local_today
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +31,7 @@ def test_discussions_plans_and_remeasures_are_counted_per_unit(loop_world: LoopW
     w = loop_world
     leader = w.leader(EMERGENCY)
     client = w.client(leader)
-    today = dt.date.today()
+    today = local_today()
     discussion = reverse("team-discussion-new", args=[w.slug]) + (
         f"?cycle={w.first.pk}&unit={w.unit(EMERGENCY)}"
     )

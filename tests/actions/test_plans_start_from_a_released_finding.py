@@ -13,6 +13,7 @@ from accord.actions.errors import ActionsError
 from accord.actions.models import ActionPlan, PlanAuditEntry
 from accord.insights.selectors import whole_release
 from tests.actions.world import EMERGENCY, SURGERY, THEATRE, LoopWorld
+from tests.cast import local_today
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ def test_a_leader_plans_from_a_proposed_focus_area_and_the_figure_is_frozen(
     url = reverse("action-plan-new", args=[w.slug]) + link.group(1).replace("&amp;", "&")
     form = client.get(url).content.decode()
     assert "Ideas to start from" in form
-    due = dt.date.today() + dt.timedelta(days=45)
+    due = local_today() + dt.timedelta(days=45)
     response = client.post(url, {"title": "Ask before deciding rotas", "due_on": due.isoformat(),
                                  "owners": [str(w.person_of(leader).pk)],
                                  "steps": "Invite two nurses\nReport back"})  # fmt: skip
@@ -80,7 +81,7 @@ def test_a_hidden_group_cannot_be_chosen_on_the_page_or_through_the_api(
     assert "Make the plan" not in theatre.content.decode()
     posted = client.post(
         w.new_plan_url(w.first, THEATRE, finding="outcome:burnout_rate"),
-        {"title": "x", "due_on": (dt.date.today() + dt.timedelta(days=9)).isoformat()},
+        {"title": "x", "due_on": (local_today() + dt.timedelta(days=9)).isoformat()},
     )
     assert posted.status_code == 200
     # Surgery has no administrators: that filter group is empty, so hidden.

@@ -25,6 +25,7 @@ from accord.insights.selectors import whole_release
 from accord.org.models import Person
 from accord.surveys.answers import ParsedAnswers
 from accord.surveys.models import Cycle, Invitation
+from tests.cast import local_today
 from tests.insights.survey_world import PASSWORD, Group, World, build_organisation, run_cycle
 
 EMERGENCY = "Harbor/Emergency"
@@ -92,7 +93,7 @@ class LoopWorld:
         return services.create_plan(
             ascope=self.ascope(user), actor=user, view=view, unit=unit,
             finding=findings.find(view, view.index_of_pk[unit.pk], spec, filter_text),
-            title=title, due_on=dt.date.today() + dt.timedelta(days=30),
+            title=title, due_on=local_today() + dt.timedelta(days=30),
             owner_ids=[self.person_of(user).pk],
         )  # fmt: skip
 

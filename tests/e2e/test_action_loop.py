@@ -22,7 +22,6 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from accord.access.models import Role, User
 from accord.access.services import grant_membership
@@ -32,6 +31,7 @@ from accord.insights.selectors import whole_release
 from accord.org.models import Person
 from accord.surveys.answers import ParsedAnswers
 from accord.surveys.models import Cycle, Invitation
+from tests.cast import local_today
 from tests.e2e.conftest import Browser
 from tests.insights.survey_world import (
     PASSWORD,
@@ -174,7 +174,7 @@ def test_the_chair_closes_the_loop_and_the_nurse_hears_what_was_done(
     steps = plain.page.get_by_role("region", name="What to do next")
     plain.follow(steps.get_by_role("link", name=f"Record Emergency's discussion of {first.name}"))
     form = plain.page
-    form.get_by_label("Discussed on").fill(timezone.localdate().isoformat())
+    form.get_by_label("Discussed on").fill(local_today().isoformat())
     form.get_by_label("People who took part").fill("14")
     form.get_by_label("What the team said mattered most").fill(
         "Rota and bed-flow changes arrive without anyone asking the nurses first."
@@ -194,7 +194,7 @@ def test_the_chair_closes_the_loop_and_the_nurse_hears_what_was_done(
     assert page.get_by_role("checkbox", name=re.compile(chair_name)).is_checked()
     page.get_by_label("Title").fill("Nurses at the table for rota decisions")
     page.get_by_label("Description").fill("Two staff nurses join the weekly operations huddle.")
-    due = timezone.localdate() + dt.timedelta(days=60)
+    due = local_today() + dt.timedelta(days=60)
     page.get_by_label("Due on").fill(due.isoformat())
     page.get_by_label("First steps").fill(
         "Ask each shift to choose a nurse for the huddle\nShare the huddle's notes on the unit board"
@@ -302,6 +302,6 @@ def test_the_chair_closes_the_loop_and_the_nurse_hears_what_was_done(
         has=glance.get_by_role("link", name="Emergency", exact=True)
     )
     cells = emergency.get_by_role("cell").all_inner_texts()
-    assert cells[2] == timezone.localdate().strftime("%-d %b %Y")
+    assert cells[2] == local_today().strftime("%-d %b %Y")
     assert cells[3] == "1"
     assert cells[6] == "1 better, 0 not clearly changed, 0 worse"

@@ -21,7 +21,7 @@ from accord.access.models import Role
 from accord.access.services import grant_membership
 from accord.goals import services
 from accord.goals.models import Goal, Team
-from tests.cast import PASSWORD, Cast
+from tests.cast import PASSWORD, Cast, local_today
 from tests.e2e.conftest import Browser
 from tests.goals.world import executive_team, goal
 
@@ -107,7 +107,7 @@ def test_a_leader_aligns_with_a_peer_and_the_team_figures_change(
     pair = page.locator("tr[id^=pair-]", has_text="Chad Chair and Sue Surgeon")
     assert "Unresolved" in pair.inner_text()
     chad.follow(pair.get_by_role("link", name="Schedule a conversation"))
-    when = timezone.localdate() + dt.timedelta(days=2)
+    when = local_today() + dt.timedelta(days=2)
     page.get_by_label("Date").fill(when.isoformat())
     page.get_by_label("Time").fill("10:30")
     page.get_by_label("Location").fill("Boardroom 2")
@@ -118,13 +118,13 @@ def test_a_leader_aligns_with_a_peer_and_the_team_figures_change(
     assert "Cut ED length of stay" in page.locator(".agenda").inner_text()
 
     # They meet; Chad records the outcome.
-    page.get_by_label("Held on").fill(timezone.localdate().isoformat())
+    page.get_by_label("Held on").fill(local_today().isoformat())
     page.get_by_label("What you agreed").fill("A discharge-readiness check before ED transfers.")
     page.get_by_role("group", name="Links between your goals").get_by_label("Resolved").check()
     commitment = page.get_by_role("group", name="Commitment 1")
     commitment.get_by_label("Who").select_option(label="Chad Chair")
     commitment.get_by_label("Commits to").fill("Share ED discharge data with Surgery weekly")
-    commitment.get_by_label("By").fill((timezone.localdate() + dt.timedelta(days=30)).isoformat())
+    commitment.get_by_label("By").fill((local_today() + dt.timedelta(days=30)).isoformat())
     chad.follow(page.get_by_role("button", name="Record the conversation"))
     assert "Conversation recorded." in page.get_by_role("status").inner_text()
     assert "Share ED discharge data" in page.get_by_role("main").inner_text()
@@ -184,7 +184,7 @@ def test_a_conversation_is_moved_then_cancelled_and_a_link_withdrawn(
     # He moves it; both are sent the same calendar event, moved.
     chad.goto(f"/o/riverside/goals/conversations/{conversation.pk}/")
     chad.follow(page.get_by_role("link", name="Move it to another time"))
-    page.get_by_label("Date").fill((timezone.localdate() + dt.timedelta(days=9)).isoformat())
+    page.get_by_label("Date").fill((local_today() + dt.timedelta(days=9)).isoformat())
     page.get_by_label("Time").fill("15:00")
     mail.outbox.clear()
     chad.follow(page.get_by_role("button", name="Move it and send the update"))
@@ -216,9 +216,9 @@ def test_a_conversation_is_moved_then_cancelled_and_a_link_withdrawn(
         starts_at=timezone.now() + dt.timedelta(days=1), notify=False,
     )  # fmt: skip
     services.record_conversation(
-        conversation=held, actor=cast.chair, held_on=timezone.localdate(),
+        conversation=held, actor=cast.chair, held_on=local_today(),
         commitments=[services.NewCommitment(cast.person("chad"), "Share ED discharge data",
-                                            timezone.localdate() + dt.timedelta(days=30))],
+                                            local_today() + dt.timedelta(days=30))],
     )  # fmt: skip
     chad.goto(f"/o/riverside/goals/conversations/{held.pk}/")
     chad.follow(page.get_by_role("button", name=re.compile("Mark done")))

@@ -15,6 +15,7 @@ from icalendar import Calendar
 from accord.goals import services, tasks
 from accord.goals.models import Commitment, Conversation, GoalLink, LinkStatus, Resolution
 from accord.goals.selectors import ALIGNED, UNKNOWN, UNRESOLVED, alignment_map, team_members
+from tests.cast import local_today
 from tests.goals.conftest import Story
 
 
@@ -69,7 +70,7 @@ def test_reminders_are_queued_and_skip_a_recorded_conversation(
     assert tasks.remind_about_conversation.call_local(conversation.pk, "upcoming", 0) == 1
     assert "Tomorrow" in mail.outbox[-1].subject
     services.record_conversation(conversation=conversation, actor=None,
-                                 held_on=timezone.localdate())  # fmt: skip
+                                 held_on=local_today())  # fmt: skip
     assert tasks.remind_about_conversation.call_local(conversation.pk, "record", 0) == 0
 
 
@@ -97,10 +98,10 @@ def test_recording_outcomes_resolves_the_conflict_and_aligns_the_pair(story: Sto
     conversation = schedule(story)
     client = story.cast.client_for(story.cast.chair)
     response = client.post(f"/o/riverside/goals/conversations/{conversation.pk}/record/", {
-        "held_on": timezone.localdate().isoformat(), "summary": "Agreed a discharge checklist.",
+        "held_on": local_today().isoformat(), "summary": "Agreed a discharge checklist.",
         f"link_{link.pk}": "resolve",
         "commitment_0_owner": str(chad.pk), "commitment_0_text": "Share ED discharge data weekly",
-        "commitment_0_due": "2026-12-01",
+        "commitment_0_due": (local_today() + dt.timedelta(days=30)).isoformat(),
     })  # fmt: skip
     assert response.status_code == 302, response.content.decode()[:2000]
     link.refresh_from_db()
@@ -108,7 +109,7 @@ def test_recording_outcomes_resolves_the_conflict_and_aligns_the_pair(story: Sto
     assert Commitment.objects.get().owner == chad
     assert state() == ALIGNED
     # Outside the window the conversation no longer counts.
-    later = timezone.localdate() + dt.timedelta(days=120)
+    later = local_today() + dt.timedelta(days=120)
     pairs = alignment_map(people, team=story.executive, today=later).pairs
     assert next(p.state for p in pairs if {p.a.pk, p.b.pk} == {chad.pk, sue.pk}) != ALIGNED
 
@@ -117,7 +118,7 @@ def test_a_half_filled_commitment_is_refused_and_nothing_is_recorded(story: Stor
     conversation = schedule(story)
     client = story.cast.client_for(story.cast.chair)
     response = client.post(f"/o/riverside/goals/conversations/{conversation.pk}/record/", {
-        "held_on": timezone.localdate().isoformat(), "commitment_0_text": "Something",
+        "held_on": local_today().isoformat(), "commitment_0_text": "Something",
     })  # fmt: skip
     assert response.status_code == 400
     assert "Say who made this commitment" in response.content.decode()

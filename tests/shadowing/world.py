@@ -13,7 +13,7 @@ from accord.access.scopes import Scope
 from accord.shadowing import services
 from accord.shadowing.models import Slot, Visit
 from accord.shadowing.visibility import ShadowingScope
-from tests.cast import Cast
+from tests.cast import Cast, local_today
 
 
 def sscope(cast: Cast, user: User) -> ShadowingScope:
@@ -21,7 +21,7 @@ def sscope(cast: Cast, user: User) -> ShadowingScope:
 
 
 def in_days(days: int) -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=days)
+    return local_today() + dt.timedelta(days=days)
 
 
 def sam_hosts(cast: Cast, *, limit: int = 3) -> None:
