@@ -15,7 +15,9 @@ random integer combinations, exactly computed, and every match is confirmed on t
 themselves, so the verdict never rests on chance: chance only decides how many sets are
 compared twice. The sets themselves are searched by meeting in the middle: every set of at
 most k-1 small classes is two halves, each with at most half its classes, and two halves
-meet when their combinations cancel.
+meet when their combinations cancel; a half of several classes is listed only within a
+component of classes linked by shared coordinates, since a set splits into parts that cancel
+on their own along those components.
 """
 
 from __future__ import annotations
@@ -44,8 +46,10 @@ MAX_ENTRY = 1 << 24
 @dataclass(frozen=True)
 class Isolation:
     """The outcome: ``decided`` is False when the table was too large to test (then nothing
-    is known); otherwise ``sets`` holds isolated sets of classes (each 1..k-1 respondents),
-    at most ``limit`` of them, and is empty only when there is none at all."""
+    is known). Otherwise ``sets`` holds isolated sets of classes (each 1..k-1 respondents),
+    at most ``limit`` of them, and is empty only when there is none at all. Below the limit
+    every class of an isolated set is in one listed: a set is listed as its parts that share
+    no null-space coordinate, each isolated on its own."""
 
     decided: bool
     sets: tuple[tuple[int, ...], ...] = ()
