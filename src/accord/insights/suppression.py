@@ -333,7 +333,7 @@ class Closure:
         classes, rounds = self.hide_small(state, k)
         state, classes, more = self.show_fitting(state, allowed, classes, k)
         if exact:
-            more += self.show_protected(state, allowed, k)
+            more += self.show_protected(state, allowed, classes, k)
         return state, rounds + more
 
     def hide_small(self, state: ReleaseState, k: int) -> tuple[Classes, int]:
@@ -367,9 +367,11 @@ class Closure:
             state, classes = trial, checked
             rounds += 1
 
-    def show_protected(self, state: ReleaseState, allowed: ReleaseState, k: int) -> int:
+    def show_protected(
+        self, state: ReleaseState, allowed: ReleaseState, classes: Classes, k: int
+    ) -> int:
         """Show hidden groups, most valued first, while the exact rule holds (:meth:`exposed`
-        finds nothing); in place. Returns the rounds taken.
+        finds nothing); in place (``classes`` are ``state``'s). Returns the rounds taken.
 
         First the hidden units whose parent is shown, level by level from the top; then the
         hidden filter groups of shown units on the top levels, one value per unit a round,
@@ -380,7 +382,7 @@ class Closure:
         top, where each branch is proved on its own; :meth:`_show_batches` elsewhere).
         """
         rounds = 0
-        self.complete = len(self.classify(state).size) <= COMPLETE_CLASSES
+        self.complete = len(classes.size) <= COMPLETE_CLASSES
         self.tests_left = COMPLETE_TESTS
         for level in self.tree.levels[1:]:
             hidden = level[allowed.units[level] & ~state.units[level]]
